@@ -1,0 +1,122 @@
+//! Word offsets, record framing and kind codes of the stats layout.
+//!
+//! FORMAT.md is the prose form of this file; the two must agree. All multi-byte fields are 64-bit
+//! words in the writer's byte order (the header's endianness marker says which). Sub-fields are
+//! bit ranges of a word's *value*, never byte positions, so they read the same in either order.
+
+/// The eight magic bytes a stats region starts with.
+pub const MAGIC: [u8; 8] = *b"MUTMSTAT";
+/// Written as a native `u64`; a reader seeing the bytes reversed knows the writer's byte order.
+pub const ENDIAN_MARKER: u64 = 0x0102_0304_0506_0708;
+/// Major format version: a reader refuses any other major version.
+pub const VERSION_MAJOR: u32 = 1;
+/// Minor format version: additions that old readers can ignore (new kinds, new header words).
+pub const VERSION_MINOR: u32 = 0;
+/// Length of the version-1 header in 8-byte words.
+pub const HEADER_WORDS: usize = 16;
+/// Length of the version-1 header in bytes.
+pub const HEADER_BYTES: usize = HEADER_WORDS * 8;
+/// The smallest region [`Region::format`](crate::Region::format) accepts, in words (512 bytes).
+pub const MIN_WORDS: usize = 64;
+/// The largest region, in words: index slots address records by a 32-bit word offset.
+pub const MAX_WORDS: usize = u32::MAX as usize;
+
+/// Word index of each header field.
+pub(crate) mod header {
+    pub const MAGIC: usize = 0;
+    pub const ENDIAN: usize = 1;
+    pub const VERSION: usize = 2;
+    pub const HEADER_LEN: usize = 3;
+    pub const CAPACITY: usize = 4;
+    pub const COMMITTED: usize = 5;
+    pub const PID: usize = 6;
+    pub const START_TIME: usize = 7;
+    pub const CREATION_TIME: usize = 8;
+    pub const HEARTBEAT: usize = 9;
+    pub const REFUSED: usize = 10;
+    pub const INDEX_OFFSET: usize = 11;
+    pub const INDEX_SLOTS: usize = 12;
+    pub const RECORDS_START: usize = 13;
+    pub const LOCK: usize = 14;
+    pub const RECORD_COUNT: usize = 15;
+}
+
+/// Kind codes as stored in a record's first word.
+pub(crate) mod kind_code {
+    pub const COUNTER: u8 = 1;
+    pub const GAUGE: u8 = 2;
+    pub const HISTOGRAM: u8 = 3;
+    pub const INFO: u8 = 4;
+    pub const SHARDED_COUNTER: u8 = 5;
+}
+
+/// Words before a record's text: framing word and lengths word.
+pub(crate) const RECORD_HEAD_WORDS: usize = 2;
+/// Words per shard of a sharded counter: 128 bytes, so two shards never share a cache line
+/// (nor the adjacent line some CPUs prefetch in pairs).
+pub(crate) const SHARD_WORDS: usize = 16;
+/// Longest accepted help text in bytes.
+pub const MAX_HELP_LEN: usize = 1024;
+/// Longest accepted unit in bytes.
+pub const MAX_UNIT_LEN: usize = 32;
+/// Longest accepted info text in bytes.
+pub const MAX_INFO_LEN: usize = 1024;
+/// Most shards a sharded counter may have (the first is the shared one).
+pub const MAX_SHARDS: usize = 256;
+
+/// Packs a record's framing word.
+pub(crate) const fn frame_word(record_bytes: u32, kind: u8, name_len: u16) -> u64 {
+    record_bytes as u64 | (kind as u64) << 32 | (name_len as u64) << 48
+}
+
+/// Packs a record's lengths word.
+pub(crate) const fn lengths_word(help_len: u16, unit_len: u16, param: u32) -> u64 {
+    help_len as u64 | (unit_len as u64) << 16 | (param as u64) << 32
+}
+
+/// Fields of the framing word.
+pub(crate) const fn unpack_frame(word: u64) -> (u32, u8, u16) {
+    (word as u32, (word >> 32) as u8, (word >> 48) as u16)
+}
+
+/// Fields of the lengths word.
+pub(crate) const fn unpack_lengths(word: u64) -> (u16, u16, u32) {
+    (word as u16, (word >> 16) as u16, (word >> 32) as u32)
+}
+
+/// Bytes rounded up to whole words.
+pub(crate) const fn words_for(bytes: usize) -> usize {
+    bytes.div_ceil(8)
+}
+
+/// Index slots for a region of `total_words`: the largest power of two not above an eighth of it.
+pub(crate) const fn index_slots(total_words: usize) -> usize {
+    let target = total_words / 8;
+    let mut slots = 1;
+    while slots * 2 <= target {
+        slots *= 2;
+    }
+    slots
+}
+
+/// Registrations a region of `total_words` can index (three quarters of its slots, so probes
+/// stay short).
+pub(crate) const fn max_records(total_words: usize) -> usize {
+    index_slots(total_words) / 4 * 3
+}
+
+/// The header words of a freshly formatted region of `total_words`.
+pub(crate) const fn initial_header(total_words: usize) -> [u64; HEADER_WORDS] {
+    let slots = index_slots(total_words);
+    let mut h = [0u64; HEADER_WORDS];
+    h[header::MAGIC] = u64::from_ne_bytes(MAGIC);
+    h[header::ENDIAN] = ENDIAN_MARKER;
+    h[header::VERSION] = VERSION_MAJOR as u64 | (VERSION_MINOR as u64) << 32;
+    h[header::HEADER_LEN] = HEADER_BYTES as u64;
+    h[header::CAPACITY] = (total_words * 8) as u64;
+    h[header::COMMITTED] = HEADER_BYTES as u64;
+    h[header::INDEX_OFFSET] = ((total_words - slots) * 8) as u64;
+    h[header::INDEX_SLOTS] = slots as u64;
+    h[header::RECORDS_START] = HEADER_BYTES as u64;
+    h
+}

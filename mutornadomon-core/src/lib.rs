@@ -1,0 +1,80 @@
+//! Allocation-free metrics for programs that cannot or will not run Tokio: constrained and
+//! `no_std` binaries, thread-based daemons, smol services.
+//!
+//! Metrics live in a **region**: a block of 8-byte atomic words that is at once the in-memory
+//! store and a self-describing file layout ([FORMAT.md] describes it byte by byte). A no_std
+//! program keeps the region in a `static`; the std backend puts it in an mmap'd file that other
+//! processes read without disturbing the writer.
+//!
+//! - **Kinds**: [`Counter`], [`ShardedCounter`] (single-writer shards, one total), [`Gauge`]
+//!   (`f64` with window min/max), [`Histogram`] (log-linear, ≤ 6.25% error), info text.
+//! - **Hot path**: handles are `Copy` references; a counter add is one atomic add; no locks,
+//!   no syscalls, no heap. mutornadomon-style by-name calls ([`Region::count`],
+//!   [`Region::set`], [`Region::record`]) look names up in a lock-free index.
+//! - **Readers** copy a region with [`Region::snapshot`] and read it with [`parse`], which is
+//!   total on any bytes. [`render_json`] writes mutornadomon's JSON, [`render_prometheus`]
+//!   Prometheus text or OpenMetrics, both into caller buffers.
+//! - **Address rules** in [`address`]: loopback/private classification, `X-Forwarded-For` and
+//!   `Forwarded` parsing, and the fail-closed "local only" endpoint filter.
+//!
+//! ```
+//! use mutornadomon_core::{parse, render_prometheus, Meta, Storage, TextFormat};
+//!
+//! static STATS: Storage<4096> = Storage::new();
+//!
+//! let stats = STATS.region();
+//! let requests = stats.counter("requests", Meta::new().help("Requests served"))?;
+//! let latency = stats.histogram("latency", Meta::new().unit("nanoseconds"))?;
+//! requests.inc();
+//! latency.record(1_250_000);
+//! stats.set("queue_depth", 3.0)?; // by name, registered on first use
+//!
+//! let mut snapshot = [0u8; 32 * 1024];
+//! let len = stats.snapshot(&mut snapshot)?;
+//! let mut text = [0u8; 16 * 1024];
+//! let n = render_prometheus(&parse(&snapshot[..len])?, None, TextFormat::Prometheus, &mut text)?;
+//! assert!(core::str::from_utf8(&text[..n])?.contains("requests_total 1\n"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None. The crate is `#![no_std]` and never allocates, unconditionally. 64-bit atomics come
+//! from `portable-atomic`, so targets without them still build (enable one of its fallback
+//! features, e.g. `critical-section`, in your binary).
+//!
+//! [FORMAT.md]: https://github.com/mutornadomon-rs/mutornadomon-rs/blob/main/FORMAT.md
+#![no_std]
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+#[cfg(test)]
+extern crate std;
+
+pub mod address;
+pub mod bucket;
+mod layout;
+mod metrics;
+mod name;
+mod parse;
+mod region;
+mod registry;
+mod render;
+mod sync;
+
+pub use layout::{
+    ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
+    MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,
+};
+pub use metrics::{Counter, CounterShard, Gauge, Histogram, Kind, Meta, ShardedCounter};
+pub use name::{validate_name, TextError, MAX_NAME_LEN};
+pub use parse::{
+    parse, GaugeReading, Header, HistogramReading, ParseError, ParseErrorKind, Record, Records,
+    Stats, Value,
+};
+#[cfg(not(loom))]
+pub use region::Storage;
+pub use region::{BufferTooSmall, FormatError, Region};
+pub use registry::RegisterError;
+pub use render::{render_json, render_prometheus, ProcessStats, RenderError, TextFormat};
+pub use sync::AtomicU64;

@@ -1,0 +1,471 @@
+//! Metric handles: the hot path. Each is a `Copy` reference to a record's value words.
+
+use crate::bucket::bucket_index;
+use crate::layout::{kind_code, SHARD_WORDS};
+use crate::sync::{AtomicU64, Ordering};
+use core::cell::Cell;
+use core::fmt;
+use core::marker::PhantomData;
+
+/// Help text and unit for a registration. `const`, so it can sit next to a `static`.
+///
+/// ```
+/// use mutornadomon_core::Meta;
+/// const LATENCY: Meta = Meta::new().help("Excess event loop latency").unit("seconds");
+/// assert_eq!(LATENCY.unit, "seconds");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Meta<'m> {
+    /// One line describing the metric (at most 1024 bytes, no control characters).
+    pub help: &'m str,
+    /// The unit, lowercase: `seconds`, `bytes`, `nanoseconds`... or empty.
+    pub unit: &'m str,
+}
+
+impl<'m> Meta<'m> {
+    /// No help, no unit.
+    pub const fn new() -> Self {
+        Meta { help: "", unit: "" }
+    }
+
+    /// With this help text.
+    pub const fn help(self, help: &'m str) -> Self {
+        Meta { help, ..self }
+    }
+
+    /// With this unit.
+    pub const fn unit(self, unit: &'m str) -> Self {
+        Meta { unit, ..self }
+    }
+}
+
+/// The kinds of metric a region holds.
+///
+/// ```
+/// use mutornadomon_core::Kind;
+/// assert_eq!(Kind::Gauge.to_string(), "gauge");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Kind {
+    /// A `u64` that only goes up.
+    Counter,
+    /// A counter split into single-writer shards; readers see the sum.
+    ShardedCounter,
+    /// An `f64` value with the minimum and maximum of the current window.
+    Gauge,
+    /// Log-linear buckets of `u64` values with sum, min and max.
+    Histogram,
+    /// Static text.
+    Info,
+}
+
+impl Kind {
+    pub(crate) const fn code(self) -> u8 {
+        match self {
+            Kind::Counter => kind_code::COUNTER,
+            Kind::ShardedCounter => kind_code::SHARDED_COUNTER,
+            Kind::Gauge => kind_code::GAUGE,
+            Kind::Histogram => kind_code::HISTOGRAM,
+            Kind::Info => kind_code::INFO,
+        }
+    }
+
+    pub(crate) const fn from_code(code: u8) -> Option<Kind> {
+        match code {
+            kind_code::COUNTER => Some(Kind::Counter),
+            kind_code::SHARDED_COUNTER => Some(Kind::ShardedCounter),
+            kind_code::GAUGE => Some(Kind::Gauge),
+            kind_code::HISTOGRAM => Some(Kind::Histogram),
+            kind_code::INFO => Some(Kind::Info),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Kind::Counter => "counter",
+            Kind::ShardedCounter => "sharded counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+            Kind::Info => "info",
+        })
+    }
+}
+
+/// A counter: one atomic add per increment.
+///
+/// ```
+/// # use mutornadomon_core::{Meta, Storage};
+/// static STATS: Storage<256> = Storage::new();
+/// let errors = STATS.region().counter("errors", Meta::new())?;
+/// errors.inc();
+/// errors.inc_by(4);
+/// assert_eq!(errors.get(), 5);
+/// # Ok::<(), mutornadomon_core::RegisterError>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Counter<'a> {
+    cell: &'a AtomicU64,
+}
+
+impl<'a> Counter<'a> {
+    pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
+        values.first().map(|cell| Counter { cell })
+    }
+
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.inc_by(1);
+    }
+
+    /// Adds `n` (wrapping at `u64::MAX`).
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        // Relaxed: the count is an independent value; nothing else is published through it.
+        self.cell.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The current count.
+    pub fn get(&self) -> u64 {
+        // Relaxed: see `inc_by`.
+        self.cell.load(Ordering::Relaxed)
+    }
+}
+
+impl fmt::Debug for Counter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Counter").field(&self.get()).finish()
+    }
+}
+
+/// A counter split into shards, each with one writer at a time, so hot counters bumped from
+/// several threads never contend: a shard update is a plain load and store (no locked
+/// instruction), and each shard has its own 128-byte line. Readers see one total.
+///
+/// Shard 0 is shared: [`inc_by`](Self::inc_by) adds to it atomically, for writers that did not
+/// [`claim`](Self::claim) a shard of their own.
+#[derive(Clone, Copy)]
+pub struct ShardedCounter<'a> {
+    values: &'a [AtomicU64],
+}
+
+impl<'a> ShardedCounter<'a> {
+    pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
+        (values.len() >= SHARD_WORDS).then_some(ShardedCounter { values })
+    }
+
+    fn shards(&self) -> impl Iterator<Item = &'a [AtomicU64]> {
+        self.values.chunks_exact(SHARD_WORDS)
+    }
+
+    /// Claims a free single-writer shard, or `None` when every shard is claimed. The shard is
+    /// released when the returned writer is dropped; its count stays in the total.
+    pub fn claim(&self) -> Option<CounterShard<'a>> {
+        self.shards().skip(1).find_map(|shard| {
+            let (count, claimed) = (&shard[0], &shard[1]);
+            // Acquire pairs with the Release in `CounterShard::drop`: the last owner's final
+            // store to `count` happens before our first load of it.
+            claimed
+                .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+                .ok()
+                .map(|_| CounterShard {
+                    count,
+                    claimed,
+                    not_sync: PhantomData,
+                })
+        })
+    }
+
+    /// Adds `n` to the shared shard with an atomic add: correct from any thread, at the cost of
+    /// contention with other callers of this method.
+    pub fn inc_by(&self, n: u64) {
+        // Relaxed: an independent value, as for `Counter`.
+        self.values[0].fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// The total over all shards.
+    pub fn get(&self) -> u64 {
+        // Relaxed: each shard is an independent value; the total is a sum of recent values.
+        self.shards().fold(0u64, |sum, shard| {
+            sum.wrapping_add(shard[0].load(Ordering::Relaxed))
+        })
+    }
+}
+
+impl fmt::Debug for ShardedCounter<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("ShardedCounter").field(&self.get()).finish()
+    }
+}
+
+/// The single writer of one shard of a [`ShardedCounter`]. It is `Send` but not `Sync`: one
+/// thread at a time owns it, which is what makes the plain load-and-store update correct.
+pub struct CounterShard<'a> {
+    count: &'a AtomicU64,
+    claimed: &'a AtomicU64,
+    not_sync: PhantomData<Cell<()>>,
+}
+
+impl CounterShard<'_> {
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.inc_by(1);
+    }
+
+    /// Adds `n`: a load and a store, no read-modify-write, because this is the shard's only
+    /// writer.
+    #[inline]
+    pub fn inc_by(&self, n: u64) {
+        // Relaxed: we are the only writer (claim/drop synchronise owners), and readers only need
+        // an untorn recent value, which atomic stores give.
+        let now = self.count.load(Ordering::Relaxed);
+        self.count.store(now.wrapping_add(n), Ordering::Relaxed);
+    }
+
+    /// This shard's own count.
+    pub fn get(&self) -> u64 {
+        // Relaxed: we are its writer.
+        self.count.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for CounterShard<'_> {
+    fn drop(&mut self) {
+        // Release pairs with the Acquire in `ShardedCounter::claim`.
+        self.claimed.store(0, Ordering::Release);
+    }
+}
+
+impl fmt::Debug for CounterShard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("CounterShard").field(&self.get()).finish()
+    }
+}
+
+/// A gauge: an `f64` value plus the minimum and maximum seen in the current window (since the
+/// last [`Region::roll`](crate::Region::roll)). NaN is stored as the value but never becomes
+/// a minimum or maximum.
+///
+/// Updating min and max checks with a plain load first and only then takes a compare-and-swap,
+/// so a set that does not move an extreme costs two stores and two loads.
+#[derive(Clone, Copy)]
+pub struct Gauge<'a> {
+    cells: &'a [AtomicU64; 3],
+}
+
+const VALUE: usize = 0;
+const MIN: usize = 1;
+const MAX: usize = 2;
+
+impl<'a> Gauge<'a> {
+    pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
+        values
+            .get(..3)?
+            .try_into()
+            .ok()
+            .map(|cells| Gauge { cells })
+    }
+
+    /// Sets the value and widens the window's min/max to include it.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// let g = STATS.region().gauge("g", Meta::new())?;
+    /// g.set(-1.5);
+    /// g.set(3.0);
+    /// assert_eq!((g.get(), g.min(), g.max()), (3.0, -1.5, 3.0));
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    #[inline]
+    pub fn set(&self, value: f64) {
+        // Relaxed: value, min and max are each independent readings; readers may see a value
+        // before the extremes catch up, never a torn word.
+        self.cells[VALUE].store(value.to_bits(), Ordering::Relaxed);
+        self.widen(value);
+    }
+
+    /// Adds `delta` (negative to subtract) to the value, as one atomic step, and widens the
+    /// window to include the result.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// let in_flight = STATS.region().gauge("in_flight", Meta::new())?;
+    /// in_flight.add(1.0);
+    /// in_flight.add(1.0);
+    /// in_flight.add(-1.0);
+    /// assert_eq!((in_flight.get(), in_flight.max()), (1.0, 2.0));
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn add(&self, delta: f64) {
+        // Relaxed: as in `set`; the CAS makes concurrent adds exact.
+        let mut current = self.cells[VALUE].load(Ordering::Relaxed);
+        loop {
+            let next = f64::from_bits(current) + delta;
+            match self.cells[VALUE].compare_exchange_weak(
+                current,
+                next.to_bits(),
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => return self.widen(next),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    fn widen(&self, value: f64) {
+        if value.is_nan() {
+            return;
+        }
+        update_if(&self.cells[MIN], value, |new, old| {
+            new < old || old.is_nan()
+        });
+        update_if(&self.cells[MAX], value, |new, old| {
+            new > old || old.is_nan()
+        });
+    }
+
+    /// Starts a new window: min = max = the current value.
+    pub(crate) fn roll(&self) {
+        let value = self.get();
+        // Relaxed: as in `set`.
+        self.cells[MIN].store(value.to_bits(), Ordering::Relaxed);
+        self.cells[MAX].store(value.to_bits(), Ordering::Relaxed);
+        // A `set` racing with us may have stored a newer value whose widening we just
+        // overwrote; widen again with whatever the value is now.
+        self.widen(self.get());
+    }
+
+    /// The current value.
+    pub fn get(&self) -> f64 {
+        // Relaxed: as in `set`.
+        f64::from_bits(self.cells[VALUE].load(Ordering::Relaxed))
+    }
+
+    /// The smallest value of the current window.
+    pub fn min(&self) -> f64 {
+        // Relaxed: as in `set`.
+        f64::from_bits(self.cells[MIN].load(Ordering::Relaxed))
+    }
+
+    /// The largest value of the current window.
+    pub fn max(&self) -> f64 {
+        // Relaxed: as in `set`.
+        f64::from_bits(self.cells[MAX].load(Ordering::Relaxed))
+    }
+}
+
+/// Replaces the `f64` in `cell` by `value` while `better(value, current)` holds. The plain load
+/// first keeps the common case (no new extreme) free of locked instructions.
+#[inline]
+fn update_if(cell: &AtomicU64, value: f64, better: impl Fn(f64, f64) -> bool) {
+    // Relaxed: an independent value; the CAS keeps concurrent updates from losing an extreme.
+    let mut current = cell.load(Ordering::Relaxed);
+    while better(value, f64::from_bits(current)) {
+        match cell.compare_exchange_weak(
+            current,
+            value.to_bits(),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => return,
+            Err(actual) => current = actual,
+        }
+    }
+}
+
+impl fmt::Debug for Gauge<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Gauge")
+            .field("value", &self.get())
+            .field("min", &self.min())
+            .field("max", &self.max())
+            .finish()
+    }
+}
+
+/// Words before a histogram's buckets: sum, min, max.
+pub(crate) const HISTOGRAM_HEAD_WORDS: usize = 3;
+
+/// A histogram of `u64` values (nanoseconds, bytes) in log-linear buckets with at most 6.25%
+/// relative error, plus exact sum, min and max. Recording is a bucket index by arithmetic, two
+/// atomic adds, and two plain loads (min/max change rarely). Readers compute quantiles.
+#[derive(Clone, Copy)]
+pub struct Histogram<'a> {
+    values: &'a [AtomicU64],
+}
+
+impl<'a> Histogram<'a> {
+    pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
+        (values.len() > HISTOGRAM_HEAD_WORDS).then_some(Histogram { values })
+    }
+
+    /// Records one value.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let h = STATS.region().histogram("h", Meta::new())?;
+    /// h.record(10);
+    /// h.record(30);
+    /// assert_eq!((h.count(), h.sum(), h.min(), h.max()), (2, 40, Some(10), Some(30)));
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    #[inline]
+    pub fn record(&self, value: u64) {
+        let buckets = &self.values[HISTOGRAM_HEAD_WORDS..];
+        let index = bucket_index(value).min(buckets.len() - 1);
+        // Relaxed throughout: each word is an independent statistic; a reader may see the
+        // bucket before the sum, which the format documents.
+        buckets[index].fetch_add(1, Ordering::Relaxed);
+        self.values[0].fetch_add(value, Ordering::Relaxed);
+        if value < self.values[1].load(Ordering::Relaxed) {
+            self.values[1].fetch_min(value, Ordering::Relaxed);
+        }
+        if value > self.values[2].load(Ordering::Relaxed) {
+            self.values[2].fetch_max(value, Ordering::Relaxed);
+        }
+    }
+
+    /// Values recorded so far (the sum of the buckets).
+    pub fn count(&self) -> u64 {
+        // Relaxed: see `record`.
+        self.values[HISTOGRAM_HEAD_WORDS..]
+            .iter()
+            .fold(0u64, |n, b| n.wrapping_add(b.load(Ordering::Relaxed)))
+    }
+
+    /// The sum of recorded values (wrapping).
+    pub fn sum(&self) -> u64 {
+        // Relaxed: see `record`.
+        self.values[0].load(Ordering::Relaxed)
+    }
+
+    /// The smallest value recorded, if any.
+    pub fn min(&self) -> Option<u64> {
+        // Relaxed: see `record`.
+        let min = self.values[1].load(Ordering::Relaxed);
+        (self.values[2].load(Ordering::Relaxed) >= min).then_some(min)
+    }
+
+    /// The largest value recorded, if any.
+    pub fn max(&self) -> Option<u64> {
+        self.min().map(|_| self.values[2].load(Ordering::Relaxed))
+    }
+}
+
+impl fmt::Debug for Histogram<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Histogram")
+            .field("count", &self.count())
+            .field("sum", &self.sum())
+            .finish()
+    }
+}

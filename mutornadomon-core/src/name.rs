@@ -1,0 +1,159 @@
+//! What a metric name, help text, unit and info text may contain.
+//!
+//! Names: 1 to 128 bytes of ASCII letters, digits, `_`, `.` and `:`, not starting with a digit,
+//! `.` or `:`. That covers mutornadomon's names (`ioloop_excess_callback_latency`), mmstats'
+//! dotted labels (`sys.pid`) and Prometheus names; renderers turn `.` into `_` for Prometheus.
+//! Help and info text: UTF-8 without control characters, at most 1024 bytes. Units: 1 to 32
+//! lowercase ASCII letters or `_` (`seconds`, `bytes`, `nanoseconds`), or empty.
+
+use crate::layout::{MAX_HELP_LEN, MAX_INFO_LEN, MAX_UNIT_LEN};
+use core::fmt;
+
+/// The longest accepted metric name in bytes.
+pub const MAX_NAME_LEN: usize = 128;
+
+/// Why a name or text was refused.
+///
+/// ```
+/// use mutornadomon_core::{validate_name, TextError};
+/// assert_eq!(validate_name("requests"), Ok(()));
+/// assert_eq!(validate_name("9lives"), Err(TextError::BadStart));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TextError {
+    /// The name is empty.
+    Empty,
+    /// Longer than the limit for its field.
+    TooLong {
+        /// The limit in bytes.
+        max: usize,
+    },
+    /// A name starts with a digit, `.` or `:`.
+    BadStart,
+    /// A byte outside the allowed set, at this position.
+    BadByte {
+        /// Byte offset of the first offending byte.
+        at: usize,
+    },
+    /// Not valid UTF-8.
+    NotUtf8,
+}
+
+impl fmt::Display for TextError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TextError::Empty => f.write_str("name is empty"),
+            TextError::TooLong { max } => write!(f, "longer than {max} bytes"),
+            TextError::BadStart => f.write_str("name must start with a letter or '_'"),
+            TextError::BadByte { at } => write!(f, "character not allowed at byte {at}"),
+            TextError::NotUtf8 => f.write_str("text is not valid UTF-8"),
+        }
+    }
+}
+
+impl core::error::Error for TextError {}
+
+/// Checks a metric name against the rules in this module's docs.
+pub fn validate_name(name: &str) -> Result<(), TextError> {
+    validate_name_bytes(name.as_bytes())
+}
+
+pub(crate) fn validate_name_bytes(name: &[u8]) -> Result<(), TextError> {
+    let first = *name.first().ok_or(TextError::Empty)?;
+    if name.len() > MAX_NAME_LEN {
+        return Err(TextError::TooLong { max: MAX_NAME_LEN });
+    }
+    if !(first.is_ascii_alphabetic() || first == b'_') {
+        return Err(TextError::BadStart);
+    }
+    match name
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b':')))
+    {
+        Some(at) => Err(TextError::BadByte { at }),
+        None => Ok(()),
+    }
+}
+
+/// Checks help text (at most 1024 bytes, no control characters).
+pub(crate) fn validate_help(text: &[u8]) -> Result<&str, TextError> {
+    validate_text(text, MAX_HELP_LEN)
+}
+
+/// Checks info text (at most 1024 bytes, no control characters).
+pub(crate) fn validate_info(text: &[u8]) -> Result<&str, TextError> {
+    validate_text(text, MAX_INFO_LEN)
+}
+
+fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
+    if text.len() > max {
+        return Err(TextError::TooLong { max });
+    }
+    let text = core::str::from_utf8(text).map_err(|_| TextError::NotUtf8)?;
+    match text.char_indices().find(|(_, c)| c.is_control()) {
+        Some((at, _)) => Err(TextError::BadByte { at }),
+        None => Ok(text),
+    }
+}
+
+/// Checks a unit: empty, or lowercase ASCII letters and `_`, at most 32 bytes.
+pub(crate) fn validate_unit(unit: &[u8]) -> Result<&str, TextError> {
+    if unit.len() > MAX_UNIT_LEN {
+        return Err(TextError::TooLong { max: MAX_UNIT_LEN });
+    }
+    if let Some(at) = unit
+        .iter()
+        .position(|&b| !(b.is_ascii_lowercase() || b == b'_'))
+    {
+        return Err(TextError::BadByte { at });
+    }
+    // All bytes are ASCII, checked just above.
+    core::str::from_utf8(unit).map_err(|_| TextError::NotUtf8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn name_table() {
+        let cases: &[(&str, Result<(), TextError>)] = &[
+            ("requests", Ok(())),
+            ("sys.pid", Ok(())),
+            ("_private:rule", Ok(())),
+            ("ioloop_excess_callback_latency", Ok(())),
+            ("", Err(TextError::Empty)),
+            ("9lives", Err(TextError::BadStart)),
+            (".dot", Err(TextError::BadStart)),
+            ("has space", Err(TextError::BadByte { at: 3 })),
+            ("dash-ed", Err(TextError::BadByte { at: 4 })),
+            ("é", Err(TextError::BadStart)),
+        ];
+        for (name, want) in cases {
+            assert_eq!(validate_name(name), *want, "name {name:?}");
+        }
+        let long = [b'a'; MAX_NAME_LEN + 1];
+        assert_eq!(
+            validate_name_bytes(&long),
+            Err(TextError::TooLong { max: MAX_NAME_LEN })
+        );
+        assert_eq!(validate_name_bytes(&long[..MAX_NAME_LEN]), Ok(()));
+    }
+
+    #[test]
+    fn text_and_unit_rules() {
+        assert_eq!(
+            validate_help("Requests served, by anyone ✓".as_bytes()),
+            Ok("Requests served, by anyone ✓")
+        );
+        assert_eq!(
+            validate_help(b"two\nlines"),
+            Err(TextError::BadByte { at: 3 })
+        );
+        assert_eq!(validate_help(&[0xff, 0xfe]), Err(TextError::NotUtf8));
+        assert_eq!(validate_unit(b"seconds"), Ok("seconds"));
+        assert_eq!(validate_unit(b""), Ok(""));
+        assert_eq!(validate_unit(b"Seconds"), Err(TextError::BadByte { at: 0 }));
+    }
+}

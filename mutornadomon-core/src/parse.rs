@@ -1,0 +1,523 @@
+//! The stats parser: any `&[u8]` in, records or a typed error out.
+//!
+//! Total by construction: every offset comes from [`Cursor`]-style checked arithmetic on
+//! untrusted numbers, every slice is taken with `get`, and each record is looked at once, so time
+//! is linear in the input. This is the entry point the fuzz targets drive.
+
+use crate::bucket::MAX_BUCKETS;
+use crate::layout::{
+    self, unpack_frame, unpack_lengths, words_for, ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_SHARDS,
+    SHARD_WORDS, VERSION_MAJOR,
+};
+use crate::metrics::{Kind, HISTOGRAM_HEAD_WORDS};
+use crate::name::{validate_help, validate_info, validate_name_bytes, validate_unit, TextError};
+use core::fmt;
+
+/// Why some bytes are not a stats file, and where.
+///
+/// ```
+/// use mutornadomon_core::{parse, ParseErrorKind};
+/// let err = parse(b"not a stats file").unwrap_err();
+/// assert_eq!(err.kind(), ParseErrorKind::TooShort);
+/// assert_eq!(err.to_string(), "at byte 0: shorter than the 128-byte header");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ParseError {
+    kind: ParseErrorKind,
+    offset: usize,
+}
+
+/// What was wrong; see [`ParseError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseErrorKind {
+    /// Shorter than the fixed header.
+    TooShort,
+    /// The first eight bytes are not `MUTMSTAT`.
+    BadMagic,
+    /// The endianness marker is neither byte order of `0x0102030405060708`.
+    BadEndianMarker,
+    /// A major version this parser does not know.
+    UnsupportedVersion(u32),
+    /// Header length, capacity, records start or committed end are inconsistent or unaligned.
+    BadLayout,
+    /// The input ends before the committed end of the records.
+    Truncated {
+        /// Bytes the header says are committed.
+        needed: u64,
+    },
+    /// A record's length is unaligned, too small for its text, or runs past the committed end.
+    BadRecordLength,
+    /// A record's name breaks the naming rules.
+    BadName(TextError),
+    /// A record's help text is not valid.
+    BadHelp(TextError),
+    /// A record's unit is not valid.
+    BadUnit(TextError),
+    /// An info record's text is not valid.
+    BadInfo(TextError),
+    /// A known kind whose value area has the wrong size or parameter.
+    BadValueLayout,
+}
+
+impl ParseError {
+    const fn new(kind: ParseErrorKind, offset: usize) -> Self {
+        ParseError { kind, offset }
+    }
+
+    /// What was wrong.
+    pub fn kind(&self) -> ParseErrorKind {
+        self.kind
+    }
+
+    /// Byte offset of the header field or record at fault.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at byte {}: ", self.offset)?;
+        match self.kind {
+            ParseErrorKind::TooShort => write!(f, "shorter than the {HEADER_BYTES}-byte header"),
+            ParseErrorKind::BadMagic => f.write_str("not a stats file (bad magic)"),
+            ParseErrorKind::BadEndianMarker => f.write_str("bad endianness marker"),
+            ParseErrorKind::UnsupportedVersion(v) => {
+                write!(
+                    f,
+                    "format version {v} is not supported (this reader knows {VERSION_MAJOR})"
+                )
+            }
+            ParseErrorKind::BadLayout => f.write_str("inconsistent header lengths"),
+            ParseErrorKind::Truncated { needed } => {
+                write!(f, "truncated: the header commits {needed} bytes")
+            }
+            ParseErrorKind::BadRecordLength => f.write_str("bad record length"),
+            ParseErrorKind::BadName(e) => write!(f, "bad metric name: {e}"),
+            ParseErrorKind::BadHelp(e) => write!(f, "bad help text: {e}"),
+            ParseErrorKind::BadUnit(e) => write!(f, "bad unit: {e}"),
+            ParseErrorKind::BadInfo(e) => write!(f, "bad info text: {e}"),
+            ParseErrorKind::BadValueLayout => {
+                f.write_str("value area does not fit the record's kind")
+            }
+        }
+    }
+}
+
+impl core::error::Error for ParseError {}
+
+/// Reads 64-bit words in the file's byte order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Words<'a> {
+    bytes: &'a [u8],
+    swap: bool,
+}
+
+impl<'a> Words<'a> {
+    fn get(&self, byte_offset: usize) -> Option<u64> {
+        let end = byte_offset.checked_add(8)?;
+        let raw = u64::from_ne_bytes(self.bytes.get(byte_offset..end)?.try_into().ok()?);
+        Some(if self.swap { raw.swap_bytes() } else { raw })
+    }
+
+    fn slice(&self, start: usize, len: usize) -> Option<Words<'a>> {
+        let bytes = self.bytes.get(start..start.checked_add(len)?)?;
+        Some(Words {
+            bytes,
+            swap: self.swap,
+        })
+    }
+}
+
+/// The header of a stats file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Header {
+    /// Minor format version (additions this reader may not know about).
+    pub version_minor: u32,
+    /// Whether the writer was big-endian.
+    pub big_endian: bool,
+    /// Size of the writer's region in bytes.
+    pub capacity: u64,
+    /// End of the committed records in bytes.
+    pub committed: u64,
+    /// Writer's process id (0 if the writer did not say).
+    pub pid: u64,
+    /// Writer's process start time, nanoseconds since the Unix epoch (0 if unknown).
+    pub start_time_ns: u64,
+    /// When the region was created, nanoseconds since the Unix epoch (0 if unknown).
+    pub creation_time_ns: u64,
+    /// Last heartbeat, nanoseconds since the Unix epoch (0 if never).
+    pub heartbeat_ns: u64,
+    /// Registrations the writer refused.
+    pub refused: u64,
+    /// Committed records, as the writer counted them.
+    pub record_count: u64,
+}
+
+/// A parsed stats file: its header and an iterator over its records.
+#[derive(Debug, Clone, Copy)]
+pub struct Stats<'a> {
+    header: Header,
+    words: Words<'a>,
+    records_start: usize,
+}
+
+/// Parses a stats file (or a [`Region::snapshot`](crate::Region::snapshot)).
+///
+/// Checks the header here; records are checked as [`Stats::records`] reaches them.
+///
+/// ```
+/// use mutornadomon_core::{parse, Meta, Storage, Value};
+/// static STATS: Storage<512> = Storage::new();
+/// STATS.region().gauge("temperature", Meta::new().unit("celsius"))?.set(21.5);
+///
+/// let mut buf = [0u8; 4096];
+/// let n = STATS.region().snapshot(&mut buf)?;
+/// for record in parse(&buf[..n])?.records() {
+///     let record = record?;
+///     assert_eq!((record.name, record.unit), ("temperature", "celsius"));
+///     assert!(matches!(record.value, Value::Gauge(g) if g.value == 21.5));
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn parse(bytes: &[u8]) -> Result<Stats<'_>, ParseError> {
+    use layout::header as h;
+    use ParseErrorKind::*;
+    let fail = |kind, word: usize| Err(ParseError::new(kind, word * 8));
+    if bytes.len() < HEADER_BYTES {
+        return fail(TooShort, 0);
+    }
+    if bytes[..8] != MAGIC {
+        return fail(BadMagic, h::MAGIC);
+    }
+    let native = Words { bytes, swap: false };
+    let swap = match native.get(h::ENDIAN * 8) {
+        Some(ENDIAN_MARKER) => false,
+        Some(m) if m == ENDIAN_MARKER.swap_bytes() => true,
+        _ => return fail(BadEndianMarker, h::ENDIAN),
+    };
+    let words = Words { bytes, swap };
+    // The header is at least HEADER_BYTES long (checked above), so these reads succeed.
+    let field = |i: usize| words.get(i * 8).unwrap_or(0);
+    let version = field(h::VERSION);
+    if version as u32 != VERSION_MAJOR {
+        return fail(UnsupportedVersion(version as u32), h::VERSION);
+    }
+    let aligned = |v: u64| v % 8 == 0;
+    let (header_len, capacity) = (field(h::HEADER_LEN), field(h::CAPACITY));
+    let (records_start, committed) = (field(h::RECORDS_START), field(h::COMMITTED));
+    if !(aligned(header_len) && header_len >= HEADER_BYTES as u64 && header_len <= capacity) {
+        return fail(BadLayout, h::HEADER_LEN);
+    }
+    if !(aligned(capacity) && aligned(records_start) && records_start >= header_len) {
+        return fail(BadLayout, h::RECORDS_START);
+    }
+    if !(aligned(committed) && records_start <= committed && committed <= capacity) {
+        return fail(BadLayout, h::COMMITTED);
+    }
+    if committed > bytes.len() as u64 {
+        return fail(Truncated { needed: committed }, h::COMMITTED);
+    }
+    let header = Header {
+        version_minor: (version >> 32) as u32,
+        big_endian: swap != cfg!(target_endian = "big"),
+        capacity,
+        committed,
+        pid: field(h::PID),
+        start_time_ns: field(h::START_TIME),
+        creation_time_ns: field(h::CREATION_TIME),
+        heartbeat_ns: field(h::HEARTBEAT),
+        refused: field(h::REFUSED),
+        record_count: field(h::RECORD_COUNT),
+    };
+    // `committed <= bytes.len()` was checked, so both fit in usize.
+    let words = Words {
+        bytes: &bytes[..committed as usize],
+        swap,
+    };
+    Ok(Stats {
+        header,
+        words,
+        records_start: records_start as usize,
+    })
+}
+
+impl<'a> Stats<'a> {
+    /// The file's header.
+    pub fn header(&self) -> &Header {
+        &self.header
+    }
+
+    /// The committed records, in registration order. Records of kinds this parser does not
+    /// know are skipped by their length. After an error the iterator ends.
+    pub fn records(&self) -> Records<'a> {
+        Records {
+            words: self.words,
+            at: self.records_start,
+            failed: false,
+        }
+    }
+}
+
+/// Iterator over the records of a [`Stats`].
+#[derive(Debug, Clone)]
+pub struct Records<'a> {
+    words: Words<'a>,
+    at: usize,
+    failed: bool,
+}
+
+/// One metric read from a stats file.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Record<'a> {
+    /// The metric's name.
+    pub name: &'a str,
+    /// Its help text (may be empty).
+    pub help: &'a str,
+    /// Its unit (may be empty).
+    pub unit: &'a str,
+    /// The kind it was registered as.
+    pub kind: Kind,
+    /// Its value.
+    pub value: Value<'a>,
+}
+
+/// A metric's value as read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// A counter's count; for a sharded counter, the sum over its shards.
+    Counter(u64),
+    /// A gauge.
+    Gauge(GaugeReading),
+    /// A histogram.
+    Histogram(HistogramReading<'a>),
+    /// Static text.
+    Info(&'a str),
+}
+
+/// A gauge as read: its value and the min/max of its current window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GaugeReading {
+    /// The value.
+    pub value: f64,
+    /// Smallest value since the writer last rolled the window.
+    pub min: f64,
+    /// Largest value since the writer last rolled the window.
+    pub max: f64,
+}
+
+impl<'a> Iterator for Records<'a> {
+    type Item = Result<Record<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        while !self.failed && self.at < self.words.bytes.len() {
+            let at = self.at;
+            match read_record(self.words, at) {
+                Ok((len, record)) => {
+                    self.at = at + len;
+                    if let Some(record) = record {
+                        return Some(Ok(record));
+                    }
+                }
+                Err(kind) => {
+                    self.failed = true;
+                    return Some(Err(ParseError::new(kind, at)));
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Reads the record at `at`: its length and, for known kinds, its contents.
+fn read_record(words: Words<'_>, at: usize) -> Result<(usize, Option<Record<'_>>), ParseErrorKind> {
+    use ParseErrorKind::*;
+    let (frame, lengths) = match (words.get(at), words.get(at + 8)) {
+        (Some(f), Some(l)) => (f, l),
+        _ => return Err(BadRecordLength),
+    };
+    let (len, code, name_len) = unpack_frame(frame);
+    let (help_len, unit_len, param) = unpack_lengths(lengths);
+    let len = len as usize;
+    let record = words
+        .slice(at, len)
+        .filter(|_| len % 8 == 0 && len >= 16)
+        .ok_or(BadRecordLength)?;
+    let Some(kind) = Kind::from_code(code) else {
+        return Ok((len, None)); // a kind from a newer writer: skipped by its length
+    };
+    let (name_len, help_len, unit_len) = (name_len as usize, help_len as usize, unit_len as usize);
+    let text_len = name_len + help_len + unit_len;
+    let value_at = 16 + words_for(text_len) * 8;
+    let text = record
+        .bytes
+        .get(16..16 + text_len)
+        .filter(|_| value_at <= len)
+        .ok_or(BadRecordLength)?;
+    let (name, rest) = text.split_at(name_len);
+    let (help, unit) = rest.split_at(help_len);
+    validate_name_bytes(name).map_err(BadName)?;
+    let name = core::str::from_utf8(name).map_err(|_| BadName(TextError::NotUtf8))?;
+    let help = validate_help(help).map_err(BadHelp)?;
+    let unit = validate_unit(unit).map_err(BadUnit)?;
+    let values = record
+        .slice(value_at, len - value_at)
+        .ok_or(BadRecordLength)?;
+    let value = read_value(kind, param as usize, values)?;
+    Ok((
+        len,
+        Some(Record {
+            name,
+            help,
+            unit,
+            kind,
+            value,
+        }),
+    ))
+}
+
+fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, ParseErrorKind> {
+    let words = values.bytes.len() / 8;
+    let word = |i: usize| values.get(i * 8).unwrap_or(0);
+    let bad = Err(ParseErrorKind::BadValueLayout);
+    match kind {
+        Kind::Counter if words == 1 => Ok(Value::Counter(word(0))),
+        Kind::ShardedCounter
+            if (1..=MAX_SHARDS).contains(&param) && words == param * SHARD_WORDS =>
+        {
+            let total = (0..param).fold(0u64, |sum, s| sum.wrapping_add(word(s * SHARD_WORDS)));
+            Ok(Value::Counter(total))
+        }
+        Kind::Gauge if words == 3 => Ok(Value::Gauge(GaugeReading {
+            value: f64::from_bits(word(0)),
+            min: f64::from_bits(word(1)),
+            max: f64::from_bits(word(2)),
+        })),
+        Kind::Histogram
+            if (1..=MAX_BUCKETS).contains(&param) && words == HISTOGRAM_HEAD_WORDS + param =>
+        {
+            let buckets = values
+                .slice(HISTOGRAM_HEAD_WORDS * 8, param * 8)
+                .ok_or(ParseErrorKind::BadValueLayout)?;
+            let count =
+                (0..param).fold(0u64, |n, i| n.wrapping_add(buckets.get(i * 8).unwrap_or(0)));
+            Ok(Value::Histogram(HistogramReading {
+                sum: word(0),
+                min: word(1),
+                max: word(2),
+                count,
+                buckets,
+            }))
+        }
+        Kind::Info if param <= layout::MAX_INFO_LEN && words == words_for(param) => {
+            let text = values
+                .bytes
+                .get(..param)
+                .ok_or(ParseErrorKind::BadValueLayout)?;
+            validate_info(text)
+                .map(Value::Info)
+                .map_err(ParseErrorKind::BadInfo)
+        }
+        _ => bad,
+    }
+}
+
+/// A histogram as read from a file, with quantiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistogramReading<'a> {
+    sum: u64,
+    min: u64,
+    max: u64,
+    count: u64,
+    buckets: Words<'a>,
+}
+
+impl HistogramReading<'_> {
+    /// Values recorded (the sum of the buckets).
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Sum of the values recorded (wrapping).
+    pub fn sum(&self) -> u64 {
+        self.sum
+    }
+
+    /// Smallest value recorded, if any.
+    pub fn min(&self) -> Option<u64> {
+        (self.count > 0 && self.min <= self.max).then_some(self.min)
+    }
+
+    /// Largest value recorded, if any.
+    pub fn max(&self) -> Option<u64> {
+        (self.count > 0 && self.min <= self.max).then_some(self.max)
+    }
+
+    /// Number of buckets.
+    pub fn bucket_count(&self) -> usize {
+        self.buckets.bytes.len() / 8
+    }
+
+    /// The count in bucket `index` (0 past the end).
+    pub fn bucket(&self, index: usize) -> u64 {
+        index
+            .checked_mul(8)
+            .and_then(|at| self.buckets.get(at))
+            .unwrap_or(0)
+    }
+
+    /// Values recorded below `bound` (exclusive), exact when `bound` is a bucket's lower edge
+    /// (any power of two is); otherwise counts the buckets that lie wholly below it.
+    pub fn count_below(&self, bound: u64) -> u64 {
+        let end = crate::bucket::bucket_index(bound).min(self.bucket_count());
+        (0..end).fold(0u64, |n, i| n.wrapping_add(self.bucket(i)))
+    }
+
+    /// The value at quantile `q` (0.0 to 1.0): the midpoint of the bucket holding that rank,
+    /// kept within the recorded min and max, so within 3.125% of the true value (exact below
+    /// 16). Values past the last bucket report the recorded maximum. `None` when empty.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{parse, Meta, Storage, Value};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let h = STATS.region().histogram("latency", Meta::new())?;
+    /// (1..=1000).for_each(|v| h.record(v));
+    /// let mut buf = [0u8; 8192];
+    /// let n = STATS.region().snapshot(&mut buf)?;
+    /// let Value::Histogram(read) = parse(&buf[..n])?.records().next().unwrap()?.value else { panic!() };
+    /// let p50 = read.quantile(0.5).unwrap() as f64;
+    /// assert!((p50 - 500.0).abs() / 500.0 < 0.0625);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn quantile(&self, q: f64) -> Option<u64> {
+        let (min, max) = (self.min()?, self.max()?);
+        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+        let exact = q * self.count as f64;
+        let floor = exact as u64; // saturating cast; `ceil` is not in core
+        let rank = if (floor as f64) < exact {
+            floor + 1
+        } else {
+            floor
+        }
+        .clamp(1, self.count);
+        let last = self.bucket_count() - 1;
+        let mut seen = 0u64;
+        for index in 0..=last {
+            seen = seen.saturating_add(self.bucket(index));
+            if seen >= rank {
+                if index == last {
+                    return Some(max);
+                }
+                let (lo, hi) = (
+                    crate::bucket::bucket_lower(index),
+                    crate::bucket::bucket_upper(index),
+                );
+                return Some((lo + (hi - lo) / 2).clamp(min, max));
+            }
+        }
+        Some(max) // buckets read mid-update may sum to less than `count` said
+    }
+}

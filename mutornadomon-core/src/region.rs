@@ -1,0 +1,286 @@
+//! The region: a header and records in caller-provided atomic words.
+
+use crate::layout::{self, header, kind_code, HEADER_WORDS, MAX_WORDS, MIN_WORDS};
+use crate::sync::{AtomicU64, Ordering};
+use core::fmt;
+
+/// Fixed-size storage for a region, for `static`s and stack frames.
+///
+/// The header is written by the `const` constructor, so a `static` needs no runtime set-up:
+///
+/// ```
+/// use mutornadomon_core::{Meta, Storage};
+/// static STATS: Storage<1024> = Storage::new();
+///
+/// let requests = STATS.region().counter("requests", Meta::new())?;
+/// requests.inc();
+/// assert_eq!(requests.get(), 1);
+/// # Ok::<(), mutornadomon_core::RegisterError>(())
+/// ```
+#[cfg(not(loom))]
+#[repr(C)]
+pub struct Storage<const WORDS: usize> {
+    words: [AtomicU64; WORDS],
+}
+
+#[cfg(not(loom))]
+impl<const WORDS: usize> Storage<WORDS> {
+    /// Empty, formatted storage of `WORDS` 8-byte words (at least 64).
+    pub const fn new() -> Self {
+        const {
+            assert!(
+                WORDS >= MIN_WORDS && WORDS <= MAX_WORDS,
+                "a region needs 64 words or more"
+            )
+        };
+        let values = layout::initial_header(WORDS);
+        let mut words = [const { AtomicU64::new(0) }; WORDS];
+        let mut i = 0;
+        while i < HEADER_WORDS {
+            words[i] = AtomicU64::new(values[i]);
+            i += 1;
+        }
+        Storage { words }
+    }
+
+    /// The region stored here.
+    pub fn region(&self) -> Region<'_> {
+        Region { words: &self.words }
+    }
+}
+
+#[cfg(not(loom))]
+impl<const WORDS: usize> Default for Storage<WORDS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Why [`Region::format`] refused a block of words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormatError {
+    words: usize,
+}
+
+impl fmt::Display for FormatError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "a region needs between {MIN_WORDS} and {MAX_WORDS} words, got {}",
+            self.words
+        )
+    }
+}
+
+impl core::error::Error for FormatError {}
+
+/// A snapshot buffer was too small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferTooSmall {
+    /// Bytes the operation needs.
+    pub needed: usize,
+}
+
+impl fmt::Display for BufferTooSmall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "buffer too small: need {} bytes", self.needed)
+    }
+}
+
+impl core::error::Error for BufferTooSmall {}
+
+/// A view of a stats region: the registration API, the by-name calls and snapshots.
+///
+/// `Region` is a shared reference in disguise: `Copy`, `Send`, `Sync`. Several views of the same
+/// words share everything, including the registration lock, which lives in the header.
+#[derive(Clone, Copy)]
+pub struct Region<'a> {
+    pub(crate) words: &'a [AtomicU64],
+}
+
+impl<'a> Region<'a> {
+    /// Formats `words` as an empty region, erasing whatever they held, and returns it.
+    ///
+    /// This is how a backend turns memory it owns (an mmap'd file) into a region. Nothing else
+    /// may use the words while this runs.
+    ///
+    /// ```
+    /// use mutornadomon_core::{AtomicU64, Meta, Region};
+    /// let words: Vec<AtomicU64> = (0..512).map(|_| AtomicU64::new(0)).collect();
+    /// let region = Region::format(&words)?;
+    /// region.gauge("temperature", Meta::new().unit("celsius"))?.set(21.5);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn format(words: &'a [AtomicU64]) -> Result<Region<'a>, FormatError> {
+        if !(MIN_WORDS..=MAX_WORDS).contains(&words.len()) {
+            return Err(FormatError { words: words.len() });
+        }
+        let values = layout::initial_header(words.len());
+        // Relaxed throughout: the caller guarantees no one else uses the words during formatting,
+        // and handing the region to other threads synchronises them (spawn, channel, mmap).
+        for word in &words[HEADER_WORDS..] {
+            word.store(0, Ordering::Relaxed);
+        }
+        for (word, value) in words.iter().zip(values) {
+            word.store(value, Ordering::Relaxed);
+        }
+        Ok(Region { words })
+    }
+
+    /// Total size of the region in bytes.
+    pub fn capacity(&self) -> usize {
+        self.words.len() * 8
+    }
+
+    /// Bytes holding header and committed records: what [`snapshot`](Self::snapshot) copies.
+    ///
+    /// ```
+    /// # use mutornadomon_core::Storage;
+    /// static STATS: Storage<256> = Storage::new();
+    /// assert_eq!(STATS.region().snapshot_len(), 128); // just the header
+    /// ```
+    pub fn snapshot_len(&self) -> usize {
+        self.committed()
+    }
+
+    /// Registrations refused so far (full region, invalid name, kind clash).
+    pub fn refused(&self) -> u64 {
+        // Relaxed: a statistic, read on its own.
+        self.words[header::REFUSED].load(Ordering::Relaxed)
+    }
+
+    /// Records the writer's process id in the header.
+    pub fn set_pid(&self, pid: u64) {
+        self.store_header(header::PID, pid);
+    }
+
+    /// Records when the writer's process started, in nanoseconds since the Unix epoch, so
+    /// readers can tell a reused pid from the writer.
+    pub fn set_start_time(&self, unix_nanos: u64) {
+        self.store_header(header::START_TIME, unix_nanos);
+    }
+
+    /// Records when this region was created, in nanoseconds since the Unix epoch.
+    pub fn set_creation_time(&self, unix_nanos: u64) {
+        self.store_header(header::CREATION_TIME, unix_nanos);
+    }
+
+    /// Refreshes the heartbeat (nanoseconds since the Unix epoch); a stale one shows a stalled
+    /// writer.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{parse, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// STATS.region().set_heartbeat(1_700_000_000_000_000_000);
+    /// let mut buf = [0u8; 256];
+    /// let n = STATS.region().snapshot(&mut buf)?;
+    /// assert_eq!(parse(&buf[..n])?.header().heartbeat_ns, 1_700_000_000_000_000_000);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_heartbeat(&self, unix_nanos: u64) {
+        self.store_header(header::HEARTBEAT, unix_nanos);
+    }
+
+    fn store_header(&self, field: usize, value: u64) {
+        // Relaxed: header fields are independent values; nothing is published through them.
+        self.words[field].store(value, Ordering::Relaxed);
+    }
+
+    /// Copies the header and every committed record into `out` with atomic loads, returning the
+    /// bytes written. The copy is a valid stats file for [`parse`](crate::parse).
+    ///
+    /// ```
+    /// # use mutornadomon_core::{parse, Meta, Storage, Value};
+    /// static STATS: Storage<256> = Storage::new();
+    /// STATS.region().count("jobs", 3)?;
+    /// let mut buf = [0u8; 2048];
+    /// let n = STATS.region().snapshot(&mut buf)?;
+    /// let record = parse(&buf[..n])?.records().next().unwrap()?;
+    /// assert_eq!((record.name, record.value), ("jobs", Value::Counter(3)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn snapshot(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let committed = self.committed();
+        let out = out
+            .get_mut(..committed)
+            .ok_or(BufferTooSmall { needed: committed })?;
+        for (chunk, word) in out.chunks_exact_mut(8).zip(self.words) {
+            // Relaxed: the Acquire load in `committed()` already made every record up to
+            // `committed` visible; values are independent atomics.
+            chunk.copy_from_slice(&word.load(Ordering::Relaxed).to_ne_bytes());
+        }
+        // A registration may have committed more while we copied; the copy ends where we stopped.
+        let at = header::COMMITTED * 8;
+        out[at..at + 8].copy_from_slice(&(committed as u64).to_ne_bytes());
+        Ok(committed)
+    }
+
+    /// Like [`snapshot`](Self::snapshot), then [`roll`](Self::roll)s the gauge windows: the
+    /// mutornadomon behaviour of "min/max since the last read", for a single in-process reader.
+    pub fn snapshot_and_roll(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
+        let written = self.snapshot(out)?;
+        self.roll();
+        Ok(written)
+    }
+
+    /// Starts a new min/max window for every gauge: min and max become the current value.
+    ///
+    /// Only the writer calls this (a backend's tick, or the program itself); readers never
+    /// change the region, so any number of them see the same values.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// let depth = STATS.region().gauge("queue_depth", Meta::new())?;
+    /// depth.set(9.0);
+    /// depth.set(4.0);
+    /// assert_eq!((depth.min(), depth.max()), (0.0, 9.0));
+    /// STATS.region().roll();
+    /// assert_eq!((depth.min(), depth.max()), (4.0, 4.0));
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn roll(&self) {
+        for (kind, values) in self.committed_records() {
+            if kind == kind_code::GAUGE {
+                if let Some(gauge) = crate::metrics::Gauge::from_values(values) {
+                    gauge.roll();
+                }
+            }
+        }
+    }
+
+    /// The committed end of the records, in bytes. Acquire pairs with the Release store that
+    /// commits a registration, so every record before it is fully written.
+    pub(crate) fn committed(&self) -> usize {
+        let committed = self.words[header::COMMITTED].load(Ordering::Acquire) as usize;
+        committed.min(self.capacity())
+    }
+
+    /// Walks committed records, yielding each one's kind code and value words.
+    pub(crate) fn committed_records(&self) -> impl Iterator<Item = (u8, &'a [AtomicU64])> + 'a {
+        let words = self.words;
+        let end = self.committed() / 8;
+        let mut at = layout::HEADER_WORDS;
+        core::iter::from_fn(move || {
+            if at >= end {
+                return None;
+            }
+            // Relaxed: record framing is immutable once committed (see `committed`).
+            let (len, kind, _) = layout::unpack_frame(words[at].load(Ordering::Relaxed));
+            let record = words.get(at..at + len as usize / 8)?;
+            let values = &record[crate::registry::value_offset(record)..];
+            at += (len as usize / 8).max(1);
+            Some((kind, values))
+        })
+    }
+}
+
+impl fmt::Debug for Region<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Region")
+            .field("capacity", &self.capacity())
+            .field("committed", &self.committed())
+            .field("refused", &self.refused())
+            .finish()
+    }
+}

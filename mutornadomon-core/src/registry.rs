@@ -1,0 +1,533 @@
+//! Registration by name, the lookup index, and the by-name calls.
+//!
+//! Registration takes the header's lock word (a spin flag; it only ever guards a few hundred
+//! stores, never user code), appends a record after the committed end, commits it with a Release
+//! store of the committed length, then publishes it in the open-addressing index at the region's
+//! tail. Lookups never lock: they probe the index with Acquire loads.
+
+use crate::layout::{
+    self, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
+    RECORD_HEAD_WORDS,
+};
+use crate::metrics::{Counter, Gauge, Histogram, Kind, Meta, ShardedCounter};
+use crate::name::{validate_help, validate_info, validate_name, validate_unit, TextError};
+use crate::sync::{spin_wait, AtomicU64, Ordering};
+use crate::Region;
+use core::fmt;
+
+/// Why a registration was refused. Every refusal is also counted in the header
+/// ([`Region::refused`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegisterError {
+    /// The name breaks the naming rules (see [`validate_name`]).
+    InvalidName(TextError),
+    /// The help text is too long, not UTF-8, or holds control characters.
+    InvalidHelp(TextError),
+    /// The unit is not lowercase letters and `_`, or too long.
+    InvalidUnit(TextError),
+    /// The info text is too long, not UTF-8, or holds control characters.
+    InvalidInfo(TextError),
+    /// The name is taken by a metric of another kind.
+    KindMismatch {
+        /// The kind registered under this name.
+        existing: Kind,
+        /// The kind asked for.
+        requested: Kind,
+    },
+    /// Not enough free space left for the record.
+    Full {
+        /// Bytes the record needs.
+        needed: usize,
+        /// Bytes still free.
+        available: usize,
+    },
+    /// The region holds as many metrics as its index allows.
+    TooManyMetrics {
+        /// The most metrics this region can hold.
+        max: usize,
+    },
+    /// A sharded counter needs between 1 and 255 writer shards.
+    InvalidShardCount,
+    /// The record already under this name is malformed (the memory was changed by something
+    /// other than this library).
+    Corrupt,
+}
+
+impl fmt::Display for RegisterError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidName(e) => write!(f, "invalid metric name: {e}"),
+            Self::InvalidHelp(e) => write!(f, "invalid help text: {e}"),
+            Self::InvalidUnit(e) => write!(f, "invalid unit: {e}"),
+            Self::InvalidInfo(e) => write!(f, "invalid info text: {e}"),
+            Self::KindMismatch { existing, requested } => write!(
+                f,
+                "name already registered as a {existing}, cannot register it as a {requested}"
+            ),
+            Self::Full { needed, available } => write!(
+                f,
+                "stats region full: the record needs {needed} bytes, {available} are free; give the region more words"
+            ),
+            Self::TooManyMetrics { max } => {
+                write!(f, "stats region holds its maximum of {max} metrics; give it more words")
+            }
+            Self::InvalidShardCount => f.write_str("a sharded counter needs 1 to 255 writer shards"),
+            Self::Corrupt => f.write_str("the existing record under this name is malformed"),
+        }
+    }
+}
+
+impl core::error::Error for RegisterError {}
+
+/// What a registration asks for.
+pub(crate) struct Spec<'t> {
+    pub kind: Kind,
+    /// Kind-specific parameter word: bucket count, shard count, info length.
+    pub param: u32,
+    pub value_words: usize,
+    /// Initial value words, repeated for the shards of a sharded counter.
+    pub init: fn(usize) -> u64,
+    /// Text stored as the value (info records).
+    pub value_text: &'t [u8],
+}
+
+/// FNV-1a: tiny, `const`-friendly, good enough to spread names over the index.
+fn hash_name(name: &[u8]) -> u64 {
+    let mut hash = 0xcbf2_9ce4_8422_2325u64;
+    for &b in name {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// The word offset of a record's values, from its framing and lengths words.
+pub(crate) fn value_offset(record: &[AtomicU64]) -> usize {
+    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    let (_, _, name_len) = unpack_frame(word(0));
+    let (help_len, unit_len, _) = unpack_lengths(word(1));
+    let text = usize::from(name_len) + usize::from(help_len) + usize::from(unit_len);
+    (RECORD_HEAD_WORDS + words_for(text)).min(record.len())
+}
+
+/// Stores `parts` back to back as bytes into `dst`, zero-padding the last word.
+fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
+    let mut bytes = parts.iter().flat_map(|part| part.iter().copied());
+    for word in dst {
+        let mut chunk = [0u8; 8];
+        for (slot, byte) in chunk.iter_mut().zip(&mut bytes) {
+            *slot = byte;
+        }
+        // Relaxed: published by the Release store of the committed length.
+        word.store(u64::from_ne_bytes(chunk), Ordering::Relaxed);
+    }
+}
+
+/// Whether the record's name is `name`.
+fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
+    // Relaxed: the record was made visible by the Acquire load of its index slot.
+    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
+    if usize::from(name_len) != name.len() {
+        return false;
+    }
+    let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
+    name.chunks(8).zip(text).all(|(chunk, word)| {
+        let stored = word.load(Ordering::Relaxed).to_ne_bytes();
+        stored[..chunk.len()] == *chunk
+    })
+}
+
+/// Holds the registration lock; released on drop.
+struct RegistrationLock<'a>(&'a AtomicU64);
+
+impl Drop for RegistrationLock<'_> {
+    fn drop(&mut self) {
+        // Release pairs with the Acquire in `lock`: the next registrant sees our records.
+        self.0.store(0, Ordering::Release);
+    }
+}
+
+impl<'a> Region<'a> {
+    fn lock(&self) -> RegistrationLock<'a> {
+        let flag = &self.words[header::LOCK];
+        loop {
+            // Acquire pairs with the Release in `RegistrationLock::drop`.
+            if flag
+                .compare_exchange(0, 1, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+            {
+                return RegistrationLock(flag);
+            }
+            // Relaxed: only a hint to retry; the CAS above does the synchronising.
+            while flag.load(Ordering::Relaxed) != 0 {
+                spin_wait();
+            }
+        }
+    }
+
+    fn index(&self) -> &'a [AtomicU64] {
+        let slots = layout::index_slots(self.words.len());
+        &self.words[self.words.len() - slots..]
+    }
+
+    /// Finds a committed record by name without locking: its kind code and its words.
+    pub(crate) fn find(&self, name: &[u8]) -> Option<(u8, &'a [AtomicU64])> {
+        let hash = hash_name(name);
+        let index = self.index();
+        let mask = index.len() - 1;
+        let mut slot = hash as usize & mask;
+        for _ in 0..index.len() {
+            // Acquire pairs with the Release store in `publish`: the record is fully written.
+            let entry = index[slot].load(Ordering::Acquire);
+            if entry == 0 {
+                return None;
+            }
+            if entry >> 32 == hash >> 32 {
+                if let Some(record) = self.record_at(entry as u32 as usize) {
+                    if name_matches(record, name) {
+                        let (_, kind, _) = unpack_frame(record[0].load(Ordering::Relaxed));
+                        return Some((kind, record));
+                    }
+                }
+            }
+            slot = (slot + 1) & mask;
+        }
+        None
+    }
+
+    fn record_at(&self, word_offset: usize) -> Option<&'a [AtomicU64]> {
+        let first = self.words.get(word_offset)?;
+        let (len, _, _) = unpack_frame(first.load(Ordering::Relaxed));
+        self.words.get(word_offset..word_offset + len as usize / 8)
+    }
+
+    fn refuse(&self, error: RegisterError) -> RegisterError {
+        // Relaxed: a statistic; nothing is published through it.
+        self.words[header::REFUSED].fetch_add(1, Ordering::Relaxed);
+        error
+    }
+
+    /// Registers a record, or finds the one already under this name. Returns its value words.
+    pub(crate) fn register(
+        &self,
+        name: &str,
+        meta: &Meta<'_>,
+        spec: &Spec<'_>,
+    ) -> Result<&'a [AtomicU64], RegisterError> {
+        self.register_inner(name, meta, spec)
+            .map_err(|e| self.refuse(e))
+    }
+
+    fn register_inner(
+        &self,
+        name: &str,
+        meta: &Meta<'_>,
+        spec: &Spec<'_>,
+    ) -> Result<&'a [AtomicU64], RegisterError> {
+        validate_name(name).map_err(RegisterError::InvalidName)?;
+        if let Some(found) = self.existing(name, spec.kind)? {
+            return Ok(found);
+        }
+        let help = validate_help(meta.help.as_bytes()).map_err(RegisterError::InvalidHelp)?;
+        let unit = validate_unit(meta.unit.as_bytes()).map_err(RegisterError::InvalidUnit)?;
+        validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
+
+        let _lock = self.lock();
+        // Someone may have registered the name while we waited for the lock.
+        if let Some(found) = self.existing(name, spec.kind)? {
+            return Ok(found);
+        }
+        let text_words = words_for(name.len() + help.len() + unit.len());
+        let value_at = RECORD_HEAD_WORDS + text_words;
+        let record_words = value_at + spec.value_words;
+
+        // Relaxed: we hold the lock, and only lock holders write these two words.
+        let start = self.words[header::COMMITTED].load(Ordering::Relaxed) as usize / 8;
+        let count = self.words[header::RECORD_COUNT].load(Ordering::Relaxed) as usize;
+        let max = layout::max_records(self.words.len());
+        if count >= max {
+            return Err(RegisterError::TooManyMetrics { max });
+        }
+        let limit = self.index().as_ptr() as usize;
+        let limit = (limit - self.words.as_ptr() as usize) / core::mem::size_of::<AtomicU64>();
+        let available = limit.saturating_sub(start);
+        if record_words > available {
+            return Err(RegisterError::Full {
+                needed: record_words * 8,
+                available: available * 8,
+            });
+        }
+
+        let record = &self.words[start..start + record_words];
+        let code = spec.kind.code();
+        // Text lengths fit their fields: validation capped them far below u16::MAX.
+        let frame = frame_word((record_words * 8) as u32, code, name.len() as u16);
+        // Relaxed stores: all published by the Release store of COMMITTED below.
+        record[0].store(frame, Ordering::Relaxed);
+        let lengths = lengths_word(help.len() as u16, unit.len() as u16, spec.param);
+        record[1].store(lengths, Ordering::Relaxed);
+        store_bytes(
+            &record[RECORD_HEAD_WORDS..value_at],
+            &[name.as_bytes(), help.as_bytes(), unit.as_bytes()],
+        );
+        let values = &record[value_at..];
+        if spec.kind == Kind::Info {
+            store_bytes(values, &[spec.value_text]);
+        } else {
+            for (i, word) in values.iter().enumerate() {
+                word.store((spec.init)(i), Ordering::Relaxed);
+            }
+        }
+        self.words[header::RECORD_COUNT].store(count as u64 + 1, Ordering::Relaxed);
+        // Release pairs with the Acquire in `committed()`: readers see the whole record.
+        self.words[header::COMMITTED].store(((start + record_words) * 8) as u64, Ordering::Release);
+        self.publish(name.as_bytes(), start);
+        Ok(values)
+    }
+
+    /// Looks the name up; a record of another kind is an error.
+    fn existing(&self, name: &str, kind: Kind) -> Result<Option<&'a [AtomicU64]>, RegisterError> {
+        match self.find(name.as_bytes()) {
+            None => Ok(None),
+            Some((code, record)) if code == kind.code() => {
+                Ok(Some(&record[value_offset(record)..]))
+            }
+            Some((code, _)) => Err(RegisterError::KindMismatch {
+                existing: Kind::from_code(code).unwrap_or(kind),
+                requested: kind,
+            }),
+        }
+    }
+
+    /// Adds the record at `word_offset` to the index. Caller holds the lock.
+    fn publish(&self, name: &[u8], word_offset: usize) {
+        let hash = hash_name(name);
+        let index = self.index();
+        let mask = index.len() - 1;
+        let mut slot = hash as usize & mask;
+        // Relaxed: only lock holders write slots, and we hold the lock. The index is never more
+        // than three quarters full, so an empty slot exists.
+        while index[slot].load(Ordering::Relaxed) != 0 {
+            slot = (slot + 1) & mask;
+        }
+        let entry = (hash & 0xffff_ffff_0000_0000) | word_offset as u64;
+        // Release pairs with the Acquire in `find`.
+        index[slot].store(entry, Ordering::Release);
+    }
+
+    /// Registers a counter, or returns the one already under `name`.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// let region = STATS.region();
+    /// let served = region.counter("requests", Meta::new().help("Requests served"))?;
+    /// served.inc_by(2);
+    /// assert_eq!(region.counter("requests", Meta::new())?.get(), 2); // same slot
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter<'a>, RegisterError> {
+        let spec = Spec {
+            kind: Kind::Counter,
+            param: 0,
+            value_words: 1,
+            init: |_| 0,
+            value_text: &[],
+        };
+        Counter::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+    }
+
+    /// Registers a sharded counter with `writers` single-writer shards (plus one shared shard),
+    /// or returns the one already under `name` (with however many shards it was made with).
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<1024> = Storage::new();
+    /// let jobs = STATS.region().sharded_counter("jobs", Meta::new(), 4)?;
+    /// std::thread::scope(|s| {
+    ///     for _ in 0..4 {
+    ///         s.spawn(|| {
+    ///             let mine = jobs.claim().expect("4 shards for 4 threads");
+    ///             for _ in 0..1000 {
+    ///                 mine.inc();
+    ///             }
+    ///         });
+    ///     }
+    /// });
+    /// assert_eq!(jobs.get(), 4000);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn sharded_counter(
+        &self,
+        name: &str,
+        meta: Meta<'_>,
+        writers: usize,
+    ) -> Result<ShardedCounter<'a>, RegisterError> {
+        if !(1..layout::MAX_SHARDS).contains(&writers) {
+            return Err(self.refuse(RegisterError::InvalidShardCount));
+        }
+        let shards = writers + 1;
+        let spec = Spec {
+            kind: Kind::ShardedCounter,
+            param: shards as u32,
+            value_words: shards * layout::SHARD_WORDS,
+            init: |_| 0,
+            value_text: &[],
+        };
+        ShardedCounter::from_values(self.register(name, &meta, &spec)?)
+            .ok_or(RegisterError::Corrupt)
+    }
+
+    /// Registers a gauge (value plus window min/max, all `f64`), or returns the existing one.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// let lag = STATS.region().gauge("lag", Meta::new().unit("seconds"))?;
+    /// lag.set(0.25);
+    /// assert_eq!(lag.get(), 0.25);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge<'a>, RegisterError> {
+        let spec = Spec {
+            kind: Kind::Gauge,
+            param: 0,
+            value_words: 3,
+            init: |_| 0,
+            value_text: &[],
+        };
+        Gauge::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+    }
+
+    /// Registers a histogram that buckets values up to 2^40 - 1 (larger ones share the last
+    /// bucket), or returns the existing one.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let latency = STATS.region().histogram("latency", Meta::new().unit("nanoseconds"))?;
+    /// latency.record(1_500);
+    /// assert_eq!(latency.count(), 1);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn histogram(&self, name: &str, meta: Meta<'_>) -> Result<Histogram<'a>, RegisterError> {
+        self.histogram_with_max(name, meta, (1 << 40) - 1)
+    }
+
+    /// Registers a histogram whose buckets reach `max` (values above share the last bucket),
+    /// or returns the existing one. A smaller `max` takes less room: 8 bytes per bucket, 16
+    /// buckets per power of two.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// let sizes = STATS.region().histogram_with_max("batch_size", Meta::new(), 1023)?;
+    /// sizes.record(700);
+    /// assert_eq!(sizes.max(), Some(700));
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn histogram_with_max(
+        &self,
+        name: &str,
+        meta: Meta<'_>,
+        max: u64,
+    ) -> Result<Histogram<'a>, RegisterError> {
+        let buckets = crate::bucket::buckets_for_max(max);
+        let spec = Spec {
+            kind: Kind::Histogram,
+            param: buckets as u32,
+            value_words: crate::metrics::HISTOGRAM_HEAD_WORDS + buckets,
+            // sum, min (starts high so the first value wins), max, then the buckets.
+            init: |i| if i == 1 { u64::MAX } else { 0 },
+            value_text: &[],
+        };
+        Histogram::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+    }
+
+    /// Registers a static text (a version string, a build id). Info records are written once:
+    /// registering the name again keeps the first text.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// STATS.region().info("version", Meta::new(), env!("CARGO_PKG_VERSION"))?;
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn info(&self, name: &str, meta: Meta<'_>, text: &str) -> Result<(), RegisterError> {
+        let spec = Spec {
+            kind: Kind::Info,
+            param: text.len() as u32,
+            value_words: words_for(text.len()),
+            init: |_| 0,
+            value_text: text.as_bytes(),
+        };
+        self.register(name, &meta, &spec).map(|_| ())
+    }
+
+    /// mutornadomon's `count(stat, value)`: adds `n` to the counter `name`, registering it on
+    /// first use. Never allocates; a lookup is a hash and a probe or two of the index.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// STATS.region().count("callbacks", 1)?;
+    /// STATS.region().count("callbacks", 2)?;
+    /// assert_eq!(STATS.region().counter("callbacks", Meta::new())?.get(), 3);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn count(&self, name: &str, n: u64) -> Result<(), RegisterError> {
+        match self.find(name.as_bytes()) {
+            Some((kind_code::COUNTER, record)) => {
+                let counter = Counter::from_values(&record[value_offset(record)..]);
+                counter.ok_or(RegisterError::Corrupt)?.inc_by(n);
+                Ok(())
+            }
+            Some((kind_code::SHARDED_COUNTER, record)) => {
+                let counter = ShardedCounter::from_values(&record[value_offset(record)..]);
+                counter.ok_or(RegisterError::Corrupt)?.inc_by(n);
+                Ok(())
+            }
+            _ => self.counter(name, Meta::new()).map(|c| c.inc_by(n)),
+        }
+    }
+
+    /// mutornadomon's `kv(stat, value)`: sets the gauge `name`, registering it on first use.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<512> = Storage::new();
+    /// STATS.region().set("ioloop_handlers", 2.0)?;
+    /// assert_eq!(STATS.region().gauge("ioloop_handlers", Meta::new())?.get(), 2.0);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn set(&self, name: &str, value: f64) -> Result<(), RegisterError> {
+        let gauge = match self.find(name.as_bytes()) {
+            Some((kind_code::GAUGE, record)) => {
+                Gauge::from_values(&record[value_offset(record)..]).ok_or(RegisterError::Corrupt)?
+            }
+            _ => self.gauge(name, Meta::new())?,
+        };
+        gauge.set(value);
+        Ok(())
+    }
+
+    /// Records `value` into the histogram `name`, registering it (default range) on first use.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// STATS.region().record("callback_duration", 1_200)?;
+    /// assert_eq!(STATS.region().histogram("callback_duration", Meta::new())?.count(), 1);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn record(&self, name: &str, value: u64) -> Result<(), RegisterError> {
+        match self.find(name.as_bytes()) {
+            Some((kind_code::HISTOGRAM, record)) => {
+                let histogram = Histogram::from_values(&record[value_offset(record)..]);
+                histogram.ok_or(RegisterError::Corrupt)?.record(value);
+                Ok(())
+            }
+            _ => self.histogram(name, Meta::new()).map(|h| h.record(value)),
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! mutornadomon's JSON, plus histograms and info.
+
+use super::{check_records, BufWriter, ProcessStats, RenderError};
+use crate::parse::{Record, Stats, Value};
+use core::fmt::{self, Write};
+
+/// Renders mutornadomon's JSON schema into `out`, returning the bytes written.
+///
+/// The object has `process` (when `process` is given: `uptime`, `num_fds`, `meminfo`
+/// {`rss_bytes`, `vsz_bytes`}, `cpu` {`user_time`, `system_time`, `num_threads`}),
+/// `counters`, `gauges`, `min_gauges`, `max_gauges`, as the original; then our additions:
+/// `histograms` (name to `count`, `sum`, `min`, `max`, `p50`, `p90`, `p99`, `p999`, in the
+/// recorded unit) and `info` (name to text). Non-finite gauge values are `null`.
+///
+/// ```
+/// use mutornadomon_core::{parse, render_json, Storage};
+/// static STATS: Storage<512> = Storage::new();
+/// STATS.region().count("requests", 6)?;
+/// let mut snap = [0u8; 1024];
+/// let n = STATS.region().snapshot(&mut snap)?;
+/// let mut out = [0u8; 512];
+/// let len = render_json(&parse(&snap[..n])?, None, &mut out)?;
+/// assert_eq!(
+///     core::str::from_utf8(&out[..len])?,
+///     r#"{"counters":{"requests":6},"gauges":{},"min_gauges":{},"max_gauges":{},"histograms":{},"info":{}}"#
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn render_json(
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    out: &mut [u8],
+) -> Result<usize, RenderError> {
+    check_records(stats)?;
+    let mut w = BufWriter::new(out);
+    // Cannot fail: a BufWriter takes every write, and every record was found sound above.
+    let _ = write_json(&mut w, stats, process);
+    w.finish()
+}
+
+type Section = fn(&mut BufWriter<'_>, &Record<'_>) -> Result<bool, fmt::Error>;
+
+fn write_json(
+    w: &mut BufWriter<'_>,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+) -> fmt::Result {
+    w.write_char('{')?;
+    if let Some(p) = process {
+        write!(w, r#""process":{{"uptime":"#)?;
+        write_f64(w, p.uptime_seconds)?;
+        write!(
+            w,
+            r#","num_fds":{},"meminfo":{{"rss_bytes":{},"vsz_bytes":{}}},"cpu":{{"user_time":"#,
+            p.num_fds, p.rss_bytes, p.vsz_bytes
+        )?;
+        write_f64(w, p.user_time_seconds)?;
+        w.write_str(r#","system_time":"#)?;
+        write_f64(w, p.system_time_seconds)?;
+        write!(w, r#","num_threads":{}}}}},"#, p.num_threads)?;
+    }
+    let sections: [(&str, Section); 6] = [
+        ("counters", |w, r| match r.value {
+            Value::Counter(n) => write!(w, "{n}").map(|_| true),
+            _ => Ok(false),
+        }),
+        ("gauges", |w, r| gauge_field(w, r, |g| g.value)),
+        ("min_gauges", |w, r| gauge_field(w, r, |g| g.min)),
+        ("max_gauges", |w, r| gauge_field(w, r, |g| g.max)),
+        ("histograms", write_histogram),
+        ("info", |w, r| match r.value {
+            Value::Info(text) => write_str(w, text).map(|_| true),
+            _ => Ok(false),
+        }),
+    ];
+    for (i, (title, section)) in sections.iter().enumerate() {
+        if i > 0 {
+            w.write_char(',')?;
+        }
+        write!(w, r#""{title}":{{"#)?;
+        let mut first = true;
+        for record in stats.records() {
+            let record = record.map_err(|_| fmt::Error)?;
+            // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
+            let mark = w.len;
+            write!(w, r#"{}"{}":"#, if first { "" } else { "," }, record.name)?;
+            if section(w, &record)? {
+                first = false;
+            } else {
+                w.truncate(mark);
+            }
+        }
+        w.write_char('}')?;
+    }
+    w.write_char('}')
+}
+
+fn gauge_field(
+    w: &mut BufWriter<'_>,
+    record: &Record<'_>,
+    pick: fn(&crate::GaugeReading) -> f64,
+) -> Result<bool, fmt::Error> {
+    match &record.value {
+        Value::Gauge(g) => write_f64(w, pick(g)).map(|_| true),
+        _ => Ok(false),
+    }
+}
+
+fn write_histogram(w: &mut BufWriter<'_>, record: &Record<'_>) -> Result<bool, fmt::Error> {
+    let Value::Histogram(h) = record.value else {
+        return Ok(false);
+    };
+    let q = |q: f64| h.quantile(q).unwrap_or(0);
+    write!(
+        w,
+        r#"{{"count":{},"sum":{},"min":{},"max":{},"p50":{},"p90":{},"p99":{},"p999":{}}}"#,
+        h.count(),
+        h.sum(),
+        h.min().unwrap_or(0),
+        h.max().unwrap_or(0),
+        q(0.5),
+        q(0.9),
+        q(0.99),
+        q(0.999)
+    )?;
+    Ok(true)
+}
+
+/// A JSON number, or `null` for NaN and infinities (JSON has neither).
+pub(crate) fn write_f64(w: &mut impl Write, v: f64) -> fmt::Result {
+    if v.is_finite() {
+        // Debug gives the shortest text that reads back as the same f64, with an exponent
+        // for very large or small values ("1e-7"): valid JSON either way.
+        write!(w, "{v:?}")
+    } else {
+        w.write_str("null")
+    }
+}
+
+/// A JSON string with RFC 8259 escapes.
+pub(crate) fn write_str(w: &mut impl Write, s: &str) -> fmt::Result {
+    w.write_char('"')?;
+    let mut rest = s;
+    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c.is_control()) {
+        w.write_str(&rest[..at])?;
+        let c = rest[at..].chars().next().unwrap_or('\0');
+        match c {
+            '"' => w.write_str("\\\"")?,
+            '\\' => w.write_str("\\\\")?,
+            '\n' => w.write_str("\\n")?,
+            c => write!(w, "\\u{:04x}", c as u32)?,
+        }
+        rest = &rest[at + c.len_utf8()..];
+    }
+    w.write_str(rest)?;
+    w.write_char('"')
+}

@@ -1,0 +1,119 @@
+//! Renderers into caller buffers: mutornadomon's JSON and the Prometheus text formats.
+//!
+//! Each renderer takes a parsed [`Stats`](crate::Stats) (so it works the same on a live
+//! snapshot and on a file from another process) and optional [`ProcessStats`] from a backend,
+//! writes into `&mut [u8]`, and returns the bytes written or how many it needed.
+
+mod json;
+mod prometheus;
+
+pub use json::render_json;
+pub use prometheus::{render_prometheus, TextFormat};
+
+use crate::parse::ParseError;
+use core::fmt;
+
+/// Why rendering failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RenderError {
+    /// The output buffer is too small; retry with at least `needed` bytes.
+    BufferTooSmall {
+        /// Bytes the rendering needs.
+        needed: usize,
+    },
+    /// A record of the input is malformed.
+    Corrupt(ParseError),
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::BufferTooSmall { needed } => {
+                write!(f, "output buffer too small: need {needed} bytes")
+            }
+            RenderError::Corrupt(e) => write!(f, "cannot render a corrupt stats file: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for RenderError {}
+
+/// Process statistics a backend measures (the core cannot: it knows no OS). Field names follow
+/// mutornadomon's JSON; renderers also give Prometheus' standard `process_*` names.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ProcessStats {
+    /// Seconds since the process started.
+    pub uptime_seconds: f64,
+    /// Resident set size in bytes.
+    pub rss_bytes: u64,
+    /// Virtual memory size in bytes.
+    pub vsz_bytes: u64,
+    /// CPU time in user mode, seconds.
+    pub user_time_seconds: f64,
+    /// CPU time in kernel mode, seconds.
+    pub system_time_seconds: f64,
+    /// Threads in the process.
+    pub num_threads: u64,
+    /// Open file descriptors.
+    pub num_fds: u64,
+    /// The open file descriptor limit, if known.
+    pub max_fds: Option<u64>,
+    /// Process start time, seconds since the Unix epoch.
+    pub start_time_seconds: f64,
+}
+
+/// A `fmt::Write` into a byte buffer that keeps counting past its end, so one pass tells both
+/// the output and, when it does not fit, the size needed.
+pub(crate) struct BufWriter<'b> {
+    buf: &'b mut [u8],
+    len: usize,
+}
+
+impl<'b> BufWriter<'b> {
+    pub(crate) fn new(buf: &'b mut [u8]) -> Self {
+        BufWriter { buf, len: 0 }
+    }
+
+    /// Forgets everything written after `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = len;
+    }
+
+    pub(crate) fn finish(self) -> Result<usize, RenderError> {
+        if self.len <= self.buf.len() {
+            Ok(self.len)
+        } else {
+            Err(RenderError::BufferTooSmall { needed: self.len })
+        }
+    }
+}
+
+impl fmt::Write for BufWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len.saturating_add(s.len());
+        if let Some(dst) = self.buf.get_mut(self.len..end) {
+            dst.copy_from_slice(s.as_bytes());
+        }
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Fails with the first malformed record, so renderers can then walk records freely.
+pub(crate) fn check_records(stats: &crate::Stats<'_>) -> Result<(), RenderError> {
+    match stats.records().find_map(Result::err) {
+        Some(e) => Err(RenderError::Corrupt(e)),
+        None => Ok(()),
+    }
+}
+
+/// Units that renderers convert to a base unit, and the factor.
+pub(crate) fn base_unit(unit: &str) -> (&str, f64) {
+    match unit {
+        "nanoseconds" => ("seconds", 1e-9),
+        "microseconds" => ("seconds", 1e-6),
+        "milliseconds" => ("seconds", 1e-3),
+        other => (other, 1.0),
+    }
+}

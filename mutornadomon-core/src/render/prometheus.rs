@@ -1,0 +1,364 @@
+//! Prometheus text format 0.0.4 and OpenMetrics 1.0.
+
+use super::{base_unit, check_records, BufWriter, ProcessStats, RenderError};
+use crate::bucket::bucket_index;
+use crate::parse::{HistogramReading, Record, Stats, Value};
+use core::fmt::{self, Display, Write};
+
+/// Which text exposition format to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    /// Prometheus text format 0.0.4.
+    #[default]
+    Prometheus,
+    /// OpenMetrics 1.0 text (`# UNIT` lines, `info` type, ends with `# EOF`).
+    OpenMetrics,
+}
+
+impl TextFormat {
+    /// The `Content-Type` to serve this format with.
+    pub const fn content_type(self) -> &'static str {
+        match self {
+            TextFormat::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+            TextFormat::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+
+    /// Picks the format an HTTP `Accept` header asks for: OpenMetrics when it names
+    /// `application/openmetrics-text` (with a non-zero q), else Prometheus text.
+    ///
+    /// ```
+    /// use mutornadomon_core::TextFormat;
+    /// let prometheus = b"application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+    /// assert_eq!(TextFormat::from_accept(prometheus), TextFormat::OpenMetrics);
+    /// assert_eq!(TextFormat::from_accept(b"*/*"), TextFormat::Prometheus);
+    /// ```
+    pub fn from_accept(accept: &[u8]) -> TextFormat {
+        let wants_openmetrics = accept.split(|&b| b == b',').any(|range| {
+            let mut params = range.split(|&b| b == b';').map(trim);
+            let media = params.next().unwrap_or(b"");
+            media.eq_ignore_ascii_case(b"application/openmetrics-text")
+                && !params.any(|p| {
+                    let p: &[u8] = p;
+                    p.len() >= 2
+                        && p[..2].eq_ignore_ascii_case(b"q=")
+                        && trim(&p[2..]).iter().all(|&b| b == b'0' || b == b'.')
+                })
+        });
+        if wants_openmetrics {
+            TextFormat::OpenMetrics
+        } else {
+            TextFormat::Prometheus
+        }
+    }
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &bytes[start..end]
+}
+
+/// Renders Prometheus text (0.0.4) or OpenMetrics into `out`, returning the bytes written.
+///
+/// Names are sanitised (`.` and other characters become `_`); units become suffixes in base
+/// units (`nanoseconds` is rendered in `seconds`, scaled); counters end in `_total`; gauges
+/// give three families, the value and the window's `_min` and `_max`; histograms give
+/// cumulative `_bucket`s at every power of two (`le` = 2^k - 1 in the recorded unit, exact for
+/// integer values) up to `+Inf`, `_sum` and `_count`; info gives `name_info{value="..."} 1`.
+/// Metrics without help text get their name as help, so `promtool check metrics` is silent.
+///
+/// ```
+/// use mutornadomon_core::{parse, render_prometheus, Meta, Storage, TextFormat};
+/// static STATS: Storage<512> = Storage::new();
+/// STATS.region().counter("requests", Meta::new().help("Requests served"))?.inc_by(6);
+/// let mut snap = [0u8; 1024];
+/// let n = STATS.region().snapshot(&mut snap)?;
+/// let mut out = [0u8; 512];
+/// let len = render_prometheus(&parse(&snap[..n])?, None, TextFormat::Prometheus, &mut out)?;
+/// assert_eq!(
+///     core::str::from_utf8(&out[..len])?,
+///     "# HELP requests_total Requests served\n# TYPE requests_total counter\nrequests_total 6\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn render_prometheus(
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+    out: &mut [u8],
+) -> Result<usize, RenderError> {
+    check_records(stats)?;
+    let mut w = BufWriter::new(out);
+    // Cannot fail: a BufWriter takes every write, and every record was found sound above.
+    let _ = write_all(&mut w, stats, process, format);
+    w.finish()
+}
+
+fn write_all(
+    w: &mut BufWriter<'_>,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+) -> fmt::Result {
+    if let Some(p) = process {
+        write_process(w, p, format)?;
+    }
+    for record in stats.records().flatten() {
+        write_record(w, &record, format)?;
+    }
+    if format == TextFormat::OpenMetrics {
+        w.write_str("# EOF\n")?;
+    }
+    Ok(())
+}
+
+/// A metric family name: sanitised base, optional infix, unit suffix.
+#[derive(Clone, Copy)]
+struct Family<'r> {
+    base: &'r str,
+    infix: &'static str,
+    unit: &'r str,
+}
+
+impl<'r> Family<'r> {
+    fn new(name: &'r str, unit: &'r str, infix: &'static str, drop_suffix: &str) -> Self {
+        let (unit, _) = base_unit(unit);
+        let mut base = name;
+        if !drop_suffix.is_empty() {
+            base = base
+                .strip_suffix(drop_suffix)
+                .filter(|b| !b.is_empty())
+                .unwrap_or(base);
+        }
+        if !unit.is_empty() {
+            if let Some(stripped) = base
+                .strip_suffix(unit)
+                .and_then(|b| b.strip_suffix(['_', '.']))
+            {
+                base = if stripped.is_empty() { base } else { stripped };
+            }
+        }
+        Family { base, infix, unit }
+    }
+}
+
+impl Display for Family<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, c) in self.base.chars().enumerate() {
+            let ok =
+                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit());
+            f.write_char(if ok { c } else { '_' })?;
+        }
+        f.write_str(self.infix)?;
+        if !self.unit.is_empty() {
+            write!(f, "_{}", self.unit)?;
+        }
+        Ok(())
+    }
+}
+
+/// Writes the HELP/TYPE (and UNIT) block of a family. `sample_suffix` is what 0.0.4 needs on
+/// the declared name (`_total` for counters, `_info` for info).
+fn write_meta(
+    w: &mut impl Write,
+    family: Family<'_>,
+    help: &str,
+    name: &str,
+    kind: &str,
+    sample_suffix: &str,
+    format: TextFormat,
+) -> fmt::Result {
+    match format {
+        TextFormat::Prometheus => {
+            write!(w, "# HELP {family}{sample_suffix} ")?;
+            write_help(w, if help.is_empty() { name } else { help })?;
+            let kind = if kind == "info" { "gauge" } else { kind };
+            writeln!(w, "\n# TYPE {family}{sample_suffix} {kind}")
+        }
+        TextFormat::OpenMetrics => {
+            writeln!(w, "# TYPE {family} {kind}")?;
+            if !family.unit.is_empty() {
+                writeln!(w, "# UNIT {family} {}", family.unit)?;
+            }
+            write!(w, "# HELP {family} ")?;
+            write_help(w, if help.is_empty() { name } else { help })?;
+            w.write_char('\n')
+        }
+    }
+}
+
+fn write_record(w: &mut impl Write, r: &Record<'_>, format: TextFormat) -> fmt::Result {
+    let (_, scale) = base_unit(r.unit);
+    match r.value {
+        Value::Counter(n) => {
+            let family = Family::new(r.name, r.unit, "", "_total");
+            write_meta(w, family, r.help, r.name, "counter", "_total", format)?;
+            if scale == 1.0 {
+                writeln!(w, "{family}_total {n}")
+            } else {
+                write!(w, "{family}_total ")?;
+                write_value(w, n as f64 * scale)?;
+                w.write_char('\n')
+            }
+        }
+        Value::Gauge(g) => {
+            for (infix, value) in [("", g.value), ("_min", g.min), ("_max", g.max)] {
+                let family = Family::new(r.name, r.unit, infix, "");
+                write_meta(w, family, r.help, r.name, "gauge", "", format)?;
+                write!(w, "{family} ")?;
+                write_value(w, value * scale)?;
+                w.write_char('\n')?;
+            }
+            Ok(())
+        }
+        Value::Histogram(h) => write_histogram(w, r, &h, scale, format),
+        Value::Info(text) => {
+            let family = Family::new(r.name, "", "", "_info");
+            write_meta(w, family, r.help, r.name, "info", "_info", format)?;
+            write!(w, "{family}_info{{value=\"")?;
+            write_label_value(w, text)?;
+            w.write_str("\"} 1\n")
+        }
+    }
+}
+
+fn write_histogram(
+    w: &mut impl Write,
+    r: &Record<'_>,
+    h: &HistogramReading<'_>,
+    scale: f64,
+    format: TextFormat,
+) -> fmt::Result {
+    let family = Family::new(r.name, r.unit, "", "");
+    write_meta(w, family, r.help, r.name, "histogram", "", format)?;
+    // Power-of-two edges whose buckets all lie below the last bucket (which may hold overflow).
+    let last = h.bucket_count() - 1;
+    let mut cumulative = 0u64;
+    let mut counted = 0;
+    for k in 0..64u32 {
+        let edge = 1u64 << k;
+        let end = bucket_index(edge);
+        if end > last {
+            break;
+        }
+        cumulative = (counted..end).fold(cumulative, |n, i| n.wrapping_add(h.bucket(i)));
+        counted = end;
+        write!(w, "{family}_bucket{{le=\"")?;
+        write_value(w, (edge - 1) as f64 * scale)?;
+        writeln!(w, "\"}} {cumulative}")?;
+    }
+    writeln!(w, "{family}_bucket{{le=\"+Inf\"}} {}", h.count())?;
+    write!(w, "{family}_sum ")?;
+    write_value(w, h.sum() as f64 * scale)?;
+    writeln!(w, "\n{family}_count {}", h.count())
+}
+
+fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fmt::Result {
+    let plain = |name: &'static str| Family {
+        base: name,
+        infix: "",
+        unit: "",
+    };
+    let cpu = Family {
+        base: "process_cpu",
+        infix: "",
+        unit: "seconds",
+    };
+    write_meta(
+        w,
+        cpu,
+        "Total user and system CPU time spent in seconds.",
+        "",
+        "counter",
+        "_total",
+        format,
+    )?;
+    write!(w, "process_cpu_seconds_total ")?;
+    write_value(w, p.user_time_seconds + p.system_time_seconds)?;
+    w.write_char('\n')?;
+    let mut gauges = [
+        (
+            "process_resident_memory_bytes",
+            "Resident memory size in bytes.",
+            Some(p.rss_bytes as f64),
+        ),
+        (
+            "process_virtual_memory_bytes",
+            "Virtual memory size in bytes.",
+            Some(p.vsz_bytes as f64),
+        ),
+        (
+            "process_open_fds",
+            "Number of open file descriptors.",
+            Some(p.num_fds as f64),
+        ),
+        (
+            "process_max_fds",
+            "Maximum number of open file descriptors.",
+            p.max_fds.map(|n| n as f64),
+        ),
+        (
+            "process_start_time_seconds",
+            "Start time of the process since unix epoch in seconds.",
+            Some(p.start_time_seconds),
+        ),
+        (
+            "process_threads",
+            "Number of OS threads in the process.",
+            Some(p.num_threads as f64),
+        ),
+    ];
+    for (name, help, value) in &mut gauges {
+        let Some(value) = value.take() else { continue };
+        write_meta(w, plain(name), help, name, "gauge", "", format)?;
+        write!(w, "{name} ")?;
+        write_value(w, value)?;
+        w.write_char('\n')?;
+    }
+    Ok(())
+}
+
+/// A sample value as Prometheus reads it (Go's ParseFloat): `NaN`, `+Inf`, `-Inf` or a number.
+fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
+    if v.is_nan() {
+        w.write_str("NaN")
+    } else if v.is_infinite() {
+        w.write_str(if v > 0.0 { "+Inf" } else { "-Inf" })
+    } else if v.abs() < 1e15 && v == (v as i64) as f64 {
+        write!(w, "{}", v as i64)
+    } else {
+        write!(w, "{v:?}")
+    }
+}
+
+/// HELP text escapes: backslash and newline.
+fn write_help(w: &mut impl Write, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '\\' => w.write_str("\\\\")?,
+            '\n' => w.write_str("\\n")?,
+            c => w.write_char(c)?,
+        }
+    }
+    Ok(())
+}
+
+/// Label value escapes: backslash, double quote, newline.
+fn write_label_value(w: &mut impl Write, text: &str) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '\\' => w.write_str("\\\\")?,
+            '"' => w.write_str("\\\"")?,
+            '\n' => w.write_str("\\n")?,
+            c => w.write_char(c)?,
+        }
+    }
+    Ok(())
+}
