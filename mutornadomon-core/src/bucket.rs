@@ -15,8 +15,8 @@ const SUB_BITS: u32 = 4;
 /// Buckets needed to cover every `u64`.
 pub const MAX_BUCKETS: usize = bucket_index(u64::MAX) + 1;
 /// Buckets a histogram gets unless told otherwise: values up to 2^40 - 1 (about 18 minutes in
-/// nanoseconds, or a terabyte in bytes) are bucketed; larger ones land in the last bucket.
-pub const DEFAULT_BUCKETS: usize = bucket_index((1 << 40) - 1) + 1;
+/// nanoseconds, or a terabyte in bytes) are bucketed; larger ones land in an overflow bucket.
+pub const DEFAULT_BUCKETS: usize = buckets_for_max((1 << 40) - 1);
 
 /// The bucket holding `value`.
 #[inline]
@@ -60,9 +60,18 @@ pub const fn bucket_upper(index: usize) -> u64 {
     }
 }
 
-/// Buckets needed so that every value up to `max` has its own bucket.
+/// Buckets needed so that every value up to `max` has its own bucket, plus one overflow bucket
+/// for larger values (none is needed when `max`'s bucket already reaches `u64::MAX`).
+///
+/// A histogram of `n` buckets whose `n` is below [`MAX_BUCKETS`] treats its last bucket as the
+/// overflow bucket: it holds every value from [`bucket_lower`]`(n - 1)` up.
 pub const fn buckets_for_max(max: u64) -> usize {
-    bucket_index(max) + 1
+    let exact = bucket_index(max) + 1;
+    if exact < MAX_BUCKETS {
+        exact + 1
+    } else {
+        exact
+    }
 }
 
 #[cfg(test)]
@@ -81,7 +90,9 @@ mod tests {
         }
         assert_eq!(bucket_upper(MAX_BUCKETS - 1), u64::MAX);
         assert_eq!(MAX_BUCKETS, 976);
-        assert_eq!(DEFAULT_BUCKETS, 592);
+        assert_eq!(DEFAULT_BUCKETS, 593);
+        assert_eq!(buckets_for_max(u64::MAX), MAX_BUCKETS);
+        assert_eq!(buckets_for_max(15), 17);
     }
 
     #[test]

@@ -47,6 +47,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![deny(clippy::std_instead_of_core, clippy::alloc_instead_of_core)]
 
 #[cfg(test)]
 extern crate std;

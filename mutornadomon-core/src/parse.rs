@@ -478,7 +478,8 @@ impl HistogramReading<'_> {
 
     /// The value at quantile `q` (0.0 to 1.0): the midpoint of the bucket holding that rank,
     /// kept within the recorded min and max, so within 3.125% of the true value (exact below
-    /// 16). Values past the last bucket report the recorded maximum. `None` when empty.
+    /// 16). A rank that falls in the overflow bucket (values past the histogram's range)
+    /// reports the recorded maximum. `None` when empty.
     ///
     /// ```
     /// # use mutornadomon_core::{parse, Meta, Storage, Value};
@@ -504,11 +505,12 @@ impl HistogramReading<'_> {
         }
         .clamp(1, self.count);
         let last = self.bucket_count() - 1;
+        let overflow = self.bucket_count() < crate::bucket::MAX_BUCKETS;
         let mut seen = 0u64;
         for index in 0..=last {
             seen = seen.saturating_add(self.bucket(index));
             if seen >= rank {
-                if index == last {
+                if index == last && overflow {
                     return Some(max);
                 }
                 let (lo, hi) = (

@@ -399,7 +399,7 @@ impl<'a> Region<'a> {
         Gauge::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
     }
 
-    /// Registers a histogram that buckets values up to 2^40 - 1 (larger ones share the last
+    /// Registers a histogram that buckets values up to 2^40 - 1 (larger ones share an overflow
     /// bucket), or returns the existing one.
     ///
     /// ```
@@ -414,7 +414,7 @@ impl<'a> Region<'a> {
         self.histogram_with_max(name, meta, (1 << 40) - 1)
     }
 
-    /// Registers a histogram whose buckets reach `max` (values above share the last bucket),
+    /// Registers a histogram whose buckets reach `max` (values above share an overflow bucket),
     /// or returns the existing one. A smaller `max` takes less room: 8 bytes per bucket, 16
     /// buckets per power of two.
     ///

@@ -108,12 +108,13 @@ pub(crate) fn check_records(stats: &crate::Stats<'_>) -> Result<(), RenderError>
     }
 }
 
-/// Units that renderers convert to a base unit, and the factor.
+/// Units that renderers convert to a base unit, and what to divide values by. Dividing by a
+/// power of ten (rather than multiplying by its inverse) keeps `16383 ns` as `1.6383e-5 s`.
 pub(crate) fn base_unit(unit: &str) -> (&str, f64) {
     match unit {
-        "nanoseconds" => ("seconds", 1e-9),
-        "microseconds" => ("seconds", 1e-6),
-        "milliseconds" => ("seconds", 1e-3),
+        "nanoseconds" => ("seconds", 1e9),
+        "microseconds" => ("seconds", 1e6),
+        "milliseconds" => ("seconds", 1e3),
         other => (other, 1.0),
     }
 }

@@ -67,7 +67,7 @@ fn trim(bytes: &[u8]) -> &[u8] {
 
 /// Renders Prometheus text (0.0.4) or OpenMetrics into `out`, returning the bytes written.
 ///
-/// Names are sanitised (`.` and other characters become `_`); units become suffixes in base
+/// Names are sanitised (`.` and `:` become `_`); units become suffixes in base
 /// units (`nanoseconds` is rendered in `seconds`, scaled); counters end in `_total`; gauges
 /// give three families, the value and the window's `_min` and `_max`; histograms give
 /// cumulative `_bucket`s at every power of two (`le` = 2^k - 1 in the recorded unit, exact for
@@ -152,8 +152,8 @@ impl<'r> Family<'r> {
 impl Display for Family<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, c) in self.base.chars().enumerate() {
-            let ok =
-                c.is_ascii_alphabetic() || c == '_' || c == ':' || (i > 0 && c.is_ascii_digit());
+            // ':' is legal but reserved for recording rules; promtool flags it, so it goes too.
+            let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
             f.write_char(if ok { c } else { '_' })?;
         }
         f.write_str(self.infix)?;
@@ -195,16 +195,16 @@ fn write_meta(
 }
 
 fn write_record(w: &mut impl Write, r: &Record<'_>, format: TextFormat) -> fmt::Result {
-    let (_, scale) = base_unit(r.unit);
+    let (_, divisor) = base_unit(r.unit);
     match r.value {
         Value::Counter(n) => {
             let family = Family::new(r.name, r.unit, "", "_total");
             write_meta(w, family, r.help, r.name, "counter", "_total", format)?;
-            if scale == 1.0 {
+            if divisor == 1.0 {
                 writeln!(w, "{family}_total {n}")
             } else {
                 write!(w, "{family}_total ")?;
-                write_value(w, n as f64 * scale)?;
+                write_value(w, n as f64 / divisor)?;
                 w.write_char('\n')
             }
         }
@@ -213,12 +213,12 @@ fn write_record(w: &mut impl Write, r: &Record<'_>, format: TextFormat) -> fmt::
                 let family = Family::new(r.name, r.unit, infix, "");
                 write_meta(w, family, r.help, r.name, "gauge", "", format)?;
                 write!(w, "{family} ")?;
-                write_value(w, value * scale)?;
+                write_value(w, value / divisor)?;
                 w.write_char('\n')?;
             }
             Ok(())
         }
-        Value::Histogram(h) => write_histogram(w, r, &h, scale, format),
+        Value::Histogram(h) => write_histogram(w, r, &h, divisor, format),
         Value::Info(text) => {
             let family = Family::new(r.name, "", "", "_info");
             write_meta(w, family, r.help, r.name, "info", "_info", format)?;
@@ -233,7 +233,7 @@ fn write_histogram(
     w: &mut impl Write,
     r: &Record<'_>,
     h: &HistogramReading<'_>,
-    scale: f64,
+    divisor: f64,
     format: TextFormat,
 ) -> fmt::Result {
     let family = Family::new(r.name, r.unit, "", "");
@@ -251,12 +251,12 @@ fn write_histogram(
         cumulative = (counted..end).fold(cumulative, |n, i| n.wrapping_add(h.bucket(i)));
         counted = end;
         write!(w, "{family}_bucket{{le=\"")?;
-        write_value(w, (edge - 1) as f64 * scale)?;
+        write_value(w, (edge - 1) as f64 / divisor)?;
         writeln!(w, "\"}} {cumulative}")?;
     }
     writeln!(w, "{family}_bucket{{le=\"+Inf\"}} {}", h.count())?;
     write!(w, "{family}_sum ")?;
-    write_value(w, h.sum() as f64 * scale)?;
+    write_value(w, h.sum() as f64 / divisor)?;
     writeln!(w, "\n{family}_count {}", h.count())
 }
 

@@ -1,0 +1,162 @@
+//! Property tests: random operations on a region agree with a naive model once snapshotted and
+//! parsed; histogram quantiles stay within the promised error.
+
+mod support;
+
+use mutornadomon_core::{Kind, Meta, RegisterError, Storage, Value};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use support::{parsed, snapshot};
+
+const NAMES: [&str; 6] = ["alpha", "beta", "gamma.delta", "eps:ilon", "_zeta", "eta"];
+
+#[derive(Debug, Clone)]
+enum Op {
+    Count(usize, u64),
+    Set(usize, f64),
+    Record(usize, u64),
+    Roll,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        (0..NAMES.len(), 0..1_000u64).prop_map(|(n, v)| Op::Count(n, v)),
+        (0..NAMES.len(), -1e6..1e6f64).prop_map(|(n, v)| Op::Set(n, v)),
+        (0..NAMES.len(), any::<u64>()).prop_map(|(n, v)| Op::Record(n, v >> (v % 64))),
+        Just(Op::Roll),
+    ]
+}
+
+#[derive(Debug, Default)]
+enum Model {
+    #[default]
+    Absent,
+    Counter(u64),
+    Gauge {
+        value: f64,
+        min: f64,
+        max: f64,
+    },
+    Histogram(Vec<u64>),
+}
+
+fn kind_of(model: &Model) -> Option<Kind> {
+    match model {
+        Model::Absent => None,
+        Model::Counter(_) => Some(Kind::Counter),
+        Model::Gauge { .. } => Some(Kind::Gauge),
+        Model::Histogram(_) => Some(Kind::Histogram),
+    }
+}
+
+/// Nearest-rank quantile of sorted values.
+fn exact_quantile(sorted: &[u64], q: f64) -> u64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn region_agrees_with_model(ops in proptest::collection::vec(op(), 0..200)) {
+        let storage = Storage::<16384>::new();
+        let region = storage.region();
+        let mut model: BTreeMap<&str, Model> = BTreeMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        let mut refused = 0u64;
+        for op in &ops {
+            let (name, want, result) = match *op {
+                Op::Count(n, v) => (NAMES[n], Kind::Counter, region.count(NAMES[n], v)),
+                Op::Set(n, v) => (NAMES[n], Kind::Gauge, region.set(NAMES[n], v)),
+                Op::Record(n, v) => (NAMES[n], Kind::Histogram, region.record(NAMES[n], v)),
+                Op::Roll => {
+                    region.roll();
+                    for m in model.values_mut() {
+                        if let Model::Gauge { value, min, max } = m {
+                            *min = *value;
+                            *max = *value;
+                        }
+                    }
+                    continue;
+                }
+            };
+            let entry = model.entry(name).or_default();
+            match kind_of(entry) {
+                Some(existing) if existing != want => {
+                    prop_assert_eq!(result, Err(RegisterError::KindMismatch { existing, requested: want }));
+                    refused += 1;
+                    continue;
+                }
+                None => {
+                    order.push(name);
+                    *entry = match want {
+                        Kind::Counter => Model::Counter(0),
+                        Kind::Gauge => Model::Gauge { value: 0.0, min: 0.0, max: 0.0 },
+                        _ => Model::Histogram(Vec::new()),
+                    };
+                }
+                Some(_) => {}
+            }
+            prop_assert_eq!(result, Ok(()));
+            match (entry, op) {
+                (Model::Counter(c), Op::Count(_, v)) => *c += v,
+                (Model::Gauge { value, min, max }, Op::Set(_, v)) => {
+                    *value = *v;
+                    *min = min.min(*v);
+                    *max = max.max(*v);
+                }
+                (Model::Histogram(values), Op::Record(_, v)) => values.push(*v),
+                other => unreachable!("{other:?}"),
+            }
+        }
+
+        let image = snapshot(&region);
+        let stats = parsed(&image);
+        prop_assert_eq!(stats.header().refused, refused);
+        let records: Vec<_> = stats.records().collect::<Result<_, _>>().unwrap();
+        let names: Vec<&str> = records.iter().map(|r| r.name).collect();
+        prop_assert_eq!(names, order);
+        for record in records {
+            match (&model[record.name], record.value) {
+                (Model::Counter(c), Value::Counter(n)) => prop_assert_eq!(*c, n),
+                (Model::Gauge { value, min, max }, Value::Gauge(g)) => {
+                    prop_assert_eq!((*value, *min, *max), (g.value, g.min, g.max));
+                }
+                (Model::Histogram(values), Value::Histogram(h)) => {
+                    let mut sorted = values.clone();
+                    sorted.sort_unstable();
+                    prop_assert_eq!(h.count(), sorted.len() as u64);
+                    prop_assert_eq!(h.sum(), sorted.iter().fold(0u64, |s, v| s.wrapping_add(*v)));
+                    prop_assert_eq!(h.min(), sorted.first().copied());
+                    prop_assert_eq!(h.max(), sorted.last().copied());
+                    for q in [0.0, 0.5, 0.9, 0.99, 1.0] {
+                        let (Some(got), Some(&last)) = (h.quantile(q), sorted.last()) else { continue };
+                        let want = exact_quantile(&sorted, q);
+                        // Values past the default range (2^40) share the last bucket, which
+                        // reports the maximum.
+                        let bound = if want >= 1 << 40 { last } else { want + want / 16 };
+                        prop_assert!(want < 1 << 40 || got == last);
+                        prop_assert!(got >= want - want / 16 && got <= bound, "q{} got {} want {}", q, got, want);
+                    }
+                }
+                (m, v) => prop_assert!(false, "model {:?} vs {:?}", m, v),
+            }
+        }
+    }
+
+    #[test]
+    fn quantiles_within_error_bound(values in proptest::collection::vec(0u64..(1 << 40), 1..500), q in 0.0..=1.0f64) {
+        let storage = Storage::<2048>::new();
+        let region = storage.region();
+        let h = region.histogram("h", Meta::new()).unwrap();
+        values.iter().for_each(|v| h.record(*v));
+        let image = snapshot(&region);
+        let Value::Histogram(read) = parsed(&image).records().next().unwrap().unwrap().value else { unreachable!() };
+        let mut sorted = values;
+        sorted.sort_unstable();
+        let want = exact_quantile(&sorted, q) as f64;
+        let got = read.quantile(q).unwrap() as f64;
+        prop_assert!((got - want).abs() <= want * 0.0625, "got {} want {}", got, want);
+    }
+}

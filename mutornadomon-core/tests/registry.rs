@@ -1,0 +1,225 @@
+//! Registration: idempotence, kind clashes, name rules, full regions and the refused counter.
+
+mod support;
+
+use mutornadomon_core::{Kind, Meta, RegisterError, Storage, TextError, Value};
+use support::{parsed, snapshot, words};
+
+#[test]
+fn registering_twice_gives_the_same_slot() {
+    let storage = Storage::<512>::new();
+    let region = storage.region();
+    let a = region.counter("hits", Meta::new()).unwrap();
+    let b = region
+        .counter("hits", Meta::new().help("ignored the second time"))
+        .unwrap();
+    a.inc_by(2);
+    b.inc();
+    assert_eq!(a.get(), 3);
+    let image = snapshot(&region);
+    let records: Vec<_> = parsed(&image).records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].help, "");
+}
+
+#[test]
+fn same_name_other_kind_is_an_error_and_counted() {
+    let storage = Storage::<512>::new();
+    let region = storage.region();
+    region.counter("x", Meta::new()).unwrap();
+    let err = region.gauge("x", Meta::new()).unwrap_err();
+    assert_eq!(
+        err,
+        RegisterError::KindMismatch {
+            existing: Kind::Counter,
+            requested: Kind::Gauge
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "name already registered as a counter, cannot register it as a gauge"
+    );
+    assert_eq!(region.set("x", 1.0), Err(err));
+    assert_eq!(region.refused(), 2);
+}
+
+#[test]
+fn invalid_names_help_and_units_are_refused() {
+    let storage = Storage::<512>::new();
+    let region = storage.region();
+    let cases: &[(&str, Meta<'_>, RegisterError)] = &[
+        (
+            "",
+            Meta::new(),
+            RegisterError::InvalidName(TextError::Empty),
+        ),
+        (
+            "1st",
+            Meta::new(),
+            RegisterError::InvalidName(TextError::BadStart),
+        ),
+        (
+            "a b",
+            Meta::new(),
+            RegisterError::InvalidName(TextError::BadByte { at: 1 }),
+        ),
+        (
+            "ok",
+            Meta::new().help("line\nbreak"),
+            RegisterError::InvalidHelp(TextError::BadByte { at: 4 }),
+        ),
+        (
+            "ok",
+            Meta::new().unit("Seconds"),
+            RegisterError::InvalidUnit(TextError::BadByte { at: 0 }),
+        ),
+    ];
+    for (i, (name, meta, want)) in cases.iter().enumerate() {
+        assert_eq!(region.counter(name, *meta).unwrap_err(), *want, "case {i}");
+    }
+    let long = "n".repeat(129);
+    assert!(matches!(
+        region.counter(&long, Meta::new()),
+        Err(RegisterError::InvalidName(TextError::TooLong { max: 128 }))
+    ));
+    assert_eq!(region.refused(), cases.len() as u64 + 1);
+    assert_eq!(snapshot(&region).len(), 128, "nothing was written");
+}
+
+#[test]
+fn a_full_region_refuses_and_keeps_what_it_has() {
+    let storage = Storage::<64>::new();
+    let region = storage.region();
+    let mut accepted = Vec::new();
+    let mut refusals = 0;
+    for i in 0..40 {
+        match region.counter(&format!("c{i}"), Meta::new()) {
+            Ok(c) => {
+                c.inc_by(i);
+                accepted.push(i);
+            }
+            Err(RegisterError::Full { .. } | RegisterError::TooManyMetrics { .. }) => refusals += 1,
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+    assert!(!accepted.is_empty() && refusals > 0);
+    assert_eq!(region.refused(), refusals);
+    let image = snapshot(&region);
+    let values: Vec<u64> = parsed(&image)
+        .records()
+        .map(|r| match r.unwrap().value {
+            Value::Counter(n) => n,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(values, accepted);
+    let err = region.histogram("too_big", Meta::new()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            RegisterError::Full { .. } | RegisterError::TooManyMetrics { .. }
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn too_many_metrics_is_reported_with_the_limit() {
+    // 4096 words: 512 index slots, so 384 metrics; small records leave room for all of them.
+    let storage = Storage::<4096>::new();
+    let region = storage.region();
+    for i in 0..384 {
+        region.counter(&format!("m{i}"), Meta::new()).unwrap();
+    }
+    assert_eq!(
+        region.counter("one_more", Meta::new()).unwrap_err(),
+        RegisterError::TooManyMetrics { max: 384 }
+    );
+    // Every accepted one is still found by name.
+    for i in 0..384 {
+        region.count(&format!("m{i}"), 1).unwrap();
+    }
+    let image = snapshot(&region);
+    assert!(parsed(&image)
+        .records()
+        .all(|r| r.unwrap().value == Value::Counter(1)));
+}
+
+#[test]
+fn info_is_write_once() {
+    let storage = Storage::<512>::new();
+    let region = storage.region();
+    region.info("version", Meta::new(), "1.2.3").unwrap();
+    region.info("version", Meta::new(), "9.9.9").unwrap();
+    let image = snapshot(&region);
+    let record = parsed(&image).records().next().unwrap().unwrap();
+    assert_eq!(record.value, Value::Info("1.2.3"));
+    assert!(matches!(
+        region.info("bad", Meta::new(), "tab\there"),
+        Err(RegisterError::InvalidInfo(_))
+    ));
+}
+
+#[test]
+fn sharded_counter_claims_run_out_and_come_back() {
+    let storage = Storage::<1024>::new();
+    let region = storage.region();
+    let jobs = region.sharded_counter("jobs", Meta::new(), 2).unwrap();
+    let a = jobs.claim().unwrap();
+    let b = jobs.claim().unwrap();
+    assert!(jobs.claim().is_none(), "only two writer shards");
+    a.inc_by(5);
+    b.inc();
+    jobs.inc_by(10); // the shared shard
+    drop(a);
+    let c = jobs.claim().expect("a's shard was released");
+    c.inc();
+    assert_eq!(jobs.get(), 17);
+    region.count("jobs", 3).unwrap(); // by name goes to the shared shard
+    let image = snapshot(&region);
+    let record = parsed(&image).records().next().unwrap().unwrap();
+    assert_eq!(
+        (record.kind, record.value),
+        (Kind::ShardedCounter, Value::Counter(20))
+    );
+    assert_eq!(
+        region.sharded_counter("bad", Meta::new(), 0).unwrap_err(),
+        RegisterError::InvalidShardCount
+    );
+}
+
+#[test]
+fn format_rejects_tiny_blocks_and_erases_old_contents() {
+    let small = words(63);
+    assert!(mutornadomon_core::Region::format(&small).is_err());
+    let block = words(256);
+    let region = mutornadomon_core::Region::format(&block).unwrap();
+    region.count("a", 1).unwrap();
+    let region = mutornadomon_core::Region::format(&block).unwrap();
+    assert_eq!(region.snapshot_len(), 128);
+    region.count("a", 1).unwrap();
+    assert_eq!(region.counter("a", Meta::new()).unwrap().get(), 1);
+}
+
+#[test]
+fn header_fields_round_trip() {
+    let storage = Storage::<256>::new();
+    let region = storage.region();
+    region.set_pid(4242);
+    region.set_start_time(1);
+    region.set_creation_time(2);
+    region.set_heartbeat(3);
+    let image = snapshot(&region);
+    let header = *parsed(&image).header();
+    assert_eq!(
+        (
+            header.pid,
+            header.start_time_ns,
+            header.creation_time_ns,
+            header.heartbeat_ns
+        ),
+        (4242, 1, 2, 3)
+    );
+    assert_eq!(header.capacity, 256 * 8);
+    assert_eq!(header.big_endian, cfg!(target_endian = "big"));
+}

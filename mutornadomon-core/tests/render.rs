@@ -1,0 +1,289 @@
+//! Renderers: the JSON schema, Prometheus and OpenMetrics structure, buffer sizing, and
+//! `promtool check metrics` (ignored unless promtool is installed).
+
+mod support;
+
+use mutornadomon_core::{
+    parse, render_json, render_prometheus, Meta, ProcessStats, RenderError, Storage, TextFormat,
+};
+use support::snapshot;
+
+/// A region holding every kind, including awkward names, units and texts.
+fn every_kind() -> Vec<u8> {
+    let storage = Storage::<8192>::new();
+    let region = storage.region();
+    region
+        .counter("requests", Meta::new().help("Requests served"))
+        .unwrap()
+        .inc_by(2);
+    region
+        .counter("localhost_requests", Meta::new())
+        .unwrap()
+        .inc_by(2);
+    region
+        .counter(
+            "bytes_sent_total",
+            Meta::new().unit("bytes").help("Bytes sent"),
+        )
+        .unwrap()
+        .inc_by(512);
+    let lag = region
+        .gauge(
+            "ioloop_excess_callback_latency",
+            Meta::new().unit("seconds").help("Excess latency"),
+        )
+        .unwrap();
+    lag.set(-0.004);
+    lag.set(0.000629);
+    region
+        .gauge("odd.name:with_dots", Meta::new().help(r"back\slash"))
+        .unwrap()
+        .set(f64::NAN);
+    region
+        .gauge("infinite", Meta::new().help("∞ help"))
+        .unwrap()
+        .set(f64::INFINITY);
+    let h = region
+        .histogram(
+            "callback_duration",
+            Meta::new().unit("nanoseconds").help("Callback time"),
+        )
+        .unwrap();
+    for v in [0, 1, 900, 15_000, 2_000_000, 1 << 41] {
+        h.record(v);
+    }
+    region
+        .histogram_with_max("payload", Meta::new().unit("bytes"), 65_535)
+        .unwrap()
+        .record(1_000);
+    region
+        .info("build", Meta::new().help("Build"), r#"v1 "quoted" \ end"#)
+        .unwrap();
+    region
+        .sharded_counter("jobs", Meta::new(), 2)
+        .unwrap()
+        .inc_by(3);
+    snapshot(&region)
+}
+
+fn process() -> ProcessStats {
+    ProcessStats {
+        uptime_seconds: 38.9,
+        rss_bytes: 14_020_608,
+        vsz_bytes: 2_530_562_048,
+        user_time_seconds: 0.25,
+        system_time_seconds: 0.5,
+        num_threads: 5,
+        num_fds: 8,
+        max_fds: Some(1024),
+        start_time_seconds: 1_700_000_000.5,
+    }
+}
+
+fn render(format: Option<TextFormat>) -> String {
+    let file = every_kind();
+    let stats = parse(&file).unwrap();
+    let mut out = vec![0u8; 256 * 1024];
+    let n = match format {
+        None => render_json(&stats, Some(&process()), &mut out),
+        Some(f) => render_prometheus(&stats, Some(&process()), f, &mut out),
+    }
+    .unwrap();
+    String::from_utf8(out[..n].to_vec()).unwrap()
+}
+
+#[test]
+fn json_has_mutornadomons_schema() {
+    let json: serde_json::Value = serde_json::from_str(&render(None)).unwrap();
+    assert_eq!(json["process"]["uptime"], 38.9);
+    assert_eq!(json["process"]["num_fds"], 8);
+    assert_eq!(json["process"]["meminfo"]["rss_bytes"], 14_020_608);
+    assert_eq!(json["process"]["meminfo"]["vsz_bytes"], 2_530_562_048u64);
+    assert_eq!(json["process"]["cpu"]["user_time"], 0.25);
+    assert_eq!(json["process"]["cpu"]["system_time"], 0.5);
+    assert_eq!(json["process"]["cpu"]["num_threads"], 5);
+    assert_eq!(json["counters"]["requests"], 2);
+    assert_eq!(json["counters"]["jobs"], 3);
+    assert_eq!(json["gauges"]["ioloop_excess_callback_latency"], 0.000629);
+    assert_eq!(json["min_gauges"]["ioloop_excess_callback_latency"], -0.004);
+    assert_eq!(
+        json["max_gauges"]["ioloop_excess_callback_latency"],
+        0.000629
+    );
+    assert!(
+        json["gauges"]["odd.name:with_dots"].is_null(),
+        "NaN is null"
+    );
+    assert!(json["gauges"]["infinite"].is_null());
+    let h = &json["histograms"]["callback_duration"];
+    assert_eq!(
+        (h["count"].as_u64(), h["sum"].as_u64(), h["min"].as_u64()),
+        (Some(6), Some(2_000_000 + 15_901 + (1 << 41)), Some(0))
+    );
+    assert_eq!(h["max"], 1u64 << 41);
+    assert_eq!(h["p999"], 1u64 << 41, "overflow bucket reports the max");
+    assert_eq!(json["info"]["build"], r#"v1 "quoted" \ end"#);
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "counters",
+            "gauges",
+            "histograms",
+            "info",
+            "max_gauges",
+            "min_gauges",
+            "process"
+        ]
+    );
+}
+
+#[test]
+fn prometheus_text_structure() {
+    let text = render(Some(TextFormat::Prometheus));
+    for line in [
+        "# TYPE requests_total counter\nrequests_total 2\n",
+        "# HELP bytes_sent_bytes_total Bytes sent\n# TYPE bytes_sent_bytes_total counter\nbytes_sent_bytes_total 512\n",
+        "# TYPE ioloop_excess_callback_latency_seconds gauge\nioloop_excess_callback_latency_seconds 0.000629\n",
+        "ioloop_excess_callback_latency_min_seconds -0.004\n",
+        "ioloop_excess_callback_latency_max_seconds 0.000629\n",
+        "# HELP odd_name_with_dots back\\\\slash\n",
+        "odd_name_with_dots NaN\n",
+        "infinite +Inf\n",
+        "# TYPE callback_duration_seconds histogram\n",
+        "callback_duration_seconds_bucket{le=\"0\"} 1\n",
+        "callback_duration_seconds_bucket{le=\"+Inf\"} 6\n",
+        "callback_duration_seconds_count 6\n",
+        "build_info{value=\"v1 \\\"quoted\\\" \\\\ end\"} 1\n",
+        "# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 0.75\n",
+        "process_resident_memory_bytes 14020608\n",
+        "process_max_fds 1024\n",
+        "process_start_time_seconds 1700000000.5\n",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+    assert!(!text.contains("# EOF"));
+    // Buckets are cumulative and never decrease.
+    let counts: Vec<u64> = text
+        .lines()
+        .filter(|l| l.starts_with("callback_duration_seconds_bucket"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] <= w[1]), "{counts:?}");
+    assert_eq!(counts.len(), 42, "le = 2^k - 1 for k in 0..=40, then +Inf");
+    // The bucket for 15_000 ns: le = 16383 ns holds 0, 1, 900 and 15000.
+    assert!(
+        text.contains("callback_duration_seconds_bucket{le=\"1.6383e-5\"} 4\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn openmetrics_structure() {
+    let text = render(Some(TextFormat::OpenMetrics));
+    assert!(text.ends_with("# EOF\n"));
+    for line in [
+        "# TYPE requests counter\n# HELP requests Requests served\nrequests_total 2\n",
+        "# TYPE ioloop_excess_callback_latency_seconds gauge\n# UNIT ioloop_excess_callback_latency_seconds seconds\n",
+        "# TYPE build info\n",
+        "build_info{value=",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in\n{text}");
+    }
+}
+
+#[test]
+fn too_small_buffers_say_what_they_need() {
+    let file = every_kind();
+    let stats = parse(&file).unwrap();
+    type Render<'r> = &'r dyn Fn(&mut [u8]) -> Result<usize, RenderError>;
+    let renderers: [Render<'_>; 2] = [&|out| render_json(&stats, Some(&process()), out), &|out| {
+        render_prometheus(&stats, None, TextFormat::OpenMetrics, out)
+    }];
+    for render in renderers {
+        let Err(RenderError::BufferTooSmall { needed }) = render(&mut [0u8; 100]) else {
+            panic!("fits in 100 bytes?")
+        };
+        let mut exact = vec![0u8; needed];
+        assert_eq!(render(&mut exact), Ok(needed));
+        assert_eq!(
+            render(&mut exact[..needed - 1]),
+            Err(RenderError::BufferTooSmall { needed })
+        );
+    }
+}
+
+#[test]
+fn corrupt_records_are_reported_not_rendered() {
+    let mut file = every_kind();
+    file[144] = b' '; // first record's name
+    let stats = parse(&file).unwrap();
+    let mut out = vec![0u8; 64 * 1024];
+    assert!(matches!(
+        render_json(&stats, None, &mut out),
+        Err(RenderError::Corrupt(_))
+    ));
+    assert!(matches!(
+        render_prometheus(&stats, None, TextFormat::Prometheus, &mut out),
+        Err(RenderError::Corrupt(_))
+    ));
+}
+
+#[test]
+fn accept_header_negotiation() {
+    let cases: &[(&str, TextFormat)] = &[
+        ("", TextFormat::Prometheus),
+        ("text/plain", TextFormat::Prometheus),
+        ("application/openmetrics-text; version=1.0.0", TextFormat::OpenMetrics),
+        ("Application/OpenMetrics-Text", TextFormat::OpenMetrics),
+        ("application/openmetrics-text;q=0", TextFormat::Prometheus),
+        ("application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1", TextFormat::OpenMetrics),
+    ];
+    for (accept, want) in cases {
+        assert_eq!(
+            TextFormat::from_accept(accept.as_bytes()),
+            *want,
+            "{accept:?}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
+fn promtool_accepts_the_prometheus_text() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let text = render(Some(TextFormat::Prometheus));
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool on PATH");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let complaints = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "promtool failed:\n{complaints}\n--- input ---\n{text}"
+    );
+    assert!(
+        complaints.trim().is_empty(),
+        "promtool complained:\n{complaints}"
+    );
+}
