@@ -56,18 +56,19 @@ impl<const WORDS: usize> Default for Storage<WORDS> {
     }
 }
 
-/// Why [`Region::format`] refused a block of words.
+/// Why [`Region::format`] or [`Region::attach`] refused a block of words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FormatError {
     words: usize,
+    reason: &'static str,
 }
 
 impl fmt::Display for FormatError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "a region needs between {MIN_WORDS} and {MAX_WORDS} words, got {}",
-            self.words
+            "cannot use {} words as a stats region: {}",
+            self.words, self.reason
         )
     }
 }
@@ -112,9 +113,7 @@ impl<'a> Region<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn format(words: &'a [AtomicU64]) -> Result<Region<'a>, FormatError> {
-        if !(MIN_WORDS..=MAX_WORDS).contains(&words.len()) {
-            return Err(FormatError { words: words.len() });
-        }
+        check_size(words)?;
         let values = layout::initial_header(words.len());
         // Relaxed throughout: the caller guarantees no one else uses the words during formatting,
         // and handing the region to other threads synchronises them (spawn, channel, mmap).
@@ -123,6 +122,54 @@ impl<'a> Region<'a> {
         }
         for (word, value) in words.iter().zip(values) {
             word.store(value, Ordering::Relaxed);
+        }
+        Ok(Region { words })
+    }
+
+    /// Views words that already hold a region formatted for their length on this machine (by
+    /// [`format`](Self::format) or [`Storage`]), keeping its records: for a second view of
+    /// shared memory, or a writer taking over its own region again.
+    ///
+    /// ```
+    /// use mutornadomon_core::{AtomicU64, Meta, Region};
+    /// let words: Vec<AtomicU64> = (0..256).map(|_| AtomicU64::new(0)).collect();
+    /// assert!(Region::attach(&words).is_err()); // not formatted yet
+    /// Region::format(&words)?.count("kept", 1)?;
+    /// assert_eq!(Region::attach(&words)?.counter("kept", Meta::new())?.get(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn attach(words: &'a [AtomicU64]) -> Result<Region<'a>, FormatError> {
+        check_size(words)?;
+        let expected = layout::initial_header(words.len());
+        // Relaxed: the caller synchronised with whoever formatted the words (they hand them
+        // over); the committed end is read with Acquire by every later use.
+        let load = |i: usize| words[i].load(Ordering::Relaxed);
+        let fixed = [
+            header::MAGIC,
+            header::ENDIAN,
+            header::VERSION,
+            header::HEADER_LEN,
+            header::CAPACITY,
+            header::INDEX_OFFSET,
+            header::INDEX_SLOTS,
+            header::RECORDS_START,
+        ];
+        if fixed.iter().any(|&i| load(i) != expected[i]) {
+            let reason = "no region formatted for this size and byte order is there";
+            return Err(FormatError {
+                words: words.len(),
+                reason,
+            });
+        }
+        let committed = load(header::COMMITTED);
+        if committed % 8 != 0
+            || committed < expected[header::RECORDS_START]
+            || committed > expected[header::INDEX_OFFSET]
+        {
+            return Err(FormatError {
+                words: words.len(),
+                reason: "its committed length is out of range",
+            });
         }
         Ok(Region { words })
     }
@@ -271,6 +318,17 @@ impl<'a> Region<'a> {
             let values = &record[crate::registry::value_offset(record)..];
             at += (len as usize / 8).max(1);
             Some((kind, values))
+        })
+    }
+}
+
+fn check_size(words: &[AtomicU64]) -> Result<(), FormatError> {
+    if (MIN_WORDS..=MAX_WORDS).contains(&words.len()) {
+        Ok(())
+    } else {
+        Err(FormatError {
+            words: words.len(),
+            reason: "a region needs 64 words or more",
         })
     }
 }
