@@ -14,18 +14,6 @@
 
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-use ipnet::{Ipv4Net, Ipv6Net};
-
-const LOOPBACK_V4: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(127, 0, 0, 0), 8);
-const LINK_LOCAL_V4: Ipv4Net = Ipv4Net::new_assert(Ipv4Addr::new(169, 254, 0, 0), 16);
-const PRIVATE_V4: [Ipv4Net; 3] = [
-    Ipv4Net::new_assert(Ipv4Addr::new(10, 0, 0, 0), 8),
-    Ipv4Net::new_assert(Ipv4Addr::new(172, 16, 0, 0), 12),
-    Ipv4Net::new_assert(Ipv4Addr::new(192, 168, 0, 0), 16),
-];
-const LOOPBACK_V6: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::LOCALHOST, 128);
-const LINK_LOCAL_V6: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0xfe80, 0, 0, 0, 0, 0, 0, 0), 10);
-const UNIQUE_LOCAL_V6: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0xfc00, 0, 0, 0, 0, 0, 0, 0), 7);
 
 /// Where an address points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,20 +50,20 @@ pub fn classify(ip: IpAddr) -> AddressClass {
         IpAddr::V4(v4) => classify_v4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
             Some(v4) => classify_v4(v4),
-            None if LOOPBACK_V6.contains(&v6) => AddressClass::Loopback,
-            None if LINK_LOCAL_V6.contains(&v6) => AddressClass::LinkLocal,
-            None if UNIQUE_LOCAL_V6.contains(&v6) => AddressClass::Private,
+            None if v6.is_loopback() => AddressClass::Loopback,
+            None if v6.is_unicast_link_local() => AddressClass::LinkLocal,
+            None if v6.is_unique_local() => AddressClass::Private,
             None => AddressClass::Public,
         },
     }
 }
 
 fn classify_v4(ip: Ipv4Addr) -> AddressClass {
-    if LOOPBACK_V4.contains(&ip) {
+    if ip.is_loopback() {
         AddressClass::Loopback
-    } else if LINK_LOCAL_V4.contains(&ip) {
+    } else if ip.is_link_local() {
         AddressClass::LinkLocal
-    } else if PRIVATE_V4.iter().any(|net| net.contains(&ip)) {
+    } else if ip.is_private() {
         AddressClass::Private
     } else {
         AddressClass::Public

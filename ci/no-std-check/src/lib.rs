@@ -1,0 +1,35 @@
+//! A no_std, no-alloc consumer of mutornadomon-core: a static region, every kind, a snapshot,
+//! the parser and both renderers.
+#![no_std]
+
+use core::panic::PanicInfo;
+use mutornadomon_core::{parse, render_json, render_prometheus, Meta, Storage, TextFormat};
+
+static STATS: Storage<1024> = Storage::new();
+
+/// Updates metrics and renders them into `out`; returns the bytes written, or 0.
+#[no_mangle]
+pub extern "C" fn mutornadomon_no_std_check(out: *mut u8, len: usize) -> usize {
+    let region = STATS.region();
+    if region.count("ticks", 1).is_err() || region.set("level", 0.5).is_err() {
+        return 0;
+    }
+    if let Ok(h) = region.histogram_with_max("h", Meta::new(), 1023) {
+        h.record(7);
+    }
+    let mut snapshot = [0u8; 8192];
+    let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };
+    let Ok(stats) = parse(&snapshot[..n]) else { return 0 };
+    if out.is_null() {
+        return 0;
+    }
+    // SAFETY: the C caller promises `out` points to `len` writable bytes.
+    let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
+    let _ = render_prometheus(&stats, None, TextFormat::OpenMetrics, out);
+    render_json(&stats, None, out).unwrap_or(0)
+}
+
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    loop {}
+}
