@@ -49,8 +49,8 @@ pub enum RegisterError {
     },
     /// A sharded counter needs between 1 and 255 writer shards.
     InvalidShardCount,
-    /// The record already under this name is malformed (the memory was changed by something
-    /// other than this library).
+    /// The region's memory was changed by something other than this library: the record
+    /// under this name, or the committed end, is malformed.
     Corrupt,
 }
 
@@ -73,7 +73,7 @@ impl fmt::Display for RegisterError {
                 write!(f, "stats region holds its maximum of {max} metrics; give it more words")
             }
             Self::InvalidShardCount => f.write_str("a sharded counter needs 1 to 255 writer shards"),
-            Self::Corrupt => f.write_str("the existing record under this name is malformed"),
+            Self::Corrupt => f.write_str("the stats region was corrupted by another writer"),
         }
     }
 }
@@ -195,10 +195,16 @@ impl<'a> Region<'a> {
         None
     }
 
+    /// The record at `word_offset`, if its framing is sane (the words may be shared with other
+    /// processes, so even our own index is not trusted blindly).
     fn record_at(&self, word_offset: usize) -> Option<&'a [AtomicU64]> {
         let first = self.words.get(word_offset)?;
         let (len, _, _) = unpack_frame(first.load(Ordering::Relaxed));
-        self.words.get(word_offset..word_offset + len as usize / 8)
+        let words = len as usize / 8;
+        if words < RECORD_HEAD_WORDS {
+            return None;
+        }
+        self.words.get(word_offset..word_offset.checked_add(words)?)
     }
 
     fn refuse(&self, error: RegisterError) -> RegisterError {
@@ -244,6 +250,9 @@ impl<'a> Region<'a> {
         // Relaxed: we hold the lock, and only lock holders write these two words.
         let start = self.words[header::COMMITTED].load(Ordering::Relaxed) as usize / 8;
         let count = self.words[header::RECORD_COUNT].load(Ordering::Relaxed) as usize;
+        if start < layout::HEADER_WORDS {
+            return Err(RegisterError::Corrupt); // never overwrite the header
+        }
         let max = layout::max_records(self.words.len());
         if count >= max {
             return Err(RegisterError::TooManyMetrics { max });

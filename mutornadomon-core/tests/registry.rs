@@ -223,3 +223,25 @@ fn header_fields_round_trip() {
     assert_eq!(header.capacity, 256 * 8);
     assert_eq!(header.big_endian, cfg!(target_endian = "big"));
 }
+
+#[test]
+fn a_region_scribbled_on_by_another_process_gives_errors_not_panics() {
+    use mutornadomon_core::AtomicU64;
+    use std::sync::atomic::Ordering;
+    let block = words(256);
+    let region = mutornadomon_core::Region::format(&block).unwrap();
+    region.count("a", 1).unwrap();
+    region.set("b", 1.0).unwrap();
+    // Zero the first record's framing word behind the library's back: lookups must skip it.
+    let first: &AtomicU64 = &block[16];
+    first.store(0, Ordering::Relaxed);
+    let _ = region.count("a", 1);
+    region.set("b", 2.0).unwrap();
+    // A committed end pointing into the header must not let registration overwrite it.
+    block[5].store(8, Ordering::Relaxed);
+    assert_eq!(
+        region.counter("c", Meta::new()).unwrap_err(),
+        RegisterError::Corrupt
+    );
+    assert_eq!(&block[0].load(Ordering::Relaxed).to_ne_bytes(), b"MUTMSTAT");
+}
