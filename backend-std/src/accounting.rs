@@ -1,0 +1,96 @@
+//! Request accounting for the program's own HTTP server: mutornadomon's `requests`,
+//! `localhost_requests`, `private_requests`, plus responses by status class and a duration
+//! histogram.
+
+use crate::Monitor;
+use mutornadomon_core::address::{classify, AddressClass};
+use mutornadomon_core::{Counter, Histogram, Meta, RegisterError};
+use std::net::IpAddr;
+use std::time::Instant;
+
+/// Counts and times the program's own requests. One [`start`](Self::start) per request, one
+/// [`RequestTimer::finish`] per response: a few atomic adds and two clock reads, no locks.
+///
+/// ```
+/// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+/// let requests = monitor.request_accounting()?;
+/// let timer = requests.start(Some("127.0.0.1".parse()?));
+/// timer.finish(200);
+/// assert_eq!(monitor.counter("localhost_requests", Default::default())?.get(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct RequestAccounting<'m> {
+    requests: Counter<'m>,
+    localhost: Counter<'m>,
+    private: Counter<'m>,
+    by_class: [Counter<'m>; 5],
+    other_status: Counter<'m>,
+    duration: Histogram<'m>,
+}
+
+/// One request in flight; [`finish`](Self::finish) it with the response status.
+#[must_use = "finish the timer with the response status"]
+pub struct RequestTimer<'m> {
+    accounting: RequestAccounting<'m>,
+    started: Instant,
+}
+
+impl Monitor {
+    /// Registers the request metrics and returns the accounting handle.
+    pub fn request_accounting(&self) -> Result<RequestAccounting<'_>, RegisterError> {
+        let region = self.region();
+        let counter = |name: &str, help: &str| region.counter(name, Meta::new().help(help));
+        let class = |c: char| {
+            let name = format!("responses_{c}xx");
+            let help = format!("Responses with a {c}xx status");
+            region.counter(&name, Meta::new().help(&help))
+        };
+        Ok(RequestAccounting {
+            requests: counter("requests", "Requests received")?,
+            localhost: counter("localhost_requests", "Requests from loopback addresses")?,
+            private: counter("private_requests", "Requests from loopback, link-local or private addresses")?,
+            by_class: [class('1')?, class('2')?, class('3')?, class('4')?, class('5')?],
+            other_status: counter("responses_other", "Responses with a status outside 100-599")?,
+            duration: region.histogram(
+                "request_duration",
+                Meta::new().help("Time from request start to response").unit("nanoseconds"),
+            )?,
+        })
+    }
+}
+
+impl<'m> RequestAccounting<'m> {
+    /// Counts a request from `peer` (the connection's address) and starts its timer. As in
+    /// mutornadomon, loopback requests count as private too.
+    pub fn start(&self, peer: Option<IpAddr>) -> RequestTimer<'m> {
+        self.requests.inc();
+        if let Some(peer) = peer {
+            let class = classify(peer);
+            if class == AddressClass::Loopback {
+                self.localhost.inc();
+            }
+            if class.is_internal() {
+                self.private.inc();
+            }
+        }
+        RequestTimer { accounting: *self, started: Instant::now() }
+    }
+
+    /// [`start`](Self::start) for a tiny-http request.
+    pub fn start_request(&self, request: &tiny_http::Request) -> RequestTimer<'m> {
+        self.start(request.remote_addr().map(|a| a.ip()))
+    }
+}
+
+impl RequestTimer<'_> {
+    /// Records the response's status class and the request's duration.
+    pub fn finish(self, status: u16) {
+        let a = &self.accounting;
+        match status {
+            100..=599 => a.by_class[usize::from(status / 100 - 1)].inc(),
+            _ => a.other_status.inc(),
+        }
+        a.duration.record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+    }
+}

@@ -1,0 +1,188 @@
+//! The HTTP endpoint on tiny-http: `/mutornadomon` (JSON) and `/metrics` (Prometheus or
+//! OpenMetrics), behind a fail-closed access filter.
+
+use crate::monitor::Shared;
+use crate::Monitor;
+use mutornadomon_core::address::check_local_only;
+use mutornadomon_core::TextFormat;
+use std::io;
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use tiny_http::{Header, Method, Request, Response, Server};
+
+/// Decides whether a request may read the metrics.
+pub type AccessFilter = Arc<dyn Fn(&Request) -> bool + Send + Sync>;
+
+/// The monitor's HTTP paths, for a tiny-http server of the program's own
+/// ([`handle`](Self::handle)) or on a listener of its own ([`serve`](Self::serve)).
+///
+/// By default only loopback may read: the peer and every `X-Forwarded-For` and `Forwarded`
+/// hop must be loopback, and anything unparseable is refused (403).
+///
+/// ```
+/// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+/// let server = monitor.endpoint().serve("127.0.0.1:0")?;
+/// println!("curl http://{}/mutornadomon", server.addr());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Endpoint {
+    shared: Arc<Shared>,
+    filter: Option<AccessFilter>,
+    hosts: Option<Arc<[String]>>,
+    roll_on_read: bool,
+}
+
+impl Monitor {
+    /// The HTTP endpoint for this monitor's metrics.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint { shared: Arc::clone(self.shared()), filter: None, hosts: None, roll_on_read: false }
+    }
+}
+
+/// What the endpoint did with a request.
+#[derive(Debug)]
+pub enum Handled {
+    /// Answered (with metrics, 403 or 405), with this status.
+    Answered(u16),
+    /// Not one of the monitor's paths: the request, for the program to answer.
+    NotOurs(Request),
+}
+
+impl Endpoint {
+    /// Replaces the default loopback-only rule with `filter` (true = allowed). The Host
+    /// allowlist, if any, still applies.
+    pub fn filter(mut self, filter: impl Fn(&Request) -> bool + Send + Sync + 'static) -> Self {
+        self.filter = Some(Arc::new(filter));
+        self
+    }
+
+    /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
+    pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        self.hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// mutornadomon's "min/max since last read": each `/mutornadomon` read rolls the gauge
+    /// windows. Off by default: with several readers, each would see only its share.
+    pub fn min_max_since_last_read(mut self, on: bool) -> Self {
+        self.roll_on_read = on;
+        self
+    }
+
+    /// Answers `request` if its path is `/mutornadomon` or `/metrics`; otherwise hands it back.
+    pub fn handle(&self, request: Request) -> Handled {
+        let path = request.url().split('?').next().unwrap_or("");
+        if path != "/mutornadomon" && path != "/metrics" {
+            return Handled::NotOurs(request);
+        }
+        let response = self.respond_to(&request, path == "/mutornadomon");
+        let status = response.status_code().0;
+        if let Err(e) = request.respond(response) {
+            log::debug!("metrics response not delivered: {e}");
+        }
+        Handled::Answered(status)
+    }
+
+    fn respond_to(&self, request: &Request, json: bool) -> Response<io::Cursor<Vec<u8>>> {
+        if !matches!(request.method(), Method::Get | Method::Head) {
+            return text(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD"));
+        }
+        if !self.allowed(request) {
+            return text(403, "forbidden\n");
+        }
+        let snapshot = self.shared.snapshot(json && self.roll_on_read);
+        if json {
+            Response::from_string(snapshot.to_json()).with_header(header("Content-Type", "application/json"))
+        } else {
+            let accept = request.headers().iter().find(|h| h.field.equiv("Accept"));
+            let format = accept.map_or(TextFormat::Prometheus, |h| TextFormat::from_accept(h.value.as_bytes()));
+            Response::from_string(snapshot.to_prometheus(format)).with_header(header("Content-Type", format.content_type()))
+        }
+    }
+
+    fn allowed(&self, request: &Request) -> bool {
+        if let Some(hosts) = &self.hosts {
+            let host = request.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str());
+            let name = host.map(strip_port);
+            if !name.is_some_and(|name| hosts.iter().any(|h| h.eq_ignore_ascii_case(name))) {
+                return false;
+            }
+        }
+        match &self.filter {
+            Some(filter) => filter(request),
+            None => is_local_request(request),
+        }
+    }
+
+    /// Serves the endpoint on its own listener (`127.0.0.1:0` picks a free port) with two
+    /// worker threads; other paths get 404. Stops when the returned server is dropped.
+    pub fn serve(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer> {
+        let server = Arc::new(Server::http(addr).map_err(io::Error::other)?);
+        let addr = server.server_addr().to_ip().ok_or_else(|| io::Error::other("not an IP listener"))?;
+        let workers = (0..2)
+            .map(|i| {
+                let (server, endpoint) = (Arc::clone(&server), self.clone());
+                std::thread::Builder::new().name(format!("mutornadomon-http-{i}")).spawn(move || {
+                    while let Ok(request) = server.recv() {
+                        if let Handled::NotOurs(request) = endpoint.handle(request) {
+                            let _ = request.respond(text(404, "not found\n"));
+                        }
+                    }
+                })
+            })
+            .collect::<io::Result<Vec<_>>>()?;
+        Ok(EndpointServer { server, workers, addr })
+    }
+}
+
+/// The default rule: the peer and every forwarded hop are loopback.
+pub fn is_local_request(request: &Request) -> bool {
+    let Some(peer) = request.remote_addr() else { return false };
+    let headers = request.headers().iter().map(|h| (h.field.as_str().as_bytes(), h.value.as_bytes()));
+    check_local_only(peer.ip(), headers).is_ok()
+}
+
+fn strip_port(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(name, _)| name)
+}
+
+fn text(status: u16, body: &str) -> Response<io::Cursor<Vec<u8>>> {
+    Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "text/plain; charset=utf-8"))
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| unreachable!("static ASCII header"))
+}
+
+/// The endpoint on its own listener; stops (promptly) when dropped.
+pub struct EndpointServer {
+    server: Arc<Server>,
+    workers: Vec<JoinHandle<()>>,
+    addr: SocketAddr,
+}
+
+impl EndpointServer {
+    /// The address it listens on (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the listener and its workers.
+    pub fn stop(self) {}
+}
+
+impl Drop for EndpointServer {
+    fn drop(&mut self) {
+        for _ in &self.workers {
+            self.server.unblock();
+        }
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}

@@ -1,0 +1,57 @@
+//! Monitor a thread-based (non-async) Rust program: everything mutornadomon did for a Tornado
+//! app, plus mmstats' shared-memory stats file.
+//!
+//! A [`Monitor`] owns:
+//!
+//! - a **stats file** holding the metrics region (see FORMAT.md), in `$MMSTATS_PATH`, else
+//!   `/dev/shm`, else the temp dir, named `mutornadomon-<program>-<pid>.stats`, created
+//!   `O_EXCL|O_NOFOLLOW` with mode 0600, removed on stop. Updates are atomic stores into the
+//!   mapping: no syscalls. Other processes read it with `mutornadomon_core::parse`;
+//! - a **latency probe** thread measuring how late its own timer fires
+//!   (`ioloop_excess_callback_latency`), and [`LoopProbe::tick`] for the program's own loop;
+//! - **process stats** (rss, vsz, cpu, threads, fds) refreshed every probe interval;
+//! - a **publisher** thread calling your closure with a [`Snapshot`] (or [`StatsdPublisher`]);
+//! - an **HTTP endpoint** ([`Endpoint`]) on tiny-http: `/mutornadomon` and `/metrics`,
+//!   loopback-only by default, on its own listener or inside your tiny-http server;
+//! - **request accounting** for your own server ([`RequestAccounting`]).
+//!
+//! ```
+//! use mutornadomon_core::Meta;
+//! use mutornadomon_std::Monitor;
+//!
+//! let monitor = Monitor::builder().in_memory().start()?;
+//! let jobs = monitor.counter("jobs", Meta::new().help("Jobs done"))?;
+//! jobs.inc();
+//! monitor.kv("queue_depth", 4.0)?; // mutornadomon's name for setting a gauge
+//! let server = monitor.endpoint().serve("127.0.0.1:0")?; // GET /mutornadomon, /metrics
+//! assert!(monitor.snapshot().to_json().contains(r#""jobs":1"#));
+//! drop(server);
+//! monitor.stop(); // threads end at once; the stats file (if any) is removed
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! None yet.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod accounting;
+mod http;
+mod monitor;
+mod probe;
+mod process;
+mod publish;
+mod stats_file;
+#[allow(unsafe_code)]
+mod sys;
+mod timer;
+
+pub use accounting::{RequestAccounting, RequestTimer};
+pub use http::{is_local_request, AccessFilter, Endpoint, EndpointServer, Handled};
+pub use monitor::{Monitor, MonitorBuilder, Publisher};
+pub use probe::{LoopProbe, LATENCY_GAUGE, LATENCY_HISTOGRAM};
+pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
+pub use publish::{Snapshot, StatsdPublisher};
+pub use stats_file::{stats_dir, stats_file_name};
+pub use timer::ScopeTimer;

@@ -1,0 +1,385 @@
+//! The monitor: a builder, the shared state its threads use, and a prompt stop.
+
+use crate::process::{self, now_ns};
+use crate::publish::Snapshot;
+use crate::stats_file::{stats_dir, stats_file_name, StatsFile};
+use crate::{probe, publish};
+use mutornadomon_core::{
+    AtomicU64, Counter, Gauge, Histogram, Meta, ProcessStats, Region, RegisterError, ShardedCounter,
+};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// A publisher: called with a snapshot every publish interval, on the monitor's own thread.
+pub type Publisher = Box<dyn FnMut(&Snapshot) + Send + 'static>;
+
+/// Where the metrics live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Backing {
+    /// A stats file in [`stats_dir`], falling back to memory if it cannot be created.
+    DefaultFile,
+    /// A stats file in this directory (an error if it cannot be created).
+    FileIn(PathBuf),
+    /// Process memory only: no file, no readers outside the process.
+    Memory,
+}
+
+/// Configures and starts a [`Monitor`]. Defaults are the original's: probe every 100 ms,
+/// publish every 10 s.
+///
+/// ```
+/// use std::time::Duration;
+/// let monitor = mutornadomon_std::Monitor::builder()
+///     .in_memory() // no stats file, for this example
+///     .publish_interval(Duration::from_secs(5))
+///     .publisher(|snapshot| println!("{}", snapshot.to_json()))
+///     .start()?;
+/// monitor.count("jobs", 1)?;
+/// monitor.stop();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MonitorBuilder {
+    probe_interval: Duration,
+    probe_resolution: Duration,
+    publish_interval: Duration,
+    publisher: Option<Publisher>,
+    backing: Backing,
+    file_mode: u32,
+    capacity: usize,
+    program: Option<String>,
+}
+
+impl Default for MonitorBuilder {
+    fn default() -> Self {
+        MonitorBuilder {
+            probe_interval: Duration::from_millis(100),
+            probe_resolution: Duration::from_millis(10),
+            publish_interval: Duration::from_secs(10),
+            publisher: None,
+            backing: Backing::DefaultFile,
+            file_mode: 0o600,
+            capacity: 256 * 1024,
+            program: None,
+        }
+    }
+}
+
+impl MonitorBuilder {
+    /// How often the latency probe reports (default 100 ms): the gauge
+    /// `ioloop_excess_callback_latency` holds the worst lateness seen in each such window.
+    pub fn probe_interval(mut self, interval: Duration) -> Self {
+        self.probe_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// How finely the probe samples (default 10 ms): a stall is measured to within this.
+    pub fn probe_resolution(mut self, resolution: Duration) -> Self {
+        self.probe_resolution = resolution.max(Duration::from_micros(100));
+        self
+    }
+
+    /// How often the publisher runs and gauge min/max windows roll (default 10 s).
+    pub fn publish_interval(mut self, interval: Duration) -> Self {
+        self.publish_interval = interval.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Calls `publisher` with a snapshot every publish interval. A panic in it is caught,
+    /// counted (`publisher_panics`) and logged; the loop goes on.
+    pub fn publisher(mut self, publisher: impl FnMut(&Snapshot) + Send + 'static) -> Self {
+        self.publisher = Some(Box::new(publisher));
+        self
+    }
+
+    /// Keeps the stats file in `dir` instead of the default location ([`stats_dir`]).
+    pub fn stats_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.backing = Backing::FileIn(dir.into());
+        self
+    }
+
+    /// Keeps metrics in process memory only: no stats file.
+    pub fn in_memory(mut self) -> Self {
+        self.backing = Backing::Memory;
+        self
+    }
+
+    /// File mode of the stats file (default `0o600`: only this user's processes read it).
+    pub fn file_mode(mut self, mode: u32) -> Self {
+        self.file_mode = mode;
+        self
+    }
+
+    /// Bytes of metric storage (default 256 KiB: about 3,000 metrics, or ~50 histograms).
+    pub fn capacity(mut self, bytes: usize) -> Self {
+        self.capacity = bytes.clamp(mutornadomon_core::MIN_WORDS * 8, 1 << 30) / 8 * 8;
+        self
+    }
+
+    /// The program name in the file name and the `sys.program` info (default: the
+    /// executable's file name).
+    pub fn program_name(mut self, name: impl Into<String>) -> Self {
+        self.program = Some(name.into());
+        self
+    }
+
+    /// Creates the stats file, registers the built-in metrics and starts the threads.
+    pub fn start(self) -> io::Result<Monitor> {
+        let program = self.program.clone().unwrap_or_else(default_program_name);
+        let memory = Memory::new(&self.backing, &program, self.capacity, self.file_mode)?;
+        let shared = Arc::new(Shared {
+            memory,
+            stopped: Mutex::new(false),
+            wake: Condvar::new(),
+            process: Mutex::new(process::process_stats()),
+        });
+        let region = shared.region();
+        let created = now_ns();
+        region.set_pid(u64::from(std::process::id()));
+        region.set_start_time(process::process_start_time_ns().unwrap_or(created));
+        region.set_creation_time(created);
+        region.set_heartbeat(created);
+        register_info(&region, &program, created).map_err(io::Error::other)?;
+
+        let probe = probe::Probe::new(&shared, self.probe_interval, self.probe_resolution)
+            .map_err(io::Error::other)?;
+        let mut threads = Vec::with_capacity(2);
+        threads.push(spawn("mutornadomon-probe", {
+            let shared = Arc::clone(&shared);
+            move || probe.run(&shared)
+        })?);
+        let publisher = publish::PublishLoop::new(self.publisher, self.publish_interval);
+        threads.push(spawn("mutornadomon-publish", {
+            let shared = Arc::clone(&shared);
+            move || publisher.run(&shared)
+        })?);
+        Ok(Monitor { shared, threads })
+    }
+}
+
+fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHandle<()>> {
+    std::thread::Builder::new().name(name.into()).spawn(f)
+}
+
+fn default_program_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "program".into())
+}
+
+/// mmstats' `sys.*` fields, as info records.
+fn register_info(region: &Region<'_>, program: &str, created: u64) -> Result<(), RegisterError> {
+    let (uid, gid) = crate::sys::uid_gid();
+    let info = |name: &str, help: &str, text: &str| region.info(name, Meta::new().help(help), text);
+    info("sys.pid", "Process id of the writer", &std::process::id().to_string())?;
+    info("sys.uid", "User id of the writer", &uid.to_string())?;
+    info("sys.gid", "Group id of the writer", &gid.to_string())?;
+    let program: String = program.chars().filter(|c| !c.is_control()).take(256).collect();
+    info("sys.program", "Program name of the writer", &program)?;
+    info("sys.version", "mutornadomon-std version", env!("CARGO_PKG_VERSION"))?;
+    info("sys.created", "Stats file creation time, ns since the Unix epoch", &created.to_string())
+}
+
+/// The metric storage: a stats file, or process memory.
+enum Memory {
+    File(StatsFile),
+    Heap(Box<[AtomicU64]>),
+}
+
+impl Memory {
+    fn new(backing: &Backing, program: &str, capacity: usize, mode: u32) -> io::Result<Memory> {
+        let file = |dir: &Path| {
+            let path = dir.join(stats_file_name(program, std::process::id()));
+            StatsFile::create(path, capacity as u64, mode)
+        };
+        let memory = match backing {
+            Backing::Memory => Memory::heap(capacity),
+            Backing::FileIn(dir) => Memory::File(file(dir)?),
+            Backing::DefaultFile => match file(&stats_dir()) {
+                Ok(f) => Memory::File(f),
+                Err(e) => {
+                    log::warn!("no stats file ({e}); keeping metrics in memory only");
+                    Memory::heap(capacity)
+                }
+            },
+        };
+        Region::format(memory.words()).map_err(io::Error::other)?;
+        Ok(memory)
+    }
+
+    fn heap(capacity: usize) -> Memory {
+        Memory::Heap((0..capacity / 8).map(|_| AtomicU64::new(0)).collect())
+    }
+
+    fn words(&self) -> &[AtomicU64] {
+        match self {
+            Memory::File(f) => f.words(),
+            Memory::Heap(words) => words,
+        }
+    }
+}
+
+/// What the monitor's threads and handles share.
+pub(crate) struct Shared {
+    memory: Memory,
+    stopped: Mutex<bool>,
+    wake: Condvar,
+    pub(crate) process: Mutex<ProcessStats>,
+}
+
+impl Shared {
+    pub(crate) fn region(&self) -> Region<'_> {
+        // The words were formatted in `Memory::new` and are only changed through the core
+        // since, so attaching cannot fail unless another process scribbled on the file; then
+        // reformatting is the only way to keep a sound region.
+        let words = self.memory.words();
+        Region::attach(words).unwrap_or_else(|e| {
+            log::error!("stats region damaged ({e}); starting it afresh");
+            Region::format(words).unwrap_or_else(|_| unreachable!("formatted once already"))
+        })
+    }
+
+    /// Sleeps until `deadline` or until stopped; returns `true` if stopped.
+    pub(crate) fn sleep_until(&self, deadline: std::time::Instant) -> bool {
+        let mut stopped = lock(&self.stopped);
+        loop {
+            if *stopped {
+                return true;
+            }
+            let now = std::time::Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            stopped = self.wake.wait_timeout(stopped, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+        }
+    }
+
+    pub(crate) fn process_stats(&self) -> ProcessStats {
+        *lock(&self.process)
+    }
+
+    /// Copies the region into a fresh [`Snapshot`].
+    pub(crate) fn snapshot(&self, roll: bool) -> Snapshot {
+        let region = self.region();
+        let mut bytes = vec![0u8; region.snapshot_len()];
+        loop {
+            let result = if roll { region.snapshot_and_roll(&mut bytes) } else { region.snapshot(&mut bytes) };
+            match result {
+                Ok(n) => {
+                    bytes.truncate(n);
+                    return Snapshot::new(bytes, self.process_stats());
+                }
+                // A registration grew the region since we sized the buffer.
+                Err(e) => bytes.resize(e.needed, 0),
+            }
+        }
+    }
+}
+
+/// Locks, shrugging off poisoning: the data behind these mutexes stays valid after a panic.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A running monitor: the stats region, a latency probe thread and a publisher thread. Gives
+/// the core's registration API. Dropping it stops everything and removes the stats file.
+pub struct Monitor {
+    shared: Arc<Shared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Monitor {
+    /// A builder with the defaults.
+    pub fn builder() -> MonitorBuilder {
+        MonitorBuilder::default()
+    }
+
+    /// Starts a monitor with the defaults.
+    pub fn start() -> io::Result<Monitor> {
+        MonitorBuilder::default().start()
+    }
+
+    /// The metrics region (the core's full API).
+    pub fn region(&self) -> Region<'_> {
+        self.shared.region()
+    }
+
+    /// Registers (or finds) a counter.
+    pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter<'_>, RegisterError> {
+        self.region().counter(name, meta)
+    }
+
+    /// Registers (or finds) a counter with `writers` single-writer shards.
+    pub fn sharded_counter(&self, name: &str, meta: Meta<'_>, writers: usize) -> Result<ShardedCounter<'_>, RegisterError> {
+        self.region().sharded_counter(name, meta, writers)
+    }
+
+    /// Registers (or finds) a gauge.
+    pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge<'_>, RegisterError> {
+        self.region().gauge(name, meta)
+    }
+
+    /// Registers (or finds) a histogram.
+    pub fn histogram(&self, name: &str, meta: Meta<'_>) -> Result<Histogram<'_>, RegisterError> {
+        self.region().histogram(name, meta)
+    }
+
+    /// mutornadomon's `count(stat, n)`.
+    pub fn count(&self, name: &str, n: u64) -> Result<(), RegisterError> {
+        self.region().count(name, n)
+    }
+
+    /// mutornadomon's `kv(stat, value)`.
+    pub fn kv(&self, name: &str, value: f64) -> Result<(), RegisterError> {
+        self.region().set(name, value)
+    }
+
+    /// A snapshot of every metric and the latest process stats.
+    pub fn snapshot(&self) -> Snapshot {
+        self.shared.snapshot(false)
+    }
+
+    /// The latest process stats (refreshed every probe interval).
+    pub fn process_stats(&self) -> ProcessStats {
+        self.shared.process_stats()
+    }
+
+    /// The stats file's path, if the metrics live in one.
+    pub fn stats_file(&self) -> Option<&Path> {
+        match &self.shared.memory {
+            Memory::File(f) => Some(f.path()),
+            Memory::Heap(_) => None,
+        }
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
+
+    /// Stops the threads (promptly: they wake on a condition variable, not at their next
+    /// interval) and removes the stats file once the last endpoint using it is gone.
+    pub fn stop(self) {
+        drop(self);
+    }
+}
+
+impl Drop for Monitor {
+    fn drop(&mut self) {
+        *lock(&self.shared.stopped) = true;
+        self.shared.wake.notify_all();
+        for thread in self.threads.drain(..) {
+            if thread.join().is_err() {
+                log::error!("a mutornadomon thread panicked");
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Monitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Monitor").field("stats_file", &self.stats_file()).field("region", &self.region()).finish()
+    }
+}

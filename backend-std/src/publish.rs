@@ -1,0 +1,186 @@
+//! Snapshots, the publisher loop, and a ready statsd publisher.
+
+use crate::monitor::{Publisher, Shared};
+use mutornadomon_core::{parse, render_json, render_prometheus, ParseError, ProcessStats, RenderError, Stats, TextFormat, Value};
+use std::collections::HashMap;
+use std::io;
+use std::net::{ToSocketAddrs, UdpSocket};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+/// A copy of every metric at one moment, with the process stats of that moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    bytes: Vec<u8>,
+    process: ProcessStats,
+}
+
+impl Snapshot {
+    pub(crate) fn new(bytes: Vec<u8>, process: ProcessStats) -> Snapshot {
+        Snapshot { bytes, process }
+    }
+
+    /// The metrics, parsed.
+    pub fn stats(&self) -> Result<Stats<'_>, ParseError> {
+        parse(&self.bytes)
+    }
+
+    /// The raw stats layout (see FORMAT.md).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The process stats.
+    pub fn process(&self) -> &ProcessStats {
+        &self.process
+    }
+
+    /// mutornadomon's JSON (the `/mutornadomon` body).
+    pub fn to_json(&self) -> String {
+        self.render(|stats, out| render_json(stats, Some(&self.process), out))
+    }
+
+    /// Prometheus text or OpenMetrics (the `/metrics` body).
+    pub fn to_prometheus(&self, format: TextFormat) -> String {
+        self.render(|stats, out| render_prometheus(stats, Some(&self.process), format, out))
+    }
+
+    fn render(&self, render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>) -> String {
+        let stats = match self.stats() {
+            Ok(stats) => stats,
+            Err(e) => return format!("corrupt snapshot: {e}"),
+        };
+        let mut out = vec![0u8; 4096 + self.bytes.len() * 4];
+        loop {
+            match render(&stats, &mut out) {
+                Ok(n) => {
+                    out.truncate(n);
+                    return String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                }
+                Err(RenderError::BufferTooSmall { needed }) => out.resize(needed, 0),
+                Err(e) => return format!("cannot render: {e}"),
+            }
+        }
+    }
+}
+
+pub(crate) struct PublishLoop {
+    publisher: Option<Publisher>,
+    interval: Duration,
+}
+
+impl PublishLoop {
+    pub(crate) fn new(publisher: Option<Publisher>, interval: Duration) -> PublishLoop {
+        PublishLoop { publisher, interval }
+    }
+
+    /// Every interval: the publisher (panics contained), then the gauge windows roll.
+    pub(crate) fn run(mut self, shared: &Shared) {
+        let region = shared.region();
+        let panics = region.counter("publisher_panics", mutornadomon_core::Meta::new().help("Publisher calls that panicked"));
+        let mut next = Instant::now() + self.interval;
+        while !shared.sleep_until(next) {
+            next += self.interval;
+            if let Some(publisher) = self.publisher.as_mut() {
+                let snapshot = shared.snapshot(false);
+                if let Err(panic) = catch_unwind(AssertUnwindSafe(|| publisher(&snapshot))) {
+                    let what = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+                    log::error!("metrics publisher panicked: {}", what.unwrap_or("(no message)"));
+                    if let Ok(panics) = &panics {
+                        panics.inc();
+                    }
+                }
+            }
+            region.roll();
+            let now = Instant::now();
+            if next < now {
+                next = now + self.interval; // a slow publisher: skip, don't pile up
+            }
+        }
+    }
+}
+
+/// Pushes metrics to a statsd server over UDP: counters as deltas (`|c`), gauges (`|g`, with
+/// `.min` and `.max`), histograms as `.count` (delta, `|c`) and `.p50`/`.p90`/`.p99`/`.max`
+/// (`|g`, in the recorded unit). Lines are batched into datagrams of at most 1,400 bytes.
+///
+/// ```no_run
+/// use mutornadomon_std::{Monitor, StatsdPublisher};
+/// let mut statsd = StatsdPublisher::new("127.0.0.1:8125", "myapp.")?;
+/// let monitor = Monitor::builder().publisher(move |s| statsd.publish(s)).start()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub struct StatsdPublisher {
+    socket: UdpSocket,
+    prefix: String,
+    last: HashMap<String, u64>,
+}
+
+impl StatsdPublisher {
+    /// A publisher sending to `server`, every name prefixed with `prefix`.
+    pub fn new(server: impl ToSocketAddrs, prefix: &str) -> io::Result<StatsdPublisher> {
+        let server = server.to_socket_addrs()?.next().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address for the statsd server"))?;
+        let local = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+        let socket = UdpSocket::bind(local)?;
+        socket.connect(server)?;
+        Ok(StatsdPublisher { socket, prefix: prefix.to_owned(), last: HashMap::new() })
+    }
+
+    /// The statsd lines for `snapshot` (counters as deltas since the previous call).
+    pub fn lines(&mut self, snapshot: &Snapshot) -> Vec<String> {
+        let mut lines = Vec::new();
+        let Ok(stats) = snapshot.stats() else { return lines };
+        let prefix = &self.prefix;
+        let mut delta = |name: String, now: u64| {
+            let before = self.last.insert(name.clone(), now).unwrap_or(0);
+            format!("{name}:{}|c", now.wrapping_sub(before))
+        };
+        for record in stats.records().map_while(Result::ok) {
+            let name = format!("{prefix}{}", record.name);
+            match record.value {
+                Value::Counter(n) => lines.push(delta(name, n)),
+                Value::Gauge(g) => {
+                    for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
+                        if v.is_finite() {
+                            lines.push(format!("{name}{suffix}:{v}|g"));
+                        }
+                    }
+                }
+                Value::Histogram(h) => {
+                    lines.push(delta(format!("{name}.count"), h.count()));
+                    for (suffix, q) in [(".p50", 0.5), (".p90", 0.9), (".p99", 0.99), (".max", 1.0)] {
+                        if let Some(v) = h.quantile(q) {
+                            lines.push(format!("{name}{suffix}:{v}|g"));
+                        }
+                    }
+                }
+                Value::Info(_) => {}
+            }
+        }
+        lines
+    }
+
+    /// Sends `snapshot`; send errors are logged, never panics.
+    pub fn publish(&mut self, snapshot: &Snapshot) {
+        let mut datagram = String::new();
+        for line in self.lines(snapshot) {
+            if !datagram.is_empty() && datagram.len() + line.len() + 1 > 1400 {
+                self.send(&datagram);
+                datagram.clear();
+            }
+            if !datagram.is_empty() {
+                datagram.push('\n');
+            }
+            datagram.push_str(&line);
+        }
+        if !datagram.is_empty() {
+            self.send(&datagram);
+        }
+    }
+
+    fn send(&self, datagram: &str) {
+        if let Err(e) = self.socket.send(datagram.as_bytes()) {
+            log::warn!("statsd send failed: {e}");
+        }
+    }
+}

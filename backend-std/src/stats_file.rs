@@ -1,0 +1,87 @@
+//! Where stats files live, what they are called, and creating them safely.
+
+use crate::sys::{self, MappedWords};
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+
+/// The directory stats files go in: `$MMSTATS_PATH` if set, else `/dev/shm` when it is a
+/// writable directory (memory-backed: a disk-backed mapping can stall writers on writeback),
+/// else the temp dir. Readers use the same rule to find files.
+///
+/// ```
+/// let dir = mutornadomon_std::stats_dir();
+/// assert!(dir.is_absolute());
+/// ```
+pub fn stats_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("MMSTATS_PATH").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let shm = Path::new("/dev/shm");
+    if is_writable_dir(shm) {
+        return shm.to_path_buf();
+    }
+    std::env::temp_dir()
+}
+
+fn is_writable_dir(dir: &Path) -> bool {
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else { return false };
+    dir.is_dir() && sys::can_write_dir(&c)
+}
+
+/// The file name for `program` and `pid`: `mutornadomon-<program>-<pid>.stats`, with the
+/// program name cut to 64 bytes of `[A-Za-z0-9_.-]` (others become `_`).
+pub fn stats_file_name(program: &str, pid: u32) -> String {
+    let program: String = program
+        .chars()
+        .take(64)
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' })
+        .collect();
+    format!("mutornadomon-{program}-{pid}.stats")
+}
+
+/// A stats file this process created and maps; removed when dropped.
+pub(crate) struct StatsFile {
+    path: PathBuf,
+    words: MappedWords,
+    _file: File,
+}
+
+impl StatsFile {
+    /// Creates `path` (`O_CREAT|O_EXCL|O_NOFOLLOW`, so an existing file or a symlink planted
+    /// there is never clobbered) with `mode`, sizes it to `bytes`, and maps it.
+    pub(crate) fn create(path: PathBuf, bytes: u64, mode: u32) -> io::Result<StatsFile> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)?;
+        let mapped = file.set_len(bytes).and_then(|_| MappedWords::new(&file));
+        match mapped {
+            Ok(words) => Ok(StatsFile { path, words, _file: file }),
+            Err(e) => {
+                let _ = std::fs::remove_file(&path);
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn words(&self) -> &[mutornadomon_core::AtomicU64] {
+        self.words.words()
+    }
+
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for StatsFile {
+    fn drop(&mut self) {
+        if let Err(e) = std::fs::remove_file(&self.path) {
+            log::warn!("could not remove stats file {}: {e}", self.path.display());
+        }
+    }
+}
