@@ -49,12 +49,23 @@ impl Monitor {
         Ok(RequestAccounting {
             requests: counter("requests", "Requests received")?,
             localhost: counter("localhost_requests", "Requests from loopback addresses")?,
-            private: counter("private_requests", "Requests from loopback, link-local or private addresses")?,
-            by_class: [class('1')?, class('2')?, class('3')?, class('4')?, class('5')?],
+            private: counter(
+                "private_requests",
+                "Requests from loopback, link-local or private addresses",
+            )?,
+            by_class: [
+                class('1')?,
+                class('2')?,
+                class('3')?,
+                class('4')?,
+                class('5')?,
+            ],
             other_status: counter("responses_other", "Responses with a status outside 100-599")?,
             duration: region.histogram(
                 "request_duration",
-                Meta::new().help("Time from request start to response").unit("nanoseconds"),
+                Meta::new()
+                    .help("Time from request start to response")
+                    .unit("nanoseconds"),
             )?,
         })
     }
@@ -74,7 +85,10 @@ impl<'m> RequestAccounting<'m> {
                 self.private.inc();
             }
         }
-        RequestTimer { accounting: *self, started: Instant::now() }
+        RequestTimer {
+            accounting: *self,
+            started: Instant::now(),
+        }
     }
 
     /// [`start`](Self::start) for a tiny-http request.
@@ -91,6 +105,7 @@ impl RequestTimer<'_> {
             100..=599 => a.by_class[usize::from(status / 100 - 1)].inc(),
             _ => a.other_status.inc(),
         }
-        a.duration.record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+        a.duration
+            .record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
     }
 }

@@ -37,7 +37,12 @@ pub struct Endpoint {
 impl Monitor {
     /// The HTTP endpoint for this monitor's metrics.
     pub fn endpoint(&self) -> Endpoint {
-        Endpoint { shared: Arc::clone(self.shared()), filter: None, hosts: None, roll_on_read: false }
+        Endpoint {
+            shared: Arc::clone(self.shared()),
+            filter: None,
+            hosts: None,
+            roll_on_read: false,
+        }
     }
 }
 
@@ -94,17 +99,25 @@ impl Endpoint {
         }
         let snapshot = self.shared.snapshot(json && self.roll_on_read);
         if json {
-            Response::from_string(snapshot.to_json()).with_header(header("Content-Type", "application/json"))
+            Response::from_string(snapshot.to_json())
+                .with_header(header("Content-Type", "application/json"))
         } else {
             let accept = request.headers().iter().find(|h| h.field.equiv("Accept"));
-            let format = accept.map_or(TextFormat::Prometheus, |h| TextFormat::from_accept(h.value.as_bytes()));
-            Response::from_string(snapshot.to_prometheus(format)).with_header(header("Content-Type", format.content_type()))
+            let format = accept.map_or(TextFormat::Prometheus, |h| {
+                TextFormat::from_accept(h.value.as_bytes())
+            });
+            Response::from_string(snapshot.to_prometheus(format))
+                .with_header(header("Content-Type", format.content_type()))
         }
     }
 
     fn allowed(&self, request: &Request) -> bool {
         if let Some(hosts) = &self.hosts {
-            let host = request.headers().iter().find(|h| h.field.equiv("Host")).map(|h| h.value.as_str());
+            let host = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Host"))
+                .map(|h| h.value.as_str());
             let name = host.map(strip_port);
             if !name.is_some_and(|name| hosts.iter().any(|h| h.eq_ignore_ascii_case(name))) {
                 return false;
@@ -120,27 +133,41 @@ impl Endpoint {
     /// worker threads; other paths get 404. Stops when the returned server is dropped.
     pub fn serve(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer> {
         let server = Arc::new(Server::http(addr).map_err(io::Error::other)?);
-        let addr = server.server_addr().to_ip().ok_or_else(|| io::Error::other("not an IP listener"))?;
+        let addr = server
+            .server_addr()
+            .to_ip()
+            .ok_or_else(|| io::Error::other("not an IP listener"))?;
         let workers = (0..2)
             .map(|i| {
                 let (server, endpoint) = (Arc::clone(&server), self.clone());
-                std::thread::Builder::new().name(format!("mutornadomon-http-{i}")).spawn(move || {
-                    while let Ok(request) = server.recv() {
-                        if let Handled::NotOurs(request) = endpoint.handle(request) {
-                            let _ = request.respond(text(404, "not found\n"));
+                std::thread::Builder::new()
+                    .name(format!("mutornadomon-http-{i}"))
+                    .spawn(move || {
+                        while let Ok(request) = server.recv() {
+                            if let Handled::NotOurs(request) = endpoint.handle(request) {
+                                let _ = request.respond(text(404, "not found\n"));
+                            }
                         }
-                    }
-                })
+                    })
             })
             .collect::<io::Result<Vec<_>>>()?;
-        Ok(EndpointServer { server, workers, addr })
+        Ok(EndpointServer {
+            server,
+            workers,
+            addr,
+        })
     }
 }
 
 /// The default rule: the peer and every forwarded hop are loopback.
 pub fn is_local_request(request: &Request) -> bool {
-    let Some(peer) = request.remote_addr() else { return false };
-    let headers = request.headers().iter().map(|h| (h.field.as_str().as_bytes(), h.value.as_bytes()));
+    let Some(peer) = request.remote_addr() else {
+        return false;
+    };
+    let headers = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_bytes(), h.value.as_bytes()));
     check_local_only(peer.ip(), headers).is_ok()
 }
 
@@ -148,15 +175,20 @@ fn strip_port(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
-    host.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(name, _)| name)
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(name, _)| name)
 }
 
 fn text(status: u16, body: &str) -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_string(body).with_status_code(status).with_header(header("Content-Type", "text/plain; charset=utf-8"))
+    Response::from_string(body)
+        .with_status_code(status)
+        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
 }
 
 fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).unwrap_or_else(|()| unreachable!("static ASCII header"))
+    Header::from_bytes(name.as_bytes(), value.as_bytes())
+        .unwrap_or_else(|()| unreachable!("static ASCII header"))
 }
 
 /// The endpoint on its own listener; stops (promptly) when dropped.

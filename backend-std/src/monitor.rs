@@ -174,13 +174,29 @@ fn default_program_name() -> String {
 fn register_info(region: &Region<'_>, program: &str, created: u64) -> Result<(), RegisterError> {
     let (uid, gid) = crate::sys::uid_gid();
     let info = |name: &str, help: &str, text: &str| region.info(name, Meta::new().help(help), text);
-    info("sys.pid", "Process id of the writer", &std::process::id().to_string())?;
+    info(
+        "sys.pid",
+        "Process id of the writer",
+        &std::process::id().to_string(),
+    )?;
     info("sys.uid", "User id of the writer", &uid.to_string())?;
     info("sys.gid", "Group id of the writer", &gid.to_string())?;
-    let program: String = program.chars().filter(|c| !c.is_control()).take(256).collect();
+    let program: String = program
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(256)
+        .collect();
     info("sys.program", "Program name of the writer", &program)?;
-    info("sys.version", "mutornadomon-std version", env!("CARGO_PKG_VERSION"))?;
-    info("sys.created", "Stats file creation time, ns since the Unix epoch", &created.to_string())
+    info(
+        "sys.version",
+        "mutornadomon-std version",
+        env!("CARGO_PKG_VERSION"),
+    )?;
+    info(
+        "sys.created",
+        "Stats file creation time, ns since the Unix epoch",
+        &created.to_string(),
+    )
 }
 
 /// The metric storage: a stats file, or process memory.
@@ -253,7 +269,11 @@ impl Shared {
             if now >= deadline {
                 return false;
             }
-            stopped = self.wake.wait_timeout(stopped, deadline - now).unwrap_or_else(PoisonError::into_inner).0;
+            stopped = self
+                .wake
+                .wait_timeout(stopped, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
 
@@ -266,7 +286,11 @@ impl Shared {
         let region = self.region();
         let mut bytes = vec![0u8; region.snapshot_len()];
         loop {
-            let result = if roll { region.snapshot_and_roll(&mut bytes) } else { region.snapshot(&mut bytes) };
+            let result = if roll {
+                region.snapshot_and_roll(&mut bytes)
+            } else {
+                region.snapshot(&mut bytes)
+            };
             match result {
                 Ok(n) => {
                     bytes.truncate(n);
@@ -313,7 +337,12 @@ impl Monitor {
     }
 
     /// Registers (or finds) a counter with `writers` single-writer shards.
-    pub fn sharded_counter(&self, name: &str, meta: Meta<'_>, writers: usize) -> Result<ShardedCounter<'_>, RegisterError> {
+    pub fn sharded_counter(
+        &self,
+        name: &str,
+        meta: Meta<'_>,
+        writers: usize,
+    ) -> Result<ShardedCounter<'_>, RegisterError> {
         self.region().sharded_counter(name, meta, writers)
     }
 
@@ -380,6 +409,9 @@ impl Drop for Monitor {
 
 impl std::fmt::Debug for Monitor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Monitor").field("stats_file", &self.stats_file()).field("region", &self.region()).finish()
+        f.debug_struct("Monitor")
+            .field("stats_file", &self.stats_file())
+            .field("region", &self.region())
+            .finish()
     }
 }

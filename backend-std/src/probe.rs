@@ -18,18 +18,28 @@ pub const LATENCY_GAUGE: &str = "ioloop_excess_callback_latency";
 /// The probe's histogram.
 pub const LATENCY_HISTOGRAM: &str = "ioloop_excess_callback_latency_distribution";
 
-const GAUGE_META: Meta<'static> =
-    Meta::new().help("Worst lateness of the monitor's timer in the last probe interval").unit("seconds");
-const HISTOGRAM_META: Meta<'static> =
-    Meta::new().help("Worst lateness of the monitor's timer per probe interval").unit("nanoseconds");
+const GAUGE_META: Meta<'static> = Meta::new()
+    .help("Worst lateness of the monitor's timer in the last probe interval")
+    .unit("seconds");
+const HISTOGRAM_META: Meta<'static> = Meta::new()
+    .help("Worst lateness of the monitor's timer per probe interval")
+    .unit("nanoseconds");
 
 /// Registers a gauge and a histogram for an excess-latency series called `name`.
-fn register<'r>(region: &Region<'r>, name: &str, gauge: Meta<'_>, histogram: Meta<'_>) -> Result<(Gauge<'r>, Histogram<'r>), RegisterError> {
+fn register<'r>(
+    region: &Region<'r>,
+    name: &str,
+    gauge: Meta<'_>,
+    histogram: Meta<'_>,
+) -> Result<(Gauge<'r>, Histogram<'r>), RegisterError> {
     let mut histogram_name = String::with_capacity(name.len() + 13);
     histogram_name.push_str(name);
     histogram_name.push_str("_distribution");
     // Ten minutes in nanoseconds is the top bucket; longer stalls go to the overflow bucket.
-    Ok((region.gauge(name, gauge)?, region.histogram_with_max(&histogram_name, histogram, 600_000_000_000)?))
+    Ok((
+        region.gauge(name, gauge)?,
+        region.histogram_with_max(&histogram_name, histogram, 600_000_000_000)?,
+    ))
 }
 
 fn report(gauge: &Gauge<'_>, histogram: &Histogram<'_>, excess: Duration) {
@@ -44,14 +54,22 @@ pub(crate) struct Probe {
 
 impl Probe {
     /// Registers the probe's metrics up front, so a full region fails `start`.
-    pub(crate) fn new(shared: &Shared, interval: Duration, resolution: Duration) -> Result<Probe, RegisterError> {
+    pub(crate) fn new(
+        shared: &Shared,
+        interval: Duration,
+        resolution: Duration,
+    ) -> Result<Probe, RegisterError> {
         register(&shared.region(), LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META)?;
-        Ok(Probe { interval, resolution: resolution.min(interval) })
+        Ok(Probe {
+            interval,
+            resolution: resolution.min(interval),
+        })
     }
 
     pub(crate) fn run(self, shared: &Shared) {
         let region = shared.region();
-        let Ok((gauge, histogram)) = register(&region, LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META) else {
+        let Ok((gauge, histogram)) = register(&region, LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META)
+        else {
             return log::error!("latency probe metrics vanished; probe stopped");
         };
         let mut window_start = Instant::now();
@@ -62,7 +80,11 @@ impl Probe {
             let late = now.saturating_duration_since(deadline);
             worst = worst.max(late);
             // After a stall, re-anchor rather than firing once per missed slice.
-            deadline = if late >= self.resolution { now + self.resolution } else { deadline + self.resolution };
+            deadline = if late >= self.resolution {
+                now + self.resolution
+            } else {
+                deadline + self.resolution
+            };
             if now.duration_since(window_start) >= self.interval {
                 report(&gauge, &histogram, worst);
                 worst = Duration::ZERO;
@@ -100,17 +122,34 @@ impl LoopProbe<'_> {
     pub fn tick(&mut self) {
         let now = Instant::now();
         if let Some(last) = self.last.replace(now) {
-            report(&self.gauge, &self.histogram, now.duration_since(last).saturating_sub(self.expected));
+            report(
+                &self.gauge,
+                &self.histogram,
+                now.duration_since(last).saturating_sub(self.expected),
+            );
         }
     }
 }
 
 impl crate::Monitor {
     /// A probe for the program's own loop, expected to iterate every `expected`.
-    pub fn loop_probe(&self, name: &str, expected: Duration) -> Result<LoopProbe<'_>, RegisterError> {
-        let gauge = Meta::new().help("Excess time of the program loop's last iteration").unit("seconds");
-        let histogram = Meta::new().help("Excess time of the program loop's iterations").unit("nanoseconds");
+    pub fn loop_probe(
+        &self,
+        name: &str,
+        expected: Duration,
+    ) -> Result<LoopProbe<'_>, RegisterError> {
+        let gauge = Meta::new()
+            .help("Excess time of the program loop's last iteration")
+            .unit("seconds");
+        let histogram = Meta::new()
+            .help("Excess time of the program loop's iterations")
+            .unit("nanoseconds");
         let (gauge, histogram) = register(&self.region(), name, gauge, histogram)?;
-        Ok(LoopProbe { expected, last: None, gauge, histogram })
+        Ok(LoopProbe {
+            expected,
+            last: None,
+            gauge,
+            histogram,
+        })
     }
 }

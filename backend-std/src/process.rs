@@ -71,7 +71,10 @@ pub fn start_time_ns_of(stat_path: &str) -> Option<u64> {
 fn proc_stat(path: &str) -> Option<ProcStat> {
     let text = std::fs::read_to_string(path).ok()?;
     // The command name is in parentheses and may hold spaces: fields start after the last ')'.
-    let fields: Vec<&str> = text.get(text.rfind(')')? + 1..)?.split_whitespace().collect();
+    let fields: Vec<&str> = text
+        .get(text.rfind(')')? + 1..)?
+        .split_whitespace()
+        .collect();
     // Field n of proc(5) is fields[n - 3].
     let field = |n: usize| fields.get(n - 3).and_then(|f| f.parse::<u64>().ok());
     let ticks = sys::clock_ticks() as f64;
@@ -87,7 +90,8 @@ fn proc_stat(path: &str) -> Option<ProcStat> {
 
 fn boot_time_seconds() -> Option<u64> {
     let text = std::fs::read_to_string("/proc/stat").ok()?;
-    text.lines().find_map(|line| line.strip_prefix("btime ")?.trim().parse().ok())
+    text.lines()
+        .find_map(|line| line.strip_prefix("btime ")?.trim().parse().ok())
 }
 
 /// Open descriptors: entries of /proc/self/fd, less the one reading the directory.
@@ -97,5 +101,7 @@ fn open_fds() -> u64 {
 
 /// Nanoseconds since the Unix epoch.
 pub(crate) fn now_ns() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
 }

@@ -1,7 +1,10 @@
 //! Snapshots, the publisher loop, and a ready statsd publisher.
 
 use crate::monitor::{Publisher, Shared};
-use mutornadomon_core::{parse, render_json, render_prometheus, ParseError, ProcessStats, RenderError, Stats, TextFormat, Value};
+use mutornadomon_core::{
+    parse, render_json, render_prometheus, ParseError, ProcessStats, RenderError, Stats,
+    TextFormat, Value,
+};
 use std::collections::HashMap;
 use std::io;
 use std::net::{ToSocketAddrs, UdpSocket};
@@ -45,7 +48,10 @@ impl Snapshot {
         self.render(|stats, out| render_prometheus(stats, Some(&self.process), format, out))
     }
 
-    fn render(&self, render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>) -> String {
+    fn render(
+        &self,
+        render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
+    ) -> String {
         let stats = match self.stats() {
             Ok(stats) => stats,
             Err(e) => return format!("corrupt snapshot: {e}"),
@@ -55,7 +61,8 @@ impl Snapshot {
             match render(&stats, &mut out) {
                 Ok(n) => {
                     out.truncate(n);
-                    return String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                    return String::from_utf8(out)
+                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 }
                 Err(RenderError::BufferTooSmall { needed }) => out.resize(needed, 0),
                 Err(e) => return format!("cannot render: {e}"),
@@ -71,21 +78,33 @@ pub(crate) struct PublishLoop {
 
 impl PublishLoop {
     pub(crate) fn new(publisher: Option<Publisher>, interval: Duration) -> PublishLoop {
-        PublishLoop { publisher, interval }
+        PublishLoop {
+            publisher,
+            interval,
+        }
     }
 
     /// Every interval: the publisher (panics contained), then the gauge windows roll.
     pub(crate) fn run(mut self, shared: &Shared) {
         let region = shared.region();
-        let panics = region.counter("publisher_panics", mutornadomon_core::Meta::new().help("Publisher calls that panicked"));
+        let panics = region.counter(
+            "publisher_panics",
+            mutornadomon_core::Meta::new().help("Publisher calls that panicked"),
+        );
         let mut next = Instant::now() + self.interval;
         while !shared.sleep_until(next) {
             next += self.interval;
             if let Some(publisher) = self.publisher.as_mut() {
                 let snapshot = shared.snapshot(false);
                 if let Err(panic) = catch_unwind(AssertUnwindSafe(|| publisher(&snapshot))) {
-                    let what = panic.downcast_ref::<&str>().copied().or_else(|| panic.downcast_ref::<String>().map(String::as_str));
-                    log::error!("metrics publisher panicked: {}", what.unwrap_or("(no message)"));
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .copied()
+                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+                    log::error!(
+                        "metrics publisher panicked: {}",
+                        what.unwrap_or("(no message)")
+                    );
                     if let Ok(panics) = &panics {
                         panics.inc();
                     }
@@ -119,17 +138,32 @@ pub struct StatsdPublisher {
 impl StatsdPublisher {
     /// A publisher sending to `server`, every name prefixed with `prefix`.
     pub fn new(server: impl ToSocketAddrs, prefix: &str) -> io::Result<StatsdPublisher> {
-        let server = server.to_socket_addrs()?.next().ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no address for the statsd server"))?;
-        let local = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" };
+        let server = server.to_socket_addrs()?.next().ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "no address for the statsd server",
+            )
+        })?;
+        let local = if server.is_ipv4() {
+            "0.0.0.0:0"
+        } else {
+            "[::]:0"
+        };
         let socket = UdpSocket::bind(local)?;
         socket.connect(server)?;
-        Ok(StatsdPublisher { socket, prefix: prefix.to_owned(), last: HashMap::new() })
+        Ok(StatsdPublisher {
+            socket,
+            prefix: prefix.to_owned(),
+            last: HashMap::new(),
+        })
     }
 
     /// The statsd lines for `snapshot` (counters as deltas since the previous call).
     pub fn lines(&mut self, snapshot: &Snapshot) -> Vec<String> {
         let mut lines = Vec::new();
-        let Ok(stats) = snapshot.stats() else { return lines };
+        let Ok(stats) = snapshot.stats() else {
+            return lines;
+        };
         let prefix = &self.prefix;
         let mut delta = |name: String, now: u64| {
             let before = self.last.insert(name.clone(), now).unwrap_or(0);
@@ -148,7 +182,8 @@ impl StatsdPublisher {
                 }
                 Value::Histogram(h) => {
                     lines.push(delta(format!("{name}.count"), h.count()));
-                    for (suffix, q) in [(".p50", 0.5), (".p90", 0.9), (".p99", 0.99), (".max", 1.0)] {
+                    for (suffix, q) in [(".p50", 0.5), (".p90", 0.9), (".p99", 0.99), (".max", 1.0)]
+                    {
                         if let Some(v) = h.quantile(q) {
                             lines.push(format!("{name}{suffix}:{v}|g"));
                         }

@@ -26,7 +26,9 @@ pub fn stats_dir() -> PathBuf {
 }
 
 fn is_writable_dir(dir: &Path) -> bool {
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else { return false };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_encoded_bytes()) else {
+        return false;
+    };
     dir.is_dir() && sys::can_write_dir(&c)
 }
 
@@ -36,7 +38,13 @@ pub fn stats_file_name(program: &str, pid: u32) -> String {
     let program: String = program
         .chars()
         .take(64)
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     format!("mutornadomon-{program}-{pid}.stats")
 }
@@ -61,7 +69,11 @@ impl StatsFile {
             .open(&path)?;
         let mapped = file.set_len(bytes).and_then(|_| MappedWords::new(&file));
         match mapped {
-            Ok(words) => Ok(StatsFile { path, words, _file: file }),
+            Ok(words) => Ok(StatsFile {
+                path,
+                words,
+                _file: file,
+            }),
             Err(e) => {
                 let _ = std::fs::remove_file(&path);
                 Err(e)

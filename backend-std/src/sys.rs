@@ -47,7 +47,10 @@ pub(crate) fn can_write_dir(dir: &CStr) -> bool {
 
 /// The soft limit on open file descriptors, if known.
 pub(crate) fn max_fds() -> Option<u64> {
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `limit` is a valid, writable rlimit for getrlimit to fill.
     let ok = unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0;
     // rlim_t is u64 on Linux but not on every Unix.
@@ -67,7 +70,11 @@ pub(crate) fn rusage() -> Option<(f64, f64, u64)> {
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
     // ru_maxrss is in kilobytes on Linux and the BSDs, bytes on macOS.
     let rss_unit = if cfg!(target_os = "macos") { 1 } else { 1024 };
-    Some((secs(usage.ru_utime), secs(usage.ru_stime), usage.ru_maxrss as u64 * rss_unit))
+    Some((
+        secs(usage.ru_utime),
+        secs(usage.ru_stime),
+        usage.ru_maxrss as u64 * rss_unit,
+    ))
 }
 
 /// Clock ticks per second (for /proc times).

@@ -27,12 +27,16 @@ pub struct ScopeTimer<'a> {
 impl<'a> ScopeTimer<'a> {
     /// Starts timing.
     pub fn new(histogram: Histogram<'a>) -> Self {
-        ScopeTimer { histogram, started: Instant::now() }
+        ScopeTimer {
+            histogram,
+            started: Instant::now(),
+        }
     }
 }
 
 impl Drop for ScopeTimer<'_> {
     fn drop(&mut self) {
-        self.histogram.record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+        self.histogram
+            .record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
     }
 }

@@ -1,0 +1,288 @@
+//! The HTTP endpoint over real loopback sockets: the original's test_basic, the access table,
+//! status codes, formats, and promtool / a real Prometheus server (ignored unless installed).
+
+mod support;
+
+use mutornadomon_core::Meta;
+use mutornadomon_std::{Handled, Monitor};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use support::{get, request};
+
+/// The sample application's shape: `/` says HELO, the monitor's paths go to the endpoint, all
+/// requests are counted. Returns its address; runs until `stop` is set.
+fn app(monitor: &'static Monitor, stop: Arc<AtomicBool>) -> SocketAddr {
+    let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+    let addr = server.server_addr().to_ip().unwrap();
+    std::thread::spawn(move || {
+        let endpoint = monitor.endpoint();
+        let accounting = monitor.request_accounting().unwrap();
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(Some(request)) = server.recv_timeout(Duration::from_millis(20)) else {
+                continue;
+            };
+            let timer = accounting.start_request(&request);
+            let status = match endpoint.handle(request) {
+                Handled::Answered(status) => status,
+                Handled::NotOurs(request) => {
+                    let ip = request.remote_addr().unwrap().ip();
+                    request
+                        .respond(tiny_http::Response::from_string(format!("HELO {ip}")))
+                        .unwrap();
+                    200
+                }
+            };
+            timer.finish(status);
+        }
+    });
+    addr
+}
+
+fn leaked_monitor() -> &'static Monitor {
+    Box::leak(Box::new(Monitor::builder().in_memory().start().unwrap()))
+}
+
+#[test]
+fn basic_like_the_original() {
+    let monitor = leaked_monitor();
+    let stop = Arc::new(AtomicBool::new(false));
+    let addr = app(monitor, stop.clone());
+    assert_eq!(get(addr, "/").body, "HELO 127.0.0.1");
+    let reply = get(addr, "/mutornadomon");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let json = reply.json();
+    assert_eq!(json["counters"]["requests"], 2);
+    assert_eq!(json["counters"]["localhost_requests"], 2);
+    assert_eq!(json["counters"]["private_requests"], 2);
+    assert!(json["process"]["cpu"]["num_threads"].as_u64().unwrap() >= 3);
+    assert!(json["process"]["meminfo"]["rss_bytes"].as_u64().unwrap() > 0);
+    assert!(json["gauges"]["ioloop_excess_callback_latency"].is_number());
+    let xff =
+        |value: &str| request(addr, "GET", "/mutornadomon", &[("X-Forwarded-For", value)]).status;
+    assert_eq!(xff("8.8.8.8"), 403);
+    assert_eq!(xff("127.0.0.2"), 200);
+    stop.store(true, Ordering::Relaxed);
+}
+
+#[test]
+fn forwarding_headers_end_to_end() {
+    let monitor = leaked_monitor();
+    let server = monitor.endpoint().serve("127.0.0.1:0").unwrap();
+    let cases: &[(&str, &str, u16)] = &[
+        ("X-Forwarded-For", "8.8.8.8", 403),
+        ("X-Forwarded-For", "127.0.0.2", 200),
+        ("X-Forwarded-For", "127.0.0.1, 8.8.8.8", 403),
+        ("X-Forwarded-For", "garbage", 403),
+        ("X-Forwarded-For", "::1", 200),
+        ("X-Forwarded-For", "fc00::1", 403),
+        ("X-Forwarded-For", "[::1]:8080, 127.0.0.1:1", 200),
+        ("Forwarded", r#"for="[::1]:1234""#, 200),
+        ("Forwarded", "for=127.0.0.1;proto=http, for=10.0.0.1", 403),
+        ("Forwarded", "for=unknown", 403),
+    ];
+    for (name, value, want) in cases {
+        let got = request(server.addr(), "GET", "/mutornadomon", &[(name, value)]).status;
+        assert_eq!(got, *want, "{name}: {value}");
+    }
+}
+
+#[test]
+fn statuses_and_formats() {
+    let monitor = leaked_monitor();
+    monitor
+        .counter("jobs", Meta::new().help("Jobs done"))
+        .unwrap()
+        .inc_by(3);
+    let server = monitor.endpoint().serve("127.0.0.1:0").unwrap();
+    let addr = server.addr();
+    assert_eq!(get(addr, "/nowhere").status, 404);
+    let post = request(addr, "POST", "/metrics", &[("Content-Length", "0")]);
+    assert_eq!(
+        (post.status, post.header("allow")),
+        (405, Some("GET, HEAD"))
+    );
+    let text = get(addr, "/metrics");
+    assert_eq!(
+        text.header("content-type"),
+        Some("text/plain; version=0.0.4; charset=utf-8")
+    );
+    assert!(
+        text.body.contains("jobs_total 3\n")
+            && text.body.contains("process_resident_memory_bytes ")
+    );
+    let om = request(
+        addr,
+        "GET",
+        "/metrics",
+        &[("Accept", "application/openmetrics-text; version=1.0.0")],
+    );
+    assert!(om
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    assert!(om.body.ends_with("# EOF\n"));
+    assert_eq!(
+        get(addr, "/mutornadomon?pretty=1").status,
+        200,
+        "query strings are ignored"
+    );
+}
+
+#[test]
+fn custom_filter_and_host_allowlist() {
+    let monitor = leaked_monitor();
+    let refuse_all = monitor
+        .endpoint()
+        .filter(|_| false)
+        .serve("127.0.0.1:0")
+        .unwrap();
+    assert_eq!(get(refuse_all.addr(), "/metrics").status, 403);
+    let allow_all = monitor
+        .endpoint()
+        .filter(|_| true)
+        .serve("127.0.0.1:0")
+        .unwrap();
+    let spoofed = request(
+        allow_all.addr(),
+        "GET",
+        "/metrics",
+        &[("X-Forwarded-For", "8.8.8.8")],
+    );
+    assert_eq!(
+        spoofed.status, 200,
+        "a custom filter replaces the default rule"
+    );
+    let hosts = monitor
+        .endpoint()
+        .allow_hosts(["localhost"])
+        .serve("127.0.0.1:0")
+        .unwrap();
+    // `request` sends Host: 127.0.0.1:port, which is not on the list.
+    assert_eq!(get(hosts.addr(), "/metrics").status, 403);
+    let ok = request(
+        hosts.addr(),
+        "GET",
+        "/metrics",
+        &[("Host", "LOCALHOST:8080")],
+    );
+    assert_eq!(
+        ok.status, 200,
+        "listed host, port ignored, case-insensitive"
+    );
+}
+
+#[test]
+fn min_max_since_last_read_is_an_option() {
+    let monitor = leaked_monitor();
+    let gauge = monitor.gauge("depth", Meta::new()).unwrap();
+    gauge.set(9.0);
+    gauge.set(1.0);
+    let rolling = monitor
+        .endpoint()
+        .min_max_since_last_read(true)
+        .serve("127.0.0.1:0")
+        .unwrap();
+    assert_eq!(
+        get(rolling.addr(), "/mutornadomon").json()["max_gauges"]["depth"],
+        9.0
+    );
+    assert_eq!(
+        get(rolling.addr(), "/mutornadomon").json()["max_gauges"]["depth"],
+        1.0,
+        "rolled by the first read"
+    );
+}
+
+#[test]
+#[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
+fn promtool_accepts_metrics_endpoint() {
+    use std::io::Write;
+    let monitor = leaked_monitor();
+    let stop = Arc::new(AtomicBool::new(false));
+    let addr = app(monitor, stop.clone());
+    get(addr, "/");
+    std::thread::sleep(Duration::from_millis(250)); // a probe window or two
+    let body = get(addr, "/metrics").body;
+    let mut child = std::process::Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("promtool on PATH");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(body.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool: {said}\n{body}"
+    );
+    stop.store(true, Ordering::Relaxed);
+}
+
+#[test]
+#[ignore = "needs prometheus (apt-get install -y --no-install-recommends prometheus)"]
+fn a_real_prometheus_scrapes_and_answers_a_query() {
+    let monitor = leaked_monitor();
+    monitor
+        .counter("scraped_things", Meta::new().help("Things"))
+        .unwrap()
+        .inc_by(7);
+    let target = monitor.endpoint().serve("127.0.0.1:0").unwrap();
+    let dir = std::env::temp_dir().join(format!("mutornadomon-prom-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("prometheus.yml");
+    std::fs::write(
+        &config,
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: app\n    static_configs:\n      - targets: ['{}']\n",
+            target.addr()
+        ),
+    )
+    .unwrap();
+    let web = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut prometheus = std::process::Command::new("prometheus")
+        .arg(format!("--config.file={}", config.display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("data").display()
+        ))
+        .arg(format!("--web.listen-address={web}"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("prometheus on PATH");
+    let mut answer = String::new();
+    for _ in 0..60 {
+        std::thread::sleep(Duration::from_millis(500));
+        if std::net::TcpStream::connect(web).is_err() {
+            continue;
+        }
+        answer = get(web, "/api/v1/query?query=scraped_things_total").body;
+        if answer.contains(r#""7"]"#) {
+            break;
+        }
+    }
+    let _ = prometheus.kill();
+    let _ = prometheus.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        answer.contains(r#""7"]"#),
+        "prometheus never answered with the value: {answer}"
+    );
+}

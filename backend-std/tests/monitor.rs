@@ -1,0 +1,141 @@
+//! The monitor in-process: publisher contract, statsd lines, timers and loop probes.
+
+use mutornadomon_core::{Meta, Value};
+use mutornadomon_std::{Monitor, ScopeTimer, StatsdPublisher};
+use std::sync::mpsc;
+use std::time::Duration;
+
+#[test]
+fn publisher_gets_snapshots_and_its_panics_are_contained() {
+    let (tx, rx) = mpsc::channel();
+    let monitor = Monitor::builder()
+        .in_memory()
+        .publish_interval(Duration::from_millis(10))
+        .publisher(move |snapshot| {
+            let calls = snapshot.stats().unwrap().records().count();
+            tx.send(calls).unwrap();
+            panic!("publisher bug");
+        })
+        .start()
+        .unwrap();
+    for _ in 0..3 {
+        rx.recv_timeout(Duration::from_secs(5))
+            .expect("the loop goes on after a panic");
+    }
+    let panics = monitor.counter("publisher_panics", Meta::new()).unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while panics.get() < 3 && std::time::Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(panics.get() >= 3, "panics counted: {}", panics.get());
+}
+
+#[test]
+fn statsd_sends_deltas_gauges_and_summaries() {
+    let server = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    server
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let mut statsd = StatsdPublisher::new(server.local_addr().unwrap(), "app.").unwrap();
+    let jobs = monitor.counter("jobs", Meta::new()).unwrap();
+    let lag = monitor.gauge("lag", Meta::new()).unwrap();
+    let h = monitor.histogram("latency", Meta::new()).unwrap();
+    jobs.inc_by(5);
+    lag.set(0.5);
+    h.record(100);
+    statsd.publish(&monitor.snapshot());
+    jobs.inc_by(2);
+    statsd.publish(&monitor.snapshot());
+    let receive = || {
+        let mut buf = [0u8; 2048];
+        let n = server.recv(&mut buf).unwrap();
+        String::from_utf8_lossy(&buf[..n]).into_owned()
+    };
+    let (first, second) = (receive(), receive());
+    assert!(first.lines().any(|l| l == "app.jobs:5|c"), "{first}");
+    assert!(first.lines().any(|l| l == "app.lag:0.5|g"), "{first}");
+    assert!(
+        first.lines().any(|l| l == "app.latency.count:1|c"),
+        "{first}"
+    );
+    assert!(
+        first.lines().any(|l| l.starts_with("app.latency.p99:")),
+        "{first}"
+    );
+    assert!(
+        second.lines().any(|l| l == "app.jobs:2|c"),
+        "deltas: {second}"
+    );
+    assert!(
+        second.lines().any(|l| l == "app.latency.count:0|c"),
+        "{second}"
+    );
+}
+
+#[test]
+fn scope_timer_and_loop_probe_record() {
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let h = monitor
+        .histogram("work_time", Meta::new().unit("nanoseconds"))
+        .unwrap();
+    {
+        let _t = ScopeTimer::new(h);
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(h.min().unwrap() >= 5_000_000);
+    let mut probe = monitor
+        .loop_probe("loop_excess", Duration::from_millis(1))
+        .unwrap();
+    probe.tick();
+    std::thread::sleep(Duration::from_millis(30));
+    probe.tick();
+    let snapshot = monitor.snapshot();
+    let stats = snapshot.stats().unwrap();
+    let value = |name: &str| {
+        stats
+            .records()
+            .map(Result::unwrap)
+            .find(|r| r.name == name)
+            .unwrap()
+            .value
+    };
+    let Value::Gauge(g) = value("loop_excess") else {
+        panic!()
+    };
+    assert!(
+        g.value >= 0.028,
+        "excess over the 1 ms expected: {}",
+        g.value
+    );
+    let Value::Histogram(hist) = value("loop_excess_distribution") else {
+        panic!()
+    };
+    assert_eq!(hist.count(), 1);
+}
+
+#[test]
+fn info_records_describe_the_writer() {
+    let monitor = Monitor::builder()
+        .in_memory()
+        .program_name("described")
+        .start()
+        .unwrap();
+    let snapshot = monitor.snapshot();
+    let stats = snapshot.stats().unwrap();
+    let info = |name: &str| match stats
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.name == name)
+        .unwrap()
+        .value
+    {
+        Value::Info(text) => text.to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(info("sys.pid"), std::process::id().to_string());
+    assert_eq!(info("sys.program"), "described");
+    assert_eq!(info("sys.version"), env!("CARGO_PKG_VERSION"));
+    assert!(info("sys.created").parse::<u64>().unwrap() > 1_600_000_000_000_000_000);
+    assert_eq!(stats.header().pid, u64::from(std::process::id()));
+}

@@ -1,0 +1,267 @@
+//! Real processes: a child writer read from here, killed with SIGKILL, stopped with SIGSTOP for
+//! the probe accuracy check. The child is this test binary re-run in a "child role".
+
+use mutornadomon_core::{parse, Meta, Value};
+use mutornadomon_std::{start_time_ns_of, Monitor, LATENCY_GAUGE, LATENCY_HISTOGRAM};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const ROLE: &str = "MUTORNADOMON_TEST_CHILD_DIR";
+
+/// The child: a writer with default settings that prints its stats file and waits to be killed.
+/// Does nothing when run as a normal test.
+#[test]
+fn child_writer() {
+    let Ok(dir) = std::env::var(ROLE) else { return };
+    let monitor = Monitor::builder()
+        .stats_dir(dir)
+        .program_name("child")
+        .start()
+        .unwrap();
+    monitor
+        .counter("child_counter", Meta::new())
+        .unwrap()
+        .inc_by(42);
+    println!("STATS {}", monitor.stats_file().unwrap().display());
+    loop {
+        std::thread::sleep(Duration::from_secs(1));
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mutornadomon-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn spawn_child(dir: &Path) -> (Child, PathBuf) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
+        .env(ROLE, dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    // The harness prints "test child_writer ... " on the same line first.
+    let path = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.split_once("STATS ").map(|(_, p)| PathBuf::from(p)))
+        .unwrap();
+    (child, path)
+}
+
+fn signal(child: &Child, signal: libc::c_int) {
+    // SAFETY: kill(2) with a pid we spawned and have not reaped; no memory is involved.
+    let rc = unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+    assert_eq!(rc, 0);
+}
+
+#[test]
+fn another_process_reads_the_file_and_a_sigkilled_writer_leaves_it_parsable() {
+    let dir = temp_dir("sigkill");
+    let (mut child, path) = spawn_child(&dir);
+    let check = |bytes: &[u8]| {
+        let stats = parse(bytes).expect("the file parses");
+        assert_eq!(stats.header().pid, u64::from(child.id()));
+        let start = start_time_ns_of(&format!("/proc/{}/stat", child.id()));
+        assert_eq!(
+            Some(stats.header().start_time_ns),
+            start,
+            "a reader can recompute the start time"
+        );
+        let counter = stats
+            .records()
+            .map(Result::unwrap)
+            .find(|r| r.name == "child_counter")
+            .unwrap();
+        assert_eq!(counter.value, Value::Counter(42));
+        let pid = stats
+            .records()
+            .map(Result::unwrap)
+            .find(|r| r.name == "sys.pid")
+            .unwrap();
+        assert_eq!(pid.value, Value::Info(&child.id().to_string()));
+    };
+    check(&std::fs::read(&path).unwrap());
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    assert!(path.exists(), "a killed writer cannot remove its file");
+    let after = std::fs::read(&path).unwrap();
+    let stats = parse(&after).expect("still parses after SIGKILL");
+    assert!(stats.records().all(|r| r.is_ok()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_probe_measures_a_sigstop_stall_to_within_a_slice() {
+    let dir = temp_dir("sigstop");
+    let (mut child, path) = spawn_child(&dir);
+    std::thread::sleep(Duration::from_millis(400));
+    signal(&child, libc::SIGSTOP);
+    let stopped = Instant::now();
+    std::thread::sleep(Duration::from_millis(300));
+    signal(&child, libc::SIGCONT);
+    let stall = stopped.elapsed();
+    std::thread::sleep(Duration::from_millis(400)); // let the window report
+    let bytes = std::fs::read(&path).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let stats = parse(&bytes).unwrap();
+    let find = |name: &str| {
+        stats
+            .records()
+            .map(Result::unwrap)
+            .find(|r| r.name == name)
+            .unwrap()
+            .value
+    };
+    let Value::Gauge(gauge) = find(LATENCY_GAUGE) else {
+        panic!()
+    };
+    let Value::Histogram(histogram) = find(LATENCY_HISTOGRAM) else {
+        panic!()
+    };
+    let stall_ms = stall.as_secs_f64() * 1e3;
+    let gauge_ms = gauge.max * 1e3;
+    let histogram_ms = histogram.max().unwrap() as f64 / 1e6;
+    eprintln!(
+        "stall {stall_ms:.1} ms: gauge max {gauge_ms:.1} ms, histogram max {histogram_ms:.1} ms"
+    );
+    for measured in [gauge_ms, histogram_ms] {
+        assert!(
+            (measured - stall_ms).abs() <= 20.0,
+            "stall {stall_ms:.1} ms reported as {measured:.1} ms"
+        );
+    }
+}
+
+#[test]
+fn stop_is_prompt_and_removes_the_file() {
+    let dir = temp_dir("stop");
+    let monitor = Monitor::builder()
+        .stats_dir(&dir)
+        .program_name("stopper")
+        .start()
+        .unwrap();
+    let path = monitor.stats_file().unwrap().to_owned();
+    assert!(path.exists());
+    std::thread::sleep(Duration::from_millis(50));
+    let started = Instant::now();
+    monitor.stop();
+    let took = started.elapsed();
+    // A correctness bound, not a benchmark: stopping must not wait out the 10 s publish
+    // interval or even the 100 ms probe interval.
+    assert!(took < Duration::from_millis(100), "stop took {took:?}");
+    assert!(!path.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn file_creation_is_exclusive_and_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = temp_dir("exclusive");
+    let monitor = Monitor::builder()
+        .stats_dir(&dir)
+        .program_name("private")
+        .start()
+        .unwrap();
+    let path = monitor.stats_file().unwrap().to_owned();
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(path
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .contains(&std::process::id().to_string()));
+    drop(monitor);
+
+    // A symlink planted where the file will go is neither followed nor replaced.
+    let victim = dir.join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    std::os::unix::fs::symlink(&victim, &path).unwrap();
+    let err = Monitor::builder()
+        .stats_dir(&dir)
+        .program_name("private")
+        .start()
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    std::fs::remove_file(&path).unwrap();
+
+    let shared = Monitor::builder()
+        .stats_dir(&dir)
+        .program_name("private")
+        .file_mode(0o640)
+        .start()
+        .unwrap();
+    let mode = std::fs::metadata(shared.stats_file().unwrap())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+    drop(shared);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn process_stats_agree_with_ps() {
+    let ours = mutornadomon_std::process_stats();
+    let out = Command::new("ps")
+        .args([
+            "-o",
+            "rss=,vsz=,nlwp=,etimes=",
+            "-p",
+            &std::process::id().to_string(),
+        ])
+        .output()
+        .expect("ps");
+    let fields: Vec<f64> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .map(|f| f.parse().unwrap())
+        .collect();
+    let (rss, vsz, threads, elapsed) =
+        (fields[0] * 1024.0, fields[1] * 1024.0, fields[2], fields[3]);
+    let near = |a: f64, b: f64, what: &str| {
+        assert!(
+            (a - b).abs() <= b * 0.2 + 4096.0 * 256.0,
+            "{what}: ours {a}, ps {b}"
+        )
+    };
+    near(ours.rss_bytes as f64, rss, "rss");
+    near(ours.vsz_bytes as f64, vsz, "vsz");
+    assert!(
+        (ours.num_threads as f64 - threads).abs() <= 4.0,
+        "threads: ours {}, ps {threads}",
+        ours.num_threads
+    );
+    assert!(
+        (ours.uptime_seconds - elapsed).abs() <= 2.0,
+        "uptime: ours {}, ps {elapsed}",
+        ours.uptime_seconds
+    );
+    let fds = std::fs::read_dir("/proc/self/fd").unwrap().count() as u64 - 1;
+    assert!(
+        ours.num_fds.abs_diff(fds) <= 2,
+        "fds: ours {}, /proc {fds}",
+        ours.num_fds
+    );
+    let limit = std::fs::read_to_string("/proc/self/limits").unwrap();
+    let soft = limit
+        .lines()
+        .find(|l| l.starts_with("Max open files"))
+        .unwrap()
+        .split_whitespace()
+        .nth(3)
+        .unwrap()
+        .parse()
+        .ok();
+    assert_eq!(ours.max_fds, soft);
+    assert!(ours.user_time_seconds + ours.system_time_seconds >= 0.0);
+}
