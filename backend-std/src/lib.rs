@@ -55,3 +55,8 @@ pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
 pub use publish::{Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};
 pub use timer::ScopeTimer;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

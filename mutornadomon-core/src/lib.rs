@@ -79,8 +79,3 @@ pub use region::{BufferTooSmall, FormatError, Region};
 pub use registry::RegisterError;
 pub use render::{render_json, render_prometheus, ProcessStats, RenderError, TextFormat};
 pub use sync::AtomicU64;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
