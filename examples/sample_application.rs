@@ -62,7 +62,9 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             std::thread::sleep(Duration::from_millis(50));
         }
     } else {
-        let server = Arc::new(Server::http(addr)?);
+        // Like Server::http, plus TCP_NODELAY: metrics pages are bigger than tiny-http's
+        // 1 KiB write buffer, and would otherwise wait 40 ms for delayed ACKs on keep-alive.
+        let server = Arc::new(mutornadomon_std::http_server(addr)?);
         println!("listening on http://{}", server.server_addr());
         std::thread::scope(|s| {
             for _ in 0..2 {

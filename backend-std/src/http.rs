@@ -132,7 +132,7 @@ impl Endpoint {
     /// Serves the endpoint on its own listener (`127.0.0.1:0` picks a free port) with two
     /// worker threads; other paths get 404. Stops when the returned server is dropped.
     pub fn serve(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer> {
-        let server = Arc::new(Server::http(addr).map_err(io::Error::other)?);
+        let server = Arc::new(http_server(addr)?);
         let addr = server
             .server_addr()
             .to_ip()
@@ -157,6 +157,29 @@ impl Endpoint {
             addr,
         })
     }
+}
+
+/// A tiny-http server whose connections have TCP_NODELAY.
+///
+/// tiny-http writes a response through a 1 KiB buffer and leaves Nagle's algorithm on, so on a
+/// keep-alive connection any response over about 1 KiB (a metrics page) leaves its last segment
+/// waiting for the client's delayed ACK: 40 ms per request on Linux. This binds the listener
+/// itself with TCP_NODELAY (accepted sockets inherit it) and hands it to tiny-http. Use it for
+/// a program's own server too when it serves the monitor's paths.
+///
+/// ```
+/// let server = mutornadomon_std::http_server("127.0.0.1:0")?;
+/// assert!(server.server_addr().to_ip().is_some());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn http_server(addr: impl ToSocketAddrs) -> io::Result<Server> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    if let Err(e) = crate::sys::set_listener_nodelay(&listener) {
+        log::warn!(
+            "TCP_NODELAY not set on the metrics listener ({e}): expect 40 ms stalls on keep-alive"
+        );
+    }
+    Server::from_listener(listener, None).map_err(io::Error::other)
 }
 
 /// The default rule: the peer and every forwarded hop are loopback.
@@ -216,5 +239,20 @@ impl Drop for EndpointServer {
         for worker in self.workers.drain(..) {
             let _ = worker.join();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Regression: metrics pages over tiny-http's 1 KiB buffer took 40 ms each on keep-alive
+    /// (Nagle holding the tail for the client's delayed ACK). The fix relies on accepted sockets
+    /// inheriting TCP_NODELAY from the listener; check that they do.
+    #[test]
+    fn accepted_sockets_inherit_nodelay_from_the_listener() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        crate::sys::set_listener_nodelay(&listener).unwrap();
+        let _client = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        let (accepted, _) = listener.accept().unwrap();
+        assert!(accepted.nodelay().unwrap());
     }
 }

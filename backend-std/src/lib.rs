@@ -48,7 +48,7 @@ mod sys;
 mod timer;
 
 pub use accounting::{RequestAccounting, RequestTimer};
-pub use http::{is_local_request, AccessFilter, Endpoint, EndpointServer, Handled};
+pub use http::{http_server, is_local_request, AccessFilter, Endpoint, EndpointServer, Handled};
 pub use monitor::{Monitor, MonitorBuilder, Publisher};
 pub use probe::{LoopProbe, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use process::{process_start_time_ns, process_stats, start_time_ns_of};

@@ -55,8 +55,9 @@ pub fn process_stats() -> ProcessStats {
 /// the start tick, the same arithmetic a reader applies to `/proc/<pid>/stat`, so a reused pid
 /// shows a different value), else the first time this was asked.
 pub fn process_start_time_ns() -> Option<u64> {
-    static FALLBACK: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    start_time_ns_of("/proc/self/stat").or_else(|| Some(*FALLBACK.get_or_init(now_ns)))
+    // Constant for the life of the process: read once (every tick asks for it).
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    Some(*START.get_or_init(|| start_time_ns_of("/proc/self/stat").unwrap_or_else(now_ns)))
 }
 
 /// Start time of the process whose stat file is `stat_path` (`/proc/<pid>/stat`), in
