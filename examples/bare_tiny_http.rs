@@ -1,29 +1,39 @@
-//! The ceiling for the HTTP benchmarks: the sample application's `/` handler on tiny-http with
-//! the same two worker threads, and no monitoring at all. `bench/http.sh` runs it next to the
-//! monitored sample application.
+//! The ceiling for the HTTP benchmarks: the sample application with the monitoring taken out.
+//! Same listener, same two workers, same `recv_timeout` loop and `/` handler; no monitor, no
+//! endpoint, no request accounting. `bench/http.sh` runs it next to the sample application, so
+//! the difference between the two is what monitoring costs.
 //!
 //! ```text
 //! cargo run --release -p mutornadomon-examples --example bare_tiny_http -- 127.0.0.1:8081
 //! ```
 
 use std::sync::Arc;
-use tiny_http::{Response, Server};
+use std::time::Duration;
+use tiny_http::Response;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8081".into());
-    let server = Arc::new(Server::http(addr.as_str())?);
+    let server = Arc::new(mutornadomon_std::http_server(addr.as_str())?);
     println!("listening on http://{}", server.server_addr());
     std::thread::scope(|s| {
         for _ in 0..2 {
-            s.spawn(|| {
-                while let Ok(request) = server.recv() {
+            s.spawn(|| loop {
+                let request = match server.recv_timeout(Duration::from_millis(100)) {
+                    Ok(Some(request)) => request,
+                    Ok(None) => continue,
+                    Err(_) => break,
+                };
+                if request.url() == "/" {
                     let ip = request
                         .remote_addr()
                         .map(|a| a.ip().to_string())
                         .unwrap_or_default();
                     let _ = request.respond(Response::from_string(format!("HELO {ip}")));
+                } else {
+                    let _ =
+                        request.respond(Response::from_string("not found\n").with_status_code(404));
                 }
             });
         }
