@@ -32,6 +32,7 @@ pub struct Endpoint {
     filter: Option<AccessFilter>,
     hosts: Option<Arc<[String]>>,
     roll_on_read: bool,
+    profiler: bool,
 }
 
 impl Monitor {
@@ -42,6 +43,7 @@ impl Monitor {
             filter: None,
             hosts: None,
             roll_on_read: false,
+            profiler: false,
         }
     }
 }
@@ -76,18 +78,59 @@ impl Endpoint {
         self
     }
 
-    /// Answers `request` if its path is `/mutornadomon` or `/metrics`; otherwise hands it back.
+    /// Also serves `GET /profiler` (feature `profiler`): a CPU profile of the whole process
+    /// for `profiletime` ms (default 2000, at most 60000) as a top-N text (`format=text`,
+    /// `top=N`) or a flamegraph (`format=svg`). Same access rules as the metrics; one profile at
+    /// a time (409 otherwise). The request's thread is busy for the profile's duration, so serve
+    /// it on the endpoint's own listener, whose second worker keeps answering metrics.
+    #[cfg(feature = "profiler")]
+    pub fn profiler(mut self, on: bool) -> Self {
+        self.profiler = on;
+        self
+    }
+
+    /// Answers `request` if its path is `/mutornadomon` or `/metrics` (or `/profiler` when
+    /// enabled); otherwise hands it back.
     pub fn handle(&self, request: Request) -> Handled {
-        let path = request.url().split('?').next().unwrap_or("");
+        let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+        if self.profiler && path == "/profiler" {
+            let response = self.profile(&request, query);
+            return self.send(request, response);
+        }
         if path != "/mutornadomon" && path != "/metrics" {
             return Handled::NotOurs(request);
         }
         let response = self.respond_to(&request, path == "/mutornadomon");
+        self.send(request, response)
+    }
+
+    fn send(&self, request: Request, response: Response<io::Cursor<Vec<u8>>>) -> Handled {
         let status = response.status_code().0;
         if let Err(e) = request.respond(response) {
             log::debug!("metrics response not delivered: {e}");
         }
         Handled::Answered(status)
+    }
+
+    #[cfg(feature = "profiler")]
+    fn profile(&self, request: &Request, query: &str) -> Response<io::Cursor<Vec<u8>>> {
+        if !matches!(request.method(), Method::Get) {
+            return text(405, "method not allowed\n").with_header(header("Allow", "GET"));
+        }
+        if !self.allowed(request) {
+            return text(403, "forbidden\n");
+        }
+        match crate::profiler::profile(query) {
+            Ok((content_type, body)) => {
+                Response::from_data(body).with_header(header("Content-Type", content_type))
+            }
+            Err(crate::profiler::Refused(status, message)) => text(status, &message),
+        }
+    }
+
+    #[cfg(not(feature = "profiler"))]
+    fn profile(&self, _: &Request, _: &str) -> Response<io::Cursor<Vec<u8>>> {
+        text(404, "not found\n") // unreachable: `profiler` cannot be switched on without the feature
     }
 
     fn respond_to(&self, request: &Request, json: bool) -> Response<io::Cursor<Vec<u8>>> {

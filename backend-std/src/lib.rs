@@ -32,7 +32,9 @@
 //!
 //! # Crate features
 //!
-//! None yet.
+//! - `profiler` (off by default): `Endpoint::profiler` serves `GET /profiler`, a CPU profile
+//!   of the process (top-N text or flamegraph SVG) taken with pprof, as the original's
+//!   profiler endpoint did.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -41,6 +43,8 @@ mod http;
 mod monitor;
 mod probe;
 mod process;
+#[cfg(feature = "profiler")]
+mod profiler;
 mod publish;
 mod stats_file;
 #[allow(unsafe_code)]
@@ -52,6 +56,8 @@ pub use http::{http_server, is_local_request, AccessFilter, Endpoint, EndpointSe
 pub use monitor::{Monitor, MonitorBuilder, Publisher};
 pub use probe::{LoopProbe, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
+#[cfg(feature = "profiler")]
+pub use profiler::MAX_PROFILE;
 pub use publish::{Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};
 pub use timer::ScopeTimer;

@@ -1,0 +1,91 @@
+//! The profiler endpoint over loopback (feature `profiler`):
+//! `cargo test -p mutornadomon-std --features profiler --test profiler`
+#![cfg(feature = "profiler")]
+
+mod support;
+
+use mutornadomon_std::Monitor;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use support::{get, request};
+
+/// Burns CPU in a function whose name the profile should show.
+#[inline(never)]
+fn spin_for_the_profiler(stop: &AtomicBool) -> u64 {
+    let mut x = 0u64;
+    while !stop.load(Ordering::Relaxed) {
+        x = std::hint::black_box(x.wrapping_mul(6364136223846793005).wrapping_add(1));
+    }
+    x
+}
+
+#[test]
+fn profiles_as_text_and_svg_one_at_a_time_for_loopback_only() {
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let server = monitor
+        .endpoint()
+        .profiler(true)
+        .serve("127.0.0.1:0")
+        .unwrap();
+    let addr = server.addr();
+    let stop = Arc::new(AtomicBool::new(false));
+    let spinner = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || spin_for_the_profiler(&stop))
+    };
+
+    // A second profile while one runs is refused; metrics still answer meanwhile.
+    let first = std::thread::spawn(move || get(addr, "/profiler?profiletime=600&top=10"));
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert_eq!(get(addr, "/profiler?profiletime=100").status, 409);
+    assert_eq!(
+        get(addr, "/metrics").status,
+        200,
+        "the other worker keeps serving metrics"
+    );
+    let text = first.join().unwrap();
+    assert_eq!(text.status, 200, "{}", text.body);
+    assert!(
+        text.body.starts_with("CPU profile: 600 ms at 99 Hz, "),
+        "{}",
+        text.body
+    );
+    assert!(
+        text.body.contains("spin_for_the_profiler"),
+        "the busy function is in the top 10:\n{}",
+        text.body
+    );
+    assert!(text.body.lines().count() <= 12);
+
+    let svg = get(addr, "/profiler?profiletime=200&format=svg");
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert!(
+        svg.body.contains("<svg"),
+        "{}",
+        &svg.body[..svg.body.len().min(200)]
+    );
+
+    assert_eq!(get(addr, "/profiler?profiletime=600000").status, 400);
+    assert_eq!(get(addr, "/profiler?format=pdf").status, 400);
+    let spoofed = request(
+        addr,
+        "GET",
+        "/profiler?profiletime=10",
+        &[("X-Forwarded-For", "8.8.8.8")],
+    );
+    assert_eq!(spoofed.status, 403);
+    assert_eq!(
+        request(addr, "POST", "/profiler", &[("Content-Length", "0")]).status,
+        405
+    );
+
+    stop.store(true, Ordering::Relaxed);
+    spinner.join().unwrap();
+}
+
+#[test]
+fn the_profiler_is_off_unless_asked_for() {
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let server = monitor.endpoint().serve("127.0.0.1:0").unwrap();
+    assert_eq!(get(server.addr(), "/profiler").status, 404);
+}
