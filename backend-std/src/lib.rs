@@ -46,6 +46,7 @@ mod process;
 #[cfg(feature = "profiler")]
 mod profiler;
 mod publish;
+pub mod reader;
 mod stats_file;
 #[allow(unsafe_code)]
 mod sys;
