@@ -77,5 +77,8 @@ pub use parse::{
 pub use region::Storage;
 pub use region::{BufferTooSmall, FormatError, Region};
 pub use registry::RegisterError;
-pub use render::{render_json, render_prometheus, ProcessStats, RenderError, TextFormat};
+pub use render::{
+    render_json, render_prometheus, write_prometheus_family, Labels, ProcessStats, RenderError,
+    TextFormat,
+};
 pub use sync::AtomicU64;

@@ -8,7 +8,7 @@ mod json;
 mod prometheus;
 
 pub use json::render_json;
-pub use prometheus::{render_prometheus, TextFormat};
+pub use prometheus::{render_prometheus, write_prometheus_family, Labels, TextFormat};
 
 use crate::parse::ParseError;
 use core::fmt;

@@ -195,49 +195,173 @@ fn write_meta(
 }
 
 fn write_record(w: &mut impl Write, r: &Record<'_>, format: TextFormat) -> fmt::Result {
-    let (_, divisor) = base_unit(r.unit);
-    match r.value {
-        Value::Counter(n) => {
-            let family = Family::new(r.name, r.unit, "", "_total");
-            write_meta(w, family, r.help, r.name, "counter", "_total", format)?;
-            if divisor == 1.0 {
-                writeln!(w, "{family}_total {n}")
-            } else {
-                write!(w, "{family}_total ")?;
-                write_value(w, n as f64 / divisor)?;
-                w.write_char('\n')
-            }
-        }
-        Value::Gauge(g) => {
-            for (infix, value) in [("", g.value), ("_min", g.min), ("_max", g.max)] {
-                let family = Family::new(r.name, r.unit, infix, "");
-                write_meta(w, family, r.help, r.name, "gauge", "", format)?;
-                write!(w, "{family} ")?;
-                write_value(w, value / divisor)?;
+    write_family_group(w, &[(*r, &[])], format)
+}
+
+/// Labels to put on every sample of a series, e.g. `[("pid", "42"), ("program", "app")]`.
+pub type Labels<'l> = &'l [(&'l str, &'l str)];
+
+/// Writes the families of one metric seen in several sources (say, every writer on a host),
+/// each source's samples carrying its own labels: HELP/TYPE once per family, then every
+/// source's samples, as the text format requires. Every record in `group` should have the
+/// same name, kind and unit as the first; others are skipped. Label names must be valid
+/// Prometheus label names; values are escaped.
+///
+/// ```
+/// use mutornadomon_core::{parse, write_prometheus_family, Meta, Storage, TextFormat};
+/// static A: Storage<256> = Storage::new();
+/// static B: Storage<256> = Storage::new();
+/// A.region().count("jobs", 2)?;
+/// B.region().count("jobs", 5)?;
+/// let (mut a, mut b) = ([0u8; 512], [0u8; 512]);
+/// let (na, nb) = (A.region().snapshot(&mut a)?, B.region().snapshot(&mut b)?);
+/// let (sa, sb) = (parse(&a[..na])?, parse(&b[..nb])?);
+/// let ra = sa.records().next().unwrap()?;
+/// let rb = sb.records().next().unwrap()?;
+/// let mut text = String::new();
+/// let group = [(ra, &[("pid", "1")][..]), (rb, &[("pid", "2")][..])];
+/// write_prometheus_family(&mut text, &group, TextFormat::Prometheus)?;
+/// assert_eq!(text, "# HELP jobs_total jobs\n# TYPE jobs_total counter\njobs_total{pid=\"1\"} 2\njobs_total{pid=\"2\"} 5\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_prometheus_family(
+    w: &mut impl Write,
+    group: &[(Record<'_>, Labels<'_>)],
+    format: TextFormat,
+) -> fmt::Result {
+    write_family_group(w, group, format)
+}
+
+fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
+    core::mem::discriminant(a) == core::mem::discriminant(b)
+}
+
+fn write_family_group(
+    w: &mut impl Write,
+    group: &[(Record<'_>, Labels<'_>)],
+    format: TextFormat,
+) -> fmt::Result {
+    let Some((first, _)) = group.first() else {
+        return Ok(());
+    };
+    let members = || {
+        group.iter().filter(|(r, _)| {
+            r.name == first.name && r.unit == first.unit && same_kind(&r.value, &first.value)
+        })
+    };
+    let (_, divisor) = base_unit(first.unit);
+    match first.value {
+        Value::Counter(_) => {
+            let family = Family::new(first.name, first.unit, "", "_total");
+            write_meta(
+                w, family, first.help, first.name, "counter", "_total", format,
+            )?;
+            for (r, labels) in members() {
+                let Value::Counter(n) = r.value else { continue };
+                write!(w, "{family}_total")?;
+                write_labels(w, labels, None)?;
+                w.write_char(' ')?;
+                if divisor == 1.0 {
+                    write!(w, "{n}")?;
+                } else {
+                    write_value(w, n as f64 / divisor)?;
+                }
                 w.write_char('\n')?;
             }
             Ok(())
         }
-        Value::Histogram(h) => write_histogram(w, r, &h, divisor, format),
-        Value::Info(text) => {
-            let family = Family::new(r.name, "", "", "_info");
-            write_meta(w, family, r.help, r.name, "info", "_info", format)?;
-            write!(w, "{family}_info{{value=\"")?;
-            write_label_value(w, text)?;
-            w.write_str("\"} 1\n")
+        Value::Gauge(_) => {
+            let picks: [(&str, fn(&crate::GaugeReading) -> f64); 3] =
+                [("", |g| g.value), ("_min", |g| g.min), ("_max", |g| g.max)];
+            for (infix, pick) in picks {
+                let family = Family::new(first.name, first.unit, infix, "");
+                write_meta(w, family, first.help, first.name, "gauge", "", format)?;
+                for (r, labels) in members() {
+                    let Value::Gauge(g) = &r.value else { continue };
+                    write!(w, "{family}")?;
+                    write_labels(w, labels, None)?;
+                    w.write_char(' ')?;
+                    write_value(w, pick(g) / divisor)?;
+                    w.write_char('\n')?;
+                }
+            }
+            Ok(())
+        }
+        Value::Histogram(_) => {
+            let family = Family::new(first.name, first.unit, "", "");
+            write_meta(w, family, first.help, first.name, "histogram", "", format)?;
+            for (r, labels) in members() {
+                if let Value::Histogram(h) = &r.value {
+                    write_histogram_samples(w, family, h, labels, divisor)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Info(_) => {
+            let family = Family::new(first.name, "", "", "_info");
+            write_meta(w, family, first.help, first.name, "info", "_info", format)?;
+            for (r, labels) in members() {
+                let Value::Info(text) = r.value else { continue };
+                write!(w, "{family}_info")?;
+                write_labels(w, labels, Some(("value", &LabelValue(text))))?;
+                w.write_str(" 1\n")?;
+            }
+            Ok(())
         }
     }
 }
 
-fn write_histogram(
+/// A label value, escaped when written.
+struct LabelValue<'t>(&'t str);
+
+impl Display for LabelValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_label_value(f, self.0)
+    }
+}
+
+/// A number as a label value (`le`).
+struct LabelNumber(f64);
+
+impl Display for LabelNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_value(f, self.0)
+    }
+}
+
+/// `{a="x",b="y",extra="z"}`, or nothing when there are no labels.
+fn write_labels(
     w: &mut impl Write,
-    r: &Record<'_>,
-    h: &HistogramReading<'_>,
-    divisor: f64,
-    format: TextFormat,
+    labels: Labels<'_>,
+    extra: Option<(&str, &dyn Display)>,
 ) -> fmt::Result {
-    let family = Family::new(r.name, r.unit, "", "");
-    write_meta(w, family, r.help, r.name, "histogram", "", format)?;
+    if labels.is_empty() && extra.is_none() {
+        return Ok(());
+    }
+    w.write_char('{')?;
+    let mut first = true;
+    for (name, value) in labels {
+        write!(
+            w,
+            "{}{name}=\"{}\"",
+            if first { "" } else { "," },
+            LabelValue(value)
+        )?;
+        first = false;
+    }
+    if let Some((name, value)) = extra {
+        write!(w, "{}{name}=\"{value}\"", if first { "" } else { "," })?;
+    }
+    w.write_char('}')
+}
+
+fn write_histogram_samples(
+    w: &mut impl Write,
+    family: Family<'_>,
+    h: &HistogramReading<'_>,
+    labels: Labels<'_>,
+    divisor: f64,
+) -> fmt::Result {
     // Power-of-two edges whose buckets all lie below the last bucket (which may hold overflow).
     let last = h.bucket_count() - 1;
     let mut cumulative = 0u64;
@@ -250,14 +374,24 @@ fn write_histogram(
         }
         cumulative = (counted..end).fold(cumulative, |n, i| n.wrapping_add(h.bucket(i)));
         counted = end;
-        write!(w, "{family}_bucket{{le=\"")?;
-        write_value(w, (edge - 1) as f64 / divisor)?;
-        writeln!(w, "\"}} {cumulative}")?;
+        write!(w, "{family}_bucket")?;
+        write_labels(
+            w,
+            labels,
+            Some(("le", &LabelNumber((edge - 1) as f64 / divisor))),
+        )?;
+        writeln!(w, " {cumulative}")?;
     }
-    writeln!(w, "{family}_bucket{{le=\"+Inf\"}} {}", h.count())?;
-    write!(w, "{family}_sum ")?;
+    write!(w, "{family}_bucket")?;
+    write_labels(w, labels, Some(("le", &"+Inf")))?;
+    writeln!(w, " {}", h.count())?;
+    write!(w, "{family}_sum")?;
+    write_labels(w, labels, None)?;
+    w.write_char(' ')?;
     write_value(w, h.sum() as f64 / divisor)?;
-    writeln!(w, "\n{family}_count {}", h.count())
+    write!(w, "\n{family}_count")?;
+    write_labels(w, labels, None)?;
+    writeln!(w, " {}", h.count())
 }
 
 fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fmt::Result {

@@ -4,6 +4,7 @@
 //! mmstats dump  [--json] [PATH|DIR|GLOB...]     every writer and its metrics (slurpstats)
 //! mmstats poll  [options] FIELDS [PATH...]      vmstat-like deltas per interval (pollstats)
 //! mmstats clean [--dry-run] [PATH|DIR...]       remove files of dead writers (cleanstats)
+//! mmstats serve [--addr HOST:PORT] [DIR]        web page, JSON API, /metrics for all (mmash)
 //! ```
 //!
 //! Without paths, each reads the default directory (`$MMSTATS_PATH`, else `/dev/shm`, else
@@ -13,6 +14,7 @@
 mod clean;
 mod dump;
 mod poll;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -23,6 +25,7 @@ usage:
   mmstats dump  [--json] [PATH|DIR|GLOB...]   every writer with its liveness, then its metrics
   mmstats poll  [options] FIELDS [PATH...]    a vmstat-like view: counters as deltas per interval
   mmstats clean [--dry-run] [PATH|DIR...]     remove files whose writer is dead or whose pid was reused
+  mmstats serve [--addr HOST:PORT] [DIR]      a web page with live graphs, a JSON API, /metrics for every writer
   mmstats help | SUBCOMMAND --help
 
 Without paths: $MMSTATS_PATH, else /dev/shm, else the temp dir (where writers put files).
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         "dump" => dump::run(parser),
         "poll" => poll::run(parser),
         "clean" => clean::run(parser),
+        "serve" => serve::run(parser),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(0)
