@@ -271,7 +271,8 @@ fn write_family_group(
             Ok(())
         }
         Value::Gauge(_) => {
-            let picks: [(&str, fn(&crate::GaugeReading) -> f64); 3] =
+            type Pick = fn(&crate::GaugeReading) -> f64;
+            let picks: [(&str, Pick); 3] =
                 [("", |g| g.value), ("_min", |g| g.min), ("_max", |g| g.max)];
             for (infix, pick) in picks {
                 let family = Family::new(first.name, first.unit, infix, "");

@@ -219,22 +219,23 @@ fn values_json(
         .collect();
     let nonzero: Vec<f64> = values.iter().copied().filter(|v| *v != 0.0).collect();
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
-    let value =
-        match agg {
-            "sum" => Some(values.iter().sum()),
-            "avg" => mean(&values),
-            "min" => values.iter().copied().reduce(f64::min),
-            "max" => values.iter().copied().reduce(f64::max),
-            "one" => values.first().copied(),
-            "nonzero-min" => nonzero.iter().copied().reduce(f64::min),
-            "nonzero-avg" => mean(&nonzero),
-            other => return Err((
+    let value = match agg {
+        "sum" => Some(values.iter().sum()),
+        "avg" => mean(&values),
+        "min" => values.iter().copied().reduce(f64::min),
+        "max" => values.iter().copied().reduce(f64::max),
+        "one" => values.first().copied(),
+        "nonzero-min" => nonzero.iter().copied().reduce(f64::min),
+        "nonzero-avg" => mean(&nonzero),
+        other => {
+            return Err((
                 400,
                 format!(
                     "unknown agg {other:?}: sum, avg, min, max, one, nonzero-min, nonzero-avg\n"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     Ok(json!({ "label": label, "agg": agg, "value": value, "files": values.len() }))
 }
 
