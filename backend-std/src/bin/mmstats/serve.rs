@@ -2,7 +2,7 @@
 //! writer on the host.
 
 use crate::{string, Usage};
-use mutornadomon_core::{write_prometheus_family, Record, TextFormat, Value};
+use mutornadomon_core::{write_prometheus_family, Labels, Record, TextFormat, Value};
 use mutornadomon_std::reader::{discover, liveness, StatsFileCopy};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -253,7 +253,7 @@ fn metrics_text(files: &[StatsFileCopy], format: TextFormat) -> String {
         .iter()
         .map(|(_, pid, program)| [("pid", pid.as_str()), ("program", program.as_str())])
         .collect();
-    let mut groups: BTreeMap<&str, Vec<(Record<'_>, &[(&str, &str)])>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<(Record<'_>, Labels<'_>)>> = BTreeMap::new();
     for ((stats, _, _), labels) in parsed.iter().zip(&labels) {
         for record in stats.records().map_while(Result::ok) {
             groups
