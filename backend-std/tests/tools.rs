@@ -256,3 +256,53 @@ fn poll_shows_counter_deltas_and_summed_gauges() {
     drop((a, b));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn readers_survive_files_truncated_rewritten_and_removed_mid_read() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let dir = temp_dir("churn");
+    let live = writer(&dir, 1);
+    let image = std::fs::read(&live.1).unwrap();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let churn = {
+        let (dir, stop, image) = (dir.clone(), stop.clone(), image.clone());
+        std::thread::spawn(move || {
+            let mut i = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let path = dir.join(format!("mutornadomon-churn-{}.stats", i % 4));
+                match i % 3 {
+                    0 => drop(std::fs::write(&path, &image[..(i * 97) % image.len()])), // truncated
+                    1 => drop(std::fs::write(&path, &image)), // rewritten whole
+                    _ => drop(std::fs::remove_file(&path)),   // removed
+                }
+                i += 1;
+            }
+        })
+    };
+    let d = dir.to_str().unwrap();
+    for round in 0..40 {
+        for args in [
+            &["dump", d][..],
+            &["dump", "--json", d][..],
+            &["clean", "--dry-run", d][..],
+            &["poll", "-c", "1", "work", d][..],
+        ] {
+            let out = mmstats(args);
+            assert_eq!(
+                out.status.signal(),
+                None,
+                "round {round}: {args:?} killed by a signal"
+            );
+            assert!(
+                matches!(out.status.code(), Some(0 | 1)),
+                "round {round}: {args:?}: {:?}",
+                out.status
+            );
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    churn.join().unwrap();
+    drop(live);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,8 +3,8 @@
 use crate::{string, Usage};
 use mutornadomon_core::{Record, Value};
 use mutornadomon_std::reader::{expand, liveness, StatsFileCopy};
-use std::io::{BufWriter, Write};
 use serde_json::{json, Map};
+use std::io::{BufWriter, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 const HELP: &str = "\
@@ -48,13 +48,20 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
                 continue;
             }
         };
-        let written = if as_json { write_json(&mut out, &copy, &mut first) } else { write_text(&mut out, &copy) };
+        let written = if as_json {
+            write_json(&mut out, &copy, &mut first)
+        } else {
+            write_text(&mut out, &copy)
+        };
         if let Err(e) = written {
             errors.push((path.display().to_string(), e));
         }
     }
     if as_json {
-        let errors: Vec<_> = errors.iter().map(|(path, error)| json!({"path": path, "error": error})).collect();
+        let errors: Vec<_> = errors
+            .iter()
+            .map(|(path, error)| json!({"path": path, "error": error}))
+            .collect();
         let _ = writeln!(out, "],\"errors\":{}}}", serde_json::Value::Array(errors));
     }
     let _ = out.flush();
@@ -79,14 +86,20 @@ struct Writer {
 /// Parses `copy` whole (so a corrupt record is reported before anything of the file prints).
 fn read_all<'c>(copy: &'c StatsFileCopy) -> Result<(Writer, Vec<Record<'c>>), String> {
     let stats = copy.stats().map_err(|e| e.to_string())?;
-    let records = stats.records().collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let records = stats
+        .records()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     let header = stats.header();
     let now = now_seconds();
     let age = |ns: u64| (ns != 0).then(|| (now - ns as f64 / 1e9).max(0.0));
-    let program = records.iter().find(|r| r.name == "sys.program").and_then(|r| match r.value {
-        Value::Info(text) => Some(text.to_owned()),
-        _ => None,
-    });
+    let program = records
+        .iter()
+        .find(|r| r.name == "sys.program")
+        .and_then(|r| match r.value {
+            Value::Info(text) => Some(text.to_owned()),
+            _ => None,
+        });
     let writer = Writer {
         pid: header.pid,
         program,
@@ -135,15 +148,29 @@ fn write_text(out: &mut impl Write, copy: &StatsFileCopy) -> Result<(), String> 
     .map_err(io)?;
     let width = records.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for r in &records {
-        let unit = if r.unit.is_empty() { String::new() } else { format!(" {}", r.unit) };
+        let unit = if r.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {}", r.unit)
+        };
         let name = r.name;
         match r.value {
             Value::Counter(n) => writeln!(out, "    {name:<width$}  counter    {n}{unit}"),
-            Value::Gauge(g) => writeln!(out, "    {name:<width$}  gauge      {} (min {}, max {}){unit}", g.value, g.min, g.max),
+            Value::Gauge(g) => writeln!(
+                out,
+                "    {name:<width$}  gauge      {} (min {}, max {}){unit}",
+                g.value, g.min, g.max
+            ),
             Value::Histogram(h) => {
                 let q = |q: f64| h.quantile(q).map_or("-".into(), |v| v.to_string());
                 let max = h.max().map_or("-".into(), |v| v.to_string());
-                writeln!(out, "    {name:<width$}  histogram  count {} p50 {} p99 {} max {max}{unit}", h.count(), q(0.5), q(0.99))
+                writeln!(
+                    out,
+                    "    {name:<width$}  histogram  count {} p50 {} p99 {} max {max}{unit}",
+                    h.count(),
+                    q(0.5),
+                    q(0.99)
+                )
             }
             Value::Info(text) => writeln!(out, "    {name:<width$}  info       {text}"),
         }
