@@ -199,36 +199,12 @@ fn min_max_since_last_read_is_an_option() {
 #[test]
 #[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
 fn promtool_accepts_metrics_endpoint() {
-    use std::io::Write;
     let monitor = leaked_monitor();
     let stop = Arc::new(AtomicBool::new(false));
     let addr = app(monitor, stop.clone());
     get(addr, "/");
     std::thread::sleep(Duration::from_millis(250)); // a probe window or two
-    let body = get(addr, "/metrics").body;
-    let mut child = std::process::Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("promtool on PATH");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(body.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool: {said}\n{body}"
-    );
+    support::promtool_check(&get(addr, "/metrics").body);
     stop.store(true, Ordering::Relaxed);
 }
 

@@ -1,11 +1,12 @@
 //! Real processes: a child writer read from here, killed with SIGKILL, stopped with SIGSTOP for
 //! the probe accuracy check. The child is this test binary re-run in a "child role".
 
+mod support;
+
 use mutornadomon_core::{parse, Meta, Value};
 use mutornadomon_std::{start_time_ns_of, Monitor, LATENCY_GAUGE, LATENCY_HISTOGRAM};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 const ROLE: &str = "MUTORNADOMON_TEST_CHILD_DIR";
@@ -37,20 +38,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn spawn_child(dir: &Path) -> (Child, PathBuf) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
-        .env(ROLE, dir)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    // The harness prints "test child_writer ... " on the same line first.
-    let path = stdout
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.split_once("STATS ").map(|(_, p)| PathBuf::from(p)))
-        .unwrap();
-    (child, path)
+    support::spawn_child("child_writer", &[(ROLE, dir.display().to_string())])
 }
 
 fn signal(child: &Child, signal: libc::c_int) {

@@ -1,10 +1,11 @@
 //! The `mmstats` binary against real writer processes: dump, clean, poll.
 
+mod support;
+
 use mutornadomon_core::Meta;
 use mutornadomon_std::Monitor;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Output};
 use std::time::Duration;
 
 const CHILD_DIR: &str = "MUTORNADOMON_TOOLS_CHILD_DIR";
@@ -41,19 +42,11 @@ impl Drop for Writer {
 }
 
 fn writer(dir: &Path, value: u64) -> Writer {
-    let mut child = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_writer", "--nocapture", "--test-threads=1"])
-        .env(CHILD_DIR, dir)
-        .env(CHILD_VALUE, value.to_string())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = BufReader::new(child.stdout.take().unwrap());
-    let path = stdout
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|l| l.split_once("STATS ").map(|(_, p)| PathBuf::from(p)))
-        .unwrap();
+    let envs = [
+        (CHILD_DIR, dir.display().to_string()),
+        (CHILD_VALUE, value.to_string()),
+    ];
+    let (child, path) = support::spawn_child("child_writer", &envs);
     Writer(child, path)
 }
 

@@ -95,3 +95,54 @@ fn dechunk(mut body: &str) -> String {
     }
     out
 }
+
+/// Runs `promtool check metrics` on `text`; panics with what it said unless it passed silently.
+pub fn promtool_check(text: &str) {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool on PATH");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && said.trim().is_empty(),
+        "promtool: {said}\n--- input ---\n{text}"
+    );
+}
+
+/// Re-runs this test binary as a child process running only the test `name` (which acts as
+/// a writer when `envs` are set), and waits for it to print `STATS <path>`.
+pub fn spawn_child(
+    name: &str,
+    envs: &[(&str, String)],
+) -> (std::process::Child, std::path::PathBuf) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    // The harness prints "test <name> ... " on the same line first.
+    let path = stdout
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|l| l.split_once("STATS ").map(|(_, p)| p.into()))
+        .unwrap();
+    (child, path)
+}
