@@ -298,9 +298,13 @@ impl<'a> Region<'a> {
 
     /// The committed end of the records, in bytes. Acquire pairs with the Release store that
     /// commits a registration, so every record before it is fully written.
+    ///
+    /// Clamped to the header's end through the capacity, word-aligned: the words may be a
+    /// file another process can write, and no value there may send a caller out of bounds.
     pub(crate) fn committed(&self) -> usize {
-        let committed = self.words[header::COMMITTED].load(Ordering::Acquire) as usize;
-        committed.min(self.capacity())
+        let committed = self.words[header::COMMITTED].load(Ordering::Acquire);
+        let committed = usize::try_from(committed).unwrap_or(usize::MAX);
+        committed.clamp(layout::HEADER_BYTES, self.capacity()) / 8 * 8
     }
 
     /// Walks committed records, yielding each one's kind code and value words.

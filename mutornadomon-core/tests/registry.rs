@@ -245,3 +245,20 @@ fn a_region_scribbled_on_by_another_process_gives_errors_not_panics() {
     );
     assert_eq!(&block[0].load(Ordering::Relaxed).to_ne_bytes(), b"MUTMSTAT");
 }
+
+#[test]
+fn a_committed_end_scribbled_into_the_header_does_not_panic_snapshots() {
+    use std::sync::atomic::Ordering;
+    let block = words(256);
+    let region = mutornadomon_core::Region::format(&block).unwrap();
+    region.count("a", 1).unwrap();
+    for bogus in [0u64, 8, 47, 129, u64::MAX] {
+        block[5].store(bogus, Ordering::Relaxed); // another process writes the committed end
+        let mut out = vec![0u8; region.capacity()];
+        let n = region
+            .snapshot(&mut out)
+            .expect("the buffer holds the whole region");
+        let _ = mutornadomon_core::parse(&out[..n]); // any result, no panic
+        region.roll();
+    }
+}
