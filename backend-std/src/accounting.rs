@@ -92,6 +92,7 @@ impl<'m> RequestAccounting<'m> {
     }
 
     /// [`start`](Self::start) for a tiny-http request.
+    #[cfg(feature = "tiny-http")]
     pub fn start_request(&self, request: &tiny_http::Request) -> RequestTimer<'m> {
         self.start(request.remote_addr().map(|a| a.ip()))
     }

@@ -1,10 +1,8 @@
 //! The HTTP endpoint on tiny-http: `/mutornadomon` (JSON) and `/metrics` (Prometheus or
 //! OpenMetrics), behind a fail-closed access filter.
 
-use crate::monitor::Shared;
-use crate::Monitor;
+use crate::{host_allowed, MetricsPage, Monitor, MonitorHandle};
 use mutornadomon_core::address::check_local_only;
-use mutornadomon_core::TextFormat;
 use std::io;
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
@@ -28,7 +26,7 @@ pub type AccessFilter = Arc<dyn Fn(&Request) -> bool + Send + Sync>;
 /// ```
 #[derive(Clone)]
 pub struct Endpoint {
-    shared: Arc<Shared>,
+    monitor: MonitorHandle,
     filter: Option<AccessFilter>,
     hosts: Option<Arc<[String]>>,
     roll_on_read: bool,
@@ -39,7 +37,7 @@ impl Monitor {
     /// The HTTP endpoint for this monitor's metrics.
     pub fn endpoint(&self) -> Endpoint {
         Endpoint {
-            shared: Arc::clone(self.shared()),
+            monitor: self.handle(),
             filter: None,
             hosts: None,
             roll_on_read: false,
@@ -140,29 +138,23 @@ impl Endpoint {
         if !self.allowed(request) {
             return text(403, "forbidden\n");
         }
-        let snapshot = self.shared.snapshot(json && self.roll_on_read);
-        if json {
-            Response::from_string(snapshot.to_json())
-                .with_header(header("Content-Type", "application/json"))
+        let page = if json {
+            MetricsPage::Json
         } else {
-            let accept = request.headers().iter().find(|h| h.field.equiv("Accept"));
-            let format = accept.map_or(TextFormat::Prometheus, |h| {
-                TextFormat::from_accept(h.value.as_bytes())
-            });
-            Response::from_string(snapshot.to_prometheus(format))
-                .with_header(header("Content-Type", format.content_type()))
-        }
+            MetricsPage::Prometheus
+        };
+        let accept = request.headers().iter().find(|h| h.field.equiv("Accept"));
+        let accept = accept.map(|h| h.value.as_bytes());
+        let page = self
+            .monitor
+            .render_page(page, accept, json && self.roll_on_read);
+        Response::from_string(page.body).with_header(header("Content-Type", page.content_type))
     }
 
     fn allowed(&self, request: &Request) -> bool {
         if let Some(hosts) = &self.hosts {
-            let host = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Host"))
-                .map(|h| h.value.as_str());
-            let name = host.map(strip_port);
-            if !name.is_some_and(|name| hosts.iter().any(|h| h.eq_ignore_ascii_case(name))) {
+            let host = request.headers().iter().find(|h| h.field.equiv("Host"));
+            if !host_allowed(hosts, host.map(|h| h.value.as_bytes())) {
                 return false;
             }
         }
@@ -235,15 +227,6 @@ pub fn is_local_request(request: &Request) -> bool {
         .iter()
         .map(|h| (h.field.as_str().as_bytes(), h.value.as_bytes()));
     check_local_only(peer.ip(), headers).is_ok()
-}
-
-fn strip_port(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    host.rsplit_once(':')
-        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(host, |(name, _)| name)
 }
 
 fn text(status: u16, body: &str) -> Response<io::Cursor<Vec<u8>>> {

@@ -30,8 +30,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The probe and publisher can also run on a loop or executor of the program's own
+//! ([`MonitorBuilder::start_undriven`], [`ProbeDriver`], [`PublishDriver`]): the smol backend
+//! (`mutornadomon-smol`) builds on that, and on [`MonitorHandle::render_page`] for its endpoint.
+//!
 //! # Crate features
 //!
+//! - `tiny-http` (on by default): the tiny-http [`Endpoint`], [`http_server`] and
+//!   `RequestAccounting::start_request`. Off, the crate has no HTTP server of its own (the smol
+//!   backend turns it off).
+//! - `tools` (on by default): the `mmstats` reader binary (dump, poll, clean, serve).
 //! - `profiler` (off by default): `Endpoint::profiler` serves `GET /profiler`, a CPU profile
 //!   of the process (top-N text or flamegraph SVG) taken with pprof, as the original's
 //!   profiler endpoint did.
@@ -39,11 +47,13 @@
 #![warn(missing_docs)]
 
 mod accounting;
+#[cfg(feature = "tiny-http")]
 mod http;
 mod monitor;
+mod pages;
 mod probe;
 mod process;
-#[cfg(feature = "profiler")]
+#[cfg(all(feature = "profiler", feature = "tiny-http"))]
 mod profiler;
 mod publish;
 pub mod reader;
@@ -53,13 +63,15 @@ mod sys;
 mod timer;
 
 pub use accounting::{RequestAccounting, RequestTimer};
+#[cfg(feature = "tiny-http")]
 pub use http::{http_server, is_local_request, AccessFilter, Endpoint, EndpointServer, Handled};
-pub use monitor::{Monitor, MonitorBuilder, Publisher};
-pub use probe::{LoopProbe, LATENCY_GAUGE, LATENCY_HISTOGRAM};
+pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle, Publisher};
+pub use pages::{host_allowed, MetricsPage, RenderedPage};
+pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
-#[cfg(feature = "profiler")]
+#[cfg(all(feature = "profiler", feature = "tiny-http"))]
 pub use profiler::MAX_PROFILE;
-pub use publish::{Snapshot, StatsdPublisher};
+pub use publish::{PublishDriver, Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};
 pub use timer::ScopeTimer;
 

@@ -1,9 +1,10 @@
 //! The monitor: a builder, the shared state its threads use, and a prompt stop.
 
+use crate::probe::ProbeDriver;
 use crate::process::{self, now_ns};
+use crate::publish::PublishDriver;
 use crate::publish::Snapshot;
 use crate::stats_file::{stats_dir, stats_file_name, StatsFile};
-use crate::{probe, publish};
 use mutornadomon_core::{
     AtomicU64, Counter, Gauge, Histogram, Meta, ProcessStats, Region, RegisterError, ShardedCounter,
 };
@@ -127,6 +128,26 @@ impl MonitorBuilder {
 
     /// Creates the stats file, registers the built-in metrics and starts the threads.
     pub fn start(self) -> io::Result<Monitor> {
+        let (mut monitor, drivers) = self.start_undriven()?;
+        let Drivers { probe, publisher } = drivers;
+        monitor.threads = vec![
+            spawn("mutornadomon-probe", move || probe.run())?,
+            spawn("mutornadomon-publish", move || publisher.run())?,
+        ];
+        Ok(monitor)
+    }
+
+    /// Like [`start`](Self::start) but starts no threads: the probe and the publisher are
+    /// handed back as [`Drivers`] for the caller's own loop or executor to run (the smol
+    /// backend runs them as tasks). Until they run, the latency gauge, heartbeat and process
+    /// stats stay as they were at start, and nothing is published.
+    ///
+    /// ```
+    /// let (monitor, drivers) = mutornadomon_std::Monitor::builder().in_memory().start_undriven()?;
+    /// println!("probe due at {:?}", drivers.probe.deadline());
+    /// # Ok::<(), std::io::Error>(())
+    /// ```
+    pub fn start_undriven(self) -> io::Result<(Monitor, Drivers)> {
         let program = self.program.clone().unwrap_or_else(default_program_name);
         let memory = Memory::new(&self.backing, &program, self.capacity, self.file_mode)?;
         let shared = Arc::new(Shared {
@@ -143,20 +164,30 @@ impl MonitorBuilder {
         region.set_heartbeat(created);
         register_info(&region, &program, created).map_err(io::Error::other)?;
 
-        let probe = probe::Probe::new(&shared, self.probe_interval, self.probe_resolution)
-            .map_err(io::Error::other)?;
-        let mut threads = Vec::with_capacity(2);
-        threads.push(spawn("mutornadomon-probe", {
-            let shared = Arc::clone(&shared);
-            move || probe.run(&shared)
-        })?);
-        let publisher = publish::PublishLoop::new(self.publisher, self.publish_interval);
-        threads.push(spawn("mutornadomon-publish", {
-            let shared = Arc::clone(&shared);
-            move || publisher.run(&shared)
-        })?);
-        Ok(Monitor { shared, threads })
+        let probe = ProbeDriver::new(
+            Arc::clone(&shared),
+            self.probe_interval,
+            self.probe_resolution,
+        )
+        .map_err(io::Error::other)?;
+        let publisher =
+            PublishDriver::new(Arc::clone(&shared), self.publisher, self.publish_interval);
+        let monitor = Monitor {
+            shared,
+            threads: Vec::new(),
+        };
+        Ok((monitor, Drivers { probe, publisher }))
     }
+}
+
+/// The monitor's periodic work, for a caller that runs it (see
+/// [`MonitorBuilder::start_undriven`]).
+#[derive(Debug)]
+pub struct Drivers {
+    /// The latency probe, heartbeat and process stats refresh.
+    pub probe: ProbeDriver,
+    /// The publisher and the gauge window roll.
+    pub publisher: PublishDriver,
 }
 
 fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> io::Result<JoinHandle<()>> {
@@ -384,8 +415,12 @@ impl Monitor {
         }
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
+    /// A cheap, cloneable, `'static` handle to the metrics, for threads and tasks that cannot
+    /// borrow the monitor (it keeps the stats memory alive, not the monitor's threads).
+    pub fn handle(&self) -> MonitorHandle {
+        MonitorHandle {
+            shared: Arc::clone(&self.shared),
+        }
     }
 
     /// Stops the threads (promptly: they wake on a condition variable, not at their next
@@ -404,6 +439,48 @@ impl Drop for Monitor {
                 log::error!("a mutornadomon thread panicked");
             }
         }
+    }
+}
+
+/// A shared, `'static` view of a monitor's metrics: see [`Monitor::handle`].
+///
+/// ```
+/// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+/// let handle = monitor.handle();
+/// std::thread::spawn(move || handle.region().count("jobs", 1)).join().unwrap()?;
+/// assert!(monitor.snapshot().to_json().contains(r#""jobs":1"#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct MonitorHandle {
+    shared: Arc<Shared>,
+}
+
+impl MonitorHandle {
+    /// The metrics region (the core's full API).
+    pub fn region(&self) -> Region<'_> {
+        self.shared.region()
+    }
+
+    /// A snapshot of every metric and the latest process stats.
+    pub fn snapshot(&self) -> Snapshot {
+        self.shared.snapshot(false)
+    }
+
+    /// A snapshot, rolling the gauge min/max windows (mutornadomon's "since last read").
+    pub fn snapshot_and_roll(&self) -> Snapshot {
+        self.shared.snapshot(true)
+    }
+
+    /// The latest process stats.
+    pub fn process_stats(&self) -> ProcessStats {
+        self.shared.process_stats()
+    }
+}
+
+impl std::fmt::Debug for MonitorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonitorHandle").finish_non_exhaustive()
     }
 }
 

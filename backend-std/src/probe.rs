@@ -11,6 +11,7 @@
 use crate::monitor::{lock, Shared};
 use crate::process::{now_ns, process_stats};
 use mutornadomon_core::{Gauge, Histogram, Meta, Region, RegisterError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The probe's gauge.
@@ -47,52 +48,111 @@ fn report(gauge: &Gauge<'_>, histogram: &Histogram<'_>, excess: Duration) {
     histogram.record(u64::try_from(excess.as_nanos()).unwrap_or(u64::MAX));
 }
 
-pub(crate) struct Probe {
+/// The latency probe as a state machine, for whatever sleeps: the monitor's thread, a smol
+/// task (`mutornadomon-smol`), or a program's own event loop. Sleep until
+/// [`deadline`](Self::deadline), then call [`wake`](Self::wake) with the time of waking.
+///
+/// Each slice (the probe resolution, 10 ms by default) measures how late the wake was; every
+/// probe interval (100 ms) the worst lateness of the window is reported, the heartbeat is
+/// written and the process stats are refreshed.
+///
+/// ```
+/// use std::time::Instant;
+/// let (monitor, mut drivers) = mutornadomon_std::Monitor::builder().in_memory().start_undriven()?;
+/// let probe = &mut drivers.probe;
+/// probe.begin(Instant::now());
+/// for _ in 0..12 {
+///     std::thread::sleep(probe.deadline().saturating_duration_since(Instant::now()));
+///     probe.wake(Instant::now());
+/// }
+/// assert!(monitor.gauge(mutornadomon_std::LATENCY_GAUGE, Default::default())?.get() >= 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ProbeDriver {
+    shared: Arc<Shared>,
     interval: Duration,
     resolution: Duration,
+    window_start: Instant,
+    worst: Duration,
+    deadline: Instant,
 }
 
-impl Probe {
+impl ProbeDriver {
     /// Registers the probe's metrics up front, so a full region fails `start`.
     pub(crate) fn new(
-        shared: &Shared,
+        shared: Arc<Shared>,
         interval: Duration,
         resolution: Duration,
-    ) -> Result<Probe, RegisterError> {
+    ) -> Result<ProbeDriver, RegisterError> {
         register(&shared.region(), LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META)?;
-        Ok(Probe {
+        let now = Instant::now();
+        let resolution = resolution.min(interval);
+        Ok(ProbeDriver {
+            shared,
             interval,
-            resolution: resolution.min(interval),
+            resolution,
+            window_start: now,
+            worst: Duration::ZERO,
+            deadline: now + resolution,
         })
     }
 
-    pub(crate) fn run(self, shared: &Shared) {
-        let region = shared.region();
-        let Ok((gauge, histogram)) = register(&region, LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META)
-        else {
-            return log::error!("latency probe metrics vanished; probe stopped");
+    /// Starts measuring from `now`: call once when the loop that drives the probe starts, so
+    /// the time between building and running it is not reported as lateness.
+    pub fn begin(&mut self, now: Instant) {
+        self.window_start = now;
+        self.worst = Duration::ZERO;
+        self.deadline = now + self.resolution;
+    }
+
+    /// When the probe wants to be woken next.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The probe was woken at `now`. Returns the window's worst lateness when a probe interval
+    /// ended with this wake (it has then been reported), else `None`.
+    pub fn wake(&mut self, now: Instant) -> Option<Duration> {
+        let late = now.saturating_duration_since(self.deadline);
+        self.worst = self.worst.max(late);
+        // After a stall, re-anchor rather than firing once per missed slice.
+        self.deadline = if late >= self.resolution {
+            now + self.resolution
+        } else {
+            self.deadline + self.resolution
         };
-        let mut window_start = Instant::now();
-        let mut worst = Duration::ZERO;
-        let mut deadline = window_start + self.resolution;
-        while !shared.sleep_until(deadline) {
-            let now = Instant::now();
-            let late = now.saturating_duration_since(deadline);
-            worst = worst.max(late);
-            // After a stall, re-anchor rather than firing once per missed slice.
-            deadline = if late >= self.resolution {
-                now + self.resolution
-            } else {
-                deadline + self.resolution
-            };
-            if now.duration_since(window_start) >= self.interval {
-                report(&gauge, &histogram, worst);
-                worst = Duration::ZERO;
-                window_start = now;
-                region.set_heartbeat(now_ns());
-                *lock(&shared.process) = process_stats();
-            }
+        if now.saturating_duration_since(self.window_start) < self.interval {
+            return None;
         }
+        let worst = core::mem::take(&mut self.worst);
+        self.window_start = now;
+        let region = self.shared.region();
+        match register(&region, LATENCY_GAUGE, GAUGE_META, HISTOGRAM_META) {
+            Ok((gauge, histogram)) => report(&gauge, &histogram, worst),
+            Err(e) => log::error!("latency probe metrics unavailable: {e}"),
+        }
+        region.set_heartbeat(now_ns());
+        *lock(&self.shared.process) = process_stats();
+        Some(worst)
+    }
+
+    /// Drives the probe on the current thread until the monitor stops.
+    pub(crate) fn run(mut self) {
+        let shared = Arc::clone(&self.shared);
+        self.begin(Instant::now());
+        while !shared.sleep_until(self.deadline) {
+            self.wake(Instant::now());
+        }
+    }
+}
+
+impl std::fmt::Debug for ProbeDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProbeDriver")
+            .field("interval", &self.interval)
+            .field("resolution", &self.resolution)
+            .field("deadline", &self.deadline)
+            .finish_non_exhaustive()
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::io;
 use std::net::{ToSocketAddrs, UdpSocket};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// A copy of every metric at one moment, with the process stats of that moment.
@@ -71,51 +72,109 @@ impl Snapshot {
     }
 }
 
-pub(crate) struct PublishLoop {
+/// The publisher as a state machine, for whatever sleeps: the monitor's thread, a smol task
+/// (`mutornadomon-smol`) or a program's own event loop. Sleep until
+/// [`deadline`](Self::deadline), then call [`wake`](Self::wake).
+///
+/// Every publish interval it calls the publisher with a [`Snapshot`] (a panic in it is caught,
+/// logged and counted in `publisher_panics`), then rolls the gauge min/max windows.
+///
+/// ```
+/// use std::time::{Duration, Instant};
+/// let (monitor, mut drivers) = mutornadomon_std::Monitor::builder()
+///     .in_memory()
+///     .publish_interval(Duration::from_millis(1))
+///     .publisher(|snapshot| println!("{}", snapshot.to_json()))
+///     .start_undriven()?;
+/// let publisher = &mut drivers.publisher;
+/// publisher.begin(Instant::now());
+/// std::thread::sleep(publisher.deadline().saturating_duration_since(Instant::now()));
+/// assert!(publisher.wake(Instant::now())); // published
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct PublishDriver {
+    shared: Arc<Shared>,
     publisher: Option<Publisher>,
     interval: Duration,
+    next: Instant,
 }
 
-impl PublishLoop {
-    pub(crate) fn new(publisher: Option<Publisher>, interval: Duration) -> PublishLoop {
-        PublishLoop {
+impl PublishDriver {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        publisher: Option<Publisher>,
+        interval: Duration,
+    ) -> PublishDriver {
+        PublishDriver {
+            shared,
             publisher,
             interval,
+            next: Instant::now() + interval,
         }
     }
 
-    /// Every interval: the publisher (panics contained), then the gauge windows roll.
-    pub(crate) fn run(mut self, shared: &Shared) {
-        let region = shared.region();
-        let panics = region.counter(
-            "publisher_panics",
-            mutornadomon_core::Meta::new().help("Publisher calls that panicked"),
-        );
-        let mut next = Instant::now() + self.interval;
-        while !shared.sleep_until(next) {
-            next += self.interval;
-            if let Some(publisher) = self.publisher.as_mut() {
-                let snapshot = shared.snapshot(false);
-                if let Err(panic) = catch_unwind(AssertUnwindSafe(|| publisher(&snapshot))) {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .copied()
-                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
-                    log::error!(
-                        "metrics publisher panicked: {}",
-                        what.unwrap_or("(no message)")
-                    );
-                    if let Ok(panics) = &panics {
-                        panics.inc();
-                    }
+    /// Starts the schedule at `now`: the first publication is one interval later.
+    pub fn begin(&mut self, now: Instant) {
+        self.next = now + self.interval;
+    }
+
+    /// When the next publication is due.
+    pub fn deadline(&self) -> Instant {
+        self.next
+    }
+
+    /// Woken at `now`: if a publication is due, publishes (panics contained), rolls the gauge
+    /// windows, schedules the next one and returns `true`.
+    pub fn wake(&mut self, now: Instant) -> bool {
+        if now < self.next {
+            return false;
+        }
+        self.next += self.interval;
+        if let Some(publisher) = self.publisher.as_mut() {
+            let snapshot = self.shared.snapshot(false);
+            if let Err(panic) = catch_unwind(AssertUnwindSafe(|| publisher(&snapshot))) {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str));
+                log::error!(
+                    "metrics publisher panicked: {}",
+                    what.unwrap_or("(no message)")
+                );
+                let panics = self.shared.region().counter(
+                    "publisher_panics",
+                    mutornadomon_core::Meta::new().help("Publisher calls that panicked"),
+                );
+                if let Ok(panics) = panics {
+                    panics.inc();
                 }
             }
-            region.roll();
-            let now = Instant::now();
-            if next < now {
-                next = now + self.interval; // a slow publisher: skip, don't pile up
-            }
         }
+        self.shared.region().roll();
+        let now = Instant::now();
+        if self.next < now {
+            self.next = now + self.interval; // a slow publisher: skip, don't pile up
+        }
+        true
+    }
+
+    /// Drives the publisher on the current thread until the monitor stops.
+    pub(crate) fn run(mut self) {
+        let shared = Arc::clone(&self.shared);
+        self.begin(Instant::now());
+        while !shared.sleep_until(self.next) {
+            self.wake(Instant::now());
+        }
+    }
+}
+
+impl std::fmt::Debug for PublishDriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublishDriver")
+            .field("interval", &self.interval)
+            .field("publisher", &self.publisher.is_some())
+            .field("next", &self.next)
+            .finish_non_exhaustive()
     }
 }
 

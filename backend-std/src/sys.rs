@@ -106,6 +106,7 @@ pub(crate) fn uid_gid() -> (u32, u32) {
 }
 
 /// Sets TCP_NODELAY on a listening socket; Linux copies it to every socket it accepts.
+#[cfg(feature = "tiny-http")]
 pub(crate) fn set_listener_nodelay(listener: &std::net::TcpListener) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let on: libc::c_int = 1;
