@@ -1,0 +1,215 @@
+//! The accept loop and one connection: read a head within the limits, answer, repeat.
+
+use super::head::{parse_head, Head, MAX_HEADERS};
+use super::{Endpoint, Response};
+use async_executor::Executor;
+use async_io::{Async, Timer};
+use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BUSY: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n";
+
+/// Accepts connections until the listener fails for good; each becomes a task on `tasks`.
+pub(super) async fn accept_loop<'e>(
+    endpoint: &'e Endpoint<'_>,
+    listener: &Async<TcpListener>,
+    tasks: &Executor<'e>,
+) {
+    let open = Arc::new(AtomicUsize::new(0));
+    let turned_away = Arc::new(AtomicUsize::new(0));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before accept: wait a little
+                // rather than spin, and keep serving.
+                log::warn!("metrics endpoint accept failed: {e}");
+                Timer::after(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Relaxed: a counter compared with a limit; no other memory depends on it.
+        if open.load(Ordering::Relaxed) >= endpoint.limits.max_connections {
+            // Over the cap: answer 503 from a short task (it reads what the client sent, so
+            // closing does not reset the connection before the client reads the answer). Those
+            // tasks are capped too; past that, the connection is just closed.
+            if turned_away.load(Ordering::Relaxed) < TURN_AWAY_TASKS {
+                let guard = OpenConnection::new(&turned_away);
+                tasks
+                    .spawn(async move {
+                        let _guard = guard;
+                        turn_away(stream).await;
+                    })
+                    .detach();
+            }
+            continue;
+        }
+        let _ = stream.get_ref().set_nodelay(true);
+        let guard = OpenConnection::new(&open);
+        tasks
+            .spawn(async move {
+                let _guard = guard;
+                if let Err(e) = serve(endpoint, stream, peer).await {
+                    log::debug!("metrics connection from {peer} ended: {e}");
+                }
+            })
+            .detach();
+    }
+}
+
+/// Connections being answered 503 at once, at most.
+const TURN_AWAY_TASKS: usize = 64;
+
+/// Answers 503, then reads (and drops) what the client sends for up to a second.
+async fn turn_away(mut stream: Async<TcpStream>) {
+    let deadline = Instant::now() + LINGER;
+    if until(deadline, stream.write_all(BUSY)).await.is_ok() {
+        linger(&mut stream, deadline).await;
+    }
+}
+
+/// How long a connection closed on a refusal keeps reading what the client sends.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// Closes our side, then reads and drops whatever the client still sends until it closes or
+/// `deadline` passes. Closing a socket with unread input makes the kernel send a reset, which
+/// can destroy the answer before the client reads it.
+async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
+    let _ = stream.get_ref().shutdown(std::net::Shutdown::Write);
+    let mut sink = [0u8; 4096];
+    while let Ok(n) = until(deadline, stream.read(&mut sink)).await {
+        if n == 0 {
+            break;
+        }
+    }
+}
+
+/// Counts a connection as open while it lives.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: &Arc<AtomicUsize>) -> OpenConnection {
+        // Relaxed: see the load in `accept_loop`.
+        open.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(Arc::clone(open))
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        // Relaxed: see the load in `accept_loop`.
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn timed_out() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "timed out")
+}
+
+/// `io` unless `deadline` passes first.
+async fn until<T>(
+    deadline: Instant,
+    io: impl std::future::Future<Output = io::Result<T>>,
+) -> io::Result<T> {
+    future::or(io, async {
+        Timer::at(deadline).await;
+        Err(timed_out())
+    })
+    .await
+}
+
+/// Serves one connection: requests one after another (pipelined ones from the buffer).
+async fn serve(
+    endpoint: &Endpoint<'_>,
+    mut stream: Async<TcpStream>,
+    peer: SocketAddr,
+) -> io::Result<()> {
+    let limits = endpoint.limits;
+    let mut buf = vec![0u8; limits.max_head_bytes];
+    let mut filled = 0;
+    let mut out = Vec::new();
+    // The head deadline runs from the connection's start, then from each request's first byte.
+    let mut head_deadline = Some(Instant::now() + limits.head_timeout);
+    loop {
+        if filled > 0 {
+            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+            let full = filled == buf.len();
+            match parse_head(&buf[..filled], full, &mut headers, Some(peer.ip()), &limits) {
+                Head::Complete {
+                    request,
+                    len,
+                    has_body,
+                    close,
+                } => {
+                    let response = endpoint.answer(&request);
+                    out.clear();
+                    response.write_to(&mut out, request.method() == "HEAD", close);
+                    until(
+                        Instant::now() + limits.write_timeout,
+                        stream.write_all(&out),
+                    )
+                    .await?;
+                    if has_body {
+                        linger(&mut stream, Instant::now() + LINGER).await;
+                    }
+                    if close || has_body {
+                        return Ok(());
+                    }
+                    buf.copy_within(len..filled, 0);
+                    filled -= len;
+                    head_deadline = (filled > 0).then(|| Instant::now() + limits.head_timeout);
+                    continue;
+                }
+                Head::Refused(status) => {
+                    return refuse(&mut stream, status, &limits).await;
+                }
+                Head::Partial => {}
+            }
+        }
+        let deadline = head_deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
+        let read = until(deadline, stream.read(&mut buf[filled..])).await;
+        let n = match read {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e)
+                if e.kind() == io::ErrorKind::TimedOut && head_deadline.is_some() && filled > 0 =>
+            {
+                return refuse(&mut stream, 408, &limits).await;
+            }
+            Err(e) => return Err(e),
+        };
+        if filled == 0 && head_deadline.is_none() {
+            head_deadline = Some(Instant::now() + limits.head_timeout);
+        }
+        filled += n;
+    }
+}
+
+/// Answers a refused head with `status` and closes.
+async fn refuse(
+    stream: &mut Async<TcpStream>,
+    status: u16,
+    limits: &super::Limits,
+) -> io::Result<()> {
+    let message = match status {
+        408 => "request head not received in time\n",
+        414 => "request target too long\n",
+        431 => "request head too large\n",
+        _ => "bad request\n",
+    };
+    let mut out = Vec::new();
+    Response::text(status, message).write_to(&mut out, false, true);
+    until(
+        Instant::now() + limits.write_timeout,
+        stream.write_all(&out),
+    )
+    .await?;
+    linger(stream, Instant::now() + LINGER).await;
+    Ok(())
+}

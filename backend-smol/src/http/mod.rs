@@ -1,0 +1,257 @@
+//! The async HTTP endpoint: `/mutornadomon` and `/metrics` over HTTP/1.1 on async-io sockets,
+//! with httparse for request heads, bounded in every dimension a client controls.
+
+mod conn;
+mod head;
+mod request;
+mod response;
+
+pub use head::{parse_head, Head, Limits, MAX_HEADERS};
+pub use request::Request;
+pub use response::Response;
+
+use crate::stop::StopListener;
+use crate::AsyncMonitor;
+use async_io::Async;
+use mutornadomon_core::address::check_local_only;
+use mutornadomon_std::{host_allowed, MetricsPage, MonitorHandle};
+use std::io;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::Arc;
+
+type Filter<'a> = Arc<dyn Fn(&Request<'_>) -> bool + Send + Sync + 'a>;
+type Fallback<'a> = Arc<dyn Fn(&Request<'_>) -> Response + Send + Sync + 'a>;
+
+/// The monitor's HTTP paths for a smol program: answer requests from a server of your own with
+/// [`respond`](Self::respond), or [`bind`](Self::bind) a listener and run the endpoint's own
+/// server on your executor.
+///
+/// By default only loopback may read: the peer and every `X-Forwarded-For` and `Forwarded` hop
+/// must be loopback, and anything unparseable is refused (403), as in the std backend.
+///
+/// ```
+/// use mutornadomon_smol::AsyncMonitor;
+/// use mutornadomon_std::Monitor;
+///
+/// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+/// let server = monitor.endpoint().bind("127.0.0.1:0")?;
+/// println!("curl http://{}/mutornadomon", server.local_addr());
+/// let ex = async_executor::Executor::new();
+/// let (tasks, server) = (ex.spawn(tasks), ex.spawn(server.run()));
+/// monitor.stop(); // both end
+/// futures_lite::future::block_on(ex.run(async { tasks.await; server.await }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Endpoint<'a> {
+    handle: MonitorHandle,
+    stop: StopListener,
+    filter: Option<Filter<'a>>,
+    hosts: Option<Arc<[String]>>,
+    roll_on_read: bool,
+    limits: Limits,
+    fallback: Option<Fallback<'a>>,
+}
+
+impl AsyncMonitor {
+    /// The HTTP endpoint for this monitor's metrics.
+    pub fn endpoint(&self) -> Endpoint<'static> {
+        Endpoint {
+            handle: self.handle(),
+            stop: self.stop_listener(),
+            filter: None,
+            hosts: None,
+            roll_on_read: false,
+            limits: Limits::default(),
+            fallback: None,
+        }
+    }
+}
+
+impl<'a> Endpoint<'a> {
+    /// Replaces the default loopback-only rule with `filter` (true = allowed). The Host
+    /// allowlist, if any, still applies.
+    pub fn filter<'b>(
+        self,
+        filter: impl Fn(&Request<'_>) -> bool + Send + Sync + 'b,
+    ) -> Endpoint<'b>
+    where
+        'a: 'b,
+    {
+        Endpoint {
+            filter: Some(Arc::new(filter)),
+            fallback: self.fallback.map(|f| f as Fallback<'b>),
+            handle: self.handle,
+            stop: self.stop,
+            hosts: self.hosts,
+            roll_on_read: self.roll_on_read,
+            limits: self.limits,
+        }
+    }
+
+    /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
+    pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        self.hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// mutornadomon's "min/max since last read": each `/mutornadomon` read rolls the gauge
+    /// windows. Off by default: with several readers, each would see only its share.
+    pub fn min_max_since_last_read(mut self, on: bool) -> Self {
+        self.roll_on_read = on;
+        self
+    }
+
+    /// The server's limits (head size, timeouts, connections).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Requests for other paths go to `handler` (404 without one). It runs on the endpoint's
+    /// task: a handler that blocks, blocks that task's executor thread. Requests with a body
+    /// are answered without reading it, and the connection is then closed.
+    pub fn fallback<'b>(
+        self,
+        handler: impl Fn(&Request<'_>) -> Response + Send + Sync + 'b,
+    ) -> Endpoint<'b>
+    where
+        'a: 'b,
+    {
+        Endpoint {
+            fallback: Some(Arc::new(handler)),
+            filter: self.filter.map(|f| f as Filter<'b>),
+            handle: self.handle,
+            stop: self.stop,
+            hosts: self.hosts,
+            roll_on_read: self.roll_on_read,
+            limits: self.limits,
+        }
+    }
+
+    /// The answer to `request` if it is for one of the monitor's paths (`None` otherwise): the
+    /// page, or 403 / 405.
+    ///
+    /// ```
+    /// use mutornadomon_smol::{AsyncMonitor, Request};
+    /// let (monitor, _tasks) = AsyncMonitor::start(mutornadomon_std::Monitor::builder().in_memory())?;
+    /// let endpoint = monitor.endpoint();
+    /// let local = Request::new("GET", "/mutornadomon", Some("127.0.0.1".parse()?), &[]);
+    /// assert_eq!(endpoint.respond(&local).map(|r| r.status()), Some(200));
+    /// let remote = Request::new("GET", "/metrics", Some("8.8.8.8".parse()?), &[]);
+    /// assert_eq!(endpoint.respond(&remote).map(|r| r.status()), Some(403));
+    /// assert!(endpoint.respond(&Request::new("GET", "/", None, &[])).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn respond(&self, request: &Request<'_>) -> Option<Response> {
+        let page = MetricsPage::for_path(request.path())?;
+        if !matches!(request.method(), "GET" | "HEAD") {
+            return Some(Response::text(405, "method not allowed\n").with_allow("GET, HEAD"));
+        }
+        if !self.allowed(request) {
+            return Some(Response::text(403, "forbidden\n"));
+        }
+        let roll = page == MetricsPage::Json && self.roll_on_read;
+        let page = self
+            .handle
+            .render_page(page, request.header("accept"), roll);
+        Some(Response::new(200, page.content_type, page.body))
+    }
+
+    fn allowed(&self, request: &Request<'_>) -> bool {
+        if let Some(hosts) = &self.hosts {
+            if !host_allowed(hosts, request.header("host")) {
+                return false;
+            }
+        }
+        match &self.filter {
+            Some(filter) => filter(request),
+            None => is_local_request(request),
+        }
+    }
+
+    /// The answer to any request: ours, else the fallback's, else 404.
+    pub(crate) fn answer(&self, request: &Request<'_>) -> Response {
+        if let Some(response) = self.respond(request) {
+            return response;
+        }
+        match &self.fallback {
+            Some(fallback) => fallback(request),
+            None => Response::text(404, "not found\n"),
+        }
+    }
+
+    /// Binds a listener (`127.0.0.1:0` picks a free port) for [`EndpointServer::run`].
+    pub fn bind(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer<'a>> {
+        let listener = Async::new(TcpListener::bind(addr)?)?;
+        let local_addr = listener.get_ref().local_addr()?;
+        Ok(EndpointServer {
+            endpoint: self,
+            listener,
+            local_addr,
+        })
+    }
+}
+
+/// The default rule: the peer and every forwarded hop are loopback.
+///
+/// ```
+/// use mutornadomon_smol::{is_local_request, Request};
+/// let spoofed = [("X-Forwarded-For", &b"8.8.8.8"[..])];
+/// assert!(!is_local_request(&Request::new("GET", "/", Some("127.0.0.1".parse()?), &spoofed)));
+/// assert!(is_local_request(&Request::new("GET", "/", Some("::1".parse()?), &[])));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn is_local_request(request: &Request<'_>) -> bool {
+    let Some(peer) = request.peer() else {
+        return false;
+    };
+    let headers = request.headers().map(|(n, v)| (n.as_bytes(), v));
+    check_local_only(peer, headers).is_ok()
+}
+
+/// The endpoint with a bound listener. [`run`](Self::run) it on your executor: it serves until
+/// the monitor stops (or its task is dropped), all connections inside that one task.
+pub struct EndpointServer<'a> {
+    endpoint: Endpoint<'a>,
+    listener: Async<TcpListener>,
+    local_addr: SocketAddr,
+}
+
+impl<'a> EndpointServer<'a> {
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until the monitor stops. Connections are tasks of a small executor inside this
+    /// future, so the endpoint never occupies more than the one thread polling it, and a stop
+    /// or a drop ends every connection with it.
+    pub async fn run(self) {
+        let stop = self.endpoint.stop.clone();
+        if stop.is_stopped() {
+            return;
+        }
+        let connections = async_executor::Executor::new();
+        let accept = conn::accept_loop(&self.endpoint, &self.listener, &connections);
+        stop.or_stopped(connections.run(accept)).await;
+    }
+}
+
+impl std::fmt::Debug for Endpoint<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("hosts", &self.hosts)
+            .field("roll_on_read", &self.roll_on_read)
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for EndpointServer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}

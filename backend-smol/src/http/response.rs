@@ -1,0 +1,134 @@
+//! Responses: a status, a content type and a body, written as HTTP/1.1.
+
+use std::borrow::Cow;
+
+/// A response from the endpoint or from a fallback handler.
+///
+/// ```
+/// let response = mutornadomon_smol::Response::text(404, "not found\n");
+/// assert_eq!(response.status(), 404);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    status: u16,
+    content_type: Cow<'static, str>,
+    body: Vec<u8>,
+    allow: Option<&'static str>,
+}
+
+impl Response {
+    /// A response with this status, content type and body.
+    pub fn new(
+        status: u16,
+        content_type: impl Into<Cow<'static, str>>,
+        body: impl Into<Vec<u8>>,
+    ) -> Response {
+        Response {
+            status,
+            content_type: content_type.into(),
+            body: body.into(),
+            allow: None,
+        }
+    }
+
+    /// A `text/plain` response.
+    pub fn text(status: u16, body: &str) -> Response {
+        Response::new(status, "text/plain; charset=utf-8", body)
+    }
+
+    /// Adds an `Allow` header (for 405).
+    pub fn with_allow(mut self, methods: &'static str) -> Response {
+        self.allow = Some(methods);
+        self
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The body.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The content type.
+    pub fn content_type(&self) -> &str {
+        &self.content_type
+    }
+
+    /// The response as bytes: head, then the body unless `head_only` (a `HEAD` request).
+    pub(crate) fn write_to(&self, out: &mut Vec<u8>, head_only: bool, close: bool) {
+        use std::io::Write as _;
+        let status = if (100..=999).contains(&self.status) {
+            self.status
+        } else {
+            500
+        };
+        // Writes into a Vec cannot fail.
+        let _ = write!(
+            out,
+            "HTTP/1.1 {status} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
+            reason(status),
+            self.content_type.replace(['\r', '\n'], " "),
+            self.body.len()
+        );
+        if let Some(allow) = self.allow {
+            let _ = write!(out, "Allow: {allow}\r\n");
+        }
+        if close {
+            out.extend_from_slice(b"Connection: close\r\n");
+        }
+        out.extend_from_slice(b"\r\n");
+        if !head_only {
+            out.extend_from_slice(&self.body);
+        }
+    }
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        204 => "No Content",
+        301 => "Moved Permanently",
+        302 => "Found",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        413 => "Content Too Large",
+        414 => "URI Too Long",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Response;
+
+    #[test]
+    fn responses_serialise_with_length_and_no_body_for_head() {
+        let mut out = Vec::new();
+        Response::text(405, "no\n")
+            .with_allow("GET, HEAD")
+            .write_to(&mut out, false, true);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Length: 3\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\nno\n"
+        );
+        let mut out = Vec::new();
+        Response::new(200, "a\r\nInjected: yes", "body").write_to(&mut out, true, false);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "HTTP/1.1 200 OK\r\nContent-Type: a  Injected: yes\r\nContent-Length: 4\r\n\r\n"
+        );
+    }
+}

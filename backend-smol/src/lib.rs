@@ -1,0 +1,54 @@
+//! Monitor a smol program (async-executor, async-io, async-net): everything mutornadomon did
+//! for a Tornado app, with the std backend's stats file, as futures on your executor.
+//!
+//! - [`AsyncMonitor`]: the std backend's [`Monitor`](mutornadomon_std::Monitor) (stats file,
+//!   process stats, counters, gauges, histograms, request accounting) whose periodic work is a
+//!   future, [`MonitorTasks`], that you spawn; [`AsyncMonitor::stop`] ends it at once.
+//! - **Executor lag probe**: a task on an async-io timer measuring how late it wakes, reported
+//!   as `ioloop_excess_callback_latency` (seconds, gauge with min/max) and its histogram
+//!   `ioloop_excess_callback_latency_distribution` (ns), every 100 ms.
+//! - **Task timing** ([`TaskTiming`]): mutornadomon's callback stats for futures: polls, poll
+//!   durations, slow polls and the executor's busy ratio ([`timing`] has the name mapping).
+//! - **Publisher**: the builder's publisher, run by the same future; panics contained and
+//!   counted.
+//! - **HTTP endpoint** ([`Endpoint`]): `/mutornadomon` and `/metrics` over HTTP/1.1 with
+//!   keep-alive, loopback-only by default, request heads parsed by httparse inside
+//!   [`Limits`] (head size 431, target 414, header count 431, slow heads 408, connection cap
+//!   503), on its own listener or answering for a server of yours ([`Endpoint::respond`]).
+//!
+//! The crate picks no executor: anything that polls futures runs it (smol, async-executor,
+//! `futures_lite::future::block_on`).
+//!
+//! ```
+//! use mutornadomon_smol::AsyncMonitor;
+//! use mutornadomon_std::Monitor;
+//!
+//! let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+//! let server = monitor.endpoint().bind("127.0.0.1:0")?;
+//! let ex = async_executor::Executor::new();
+//! let (tasks, server) = (ex.spawn(tasks), ex.spawn(server.run()));
+//! let timing = monitor.task_timing()?;
+//! futures_lite::future::block_on(ex.run(timing.instrument(async {
+//!     monitor.count("jobs", 1).unwrap();
+//! })));
+//! assert!(monitor.snapshot().to_json().contains(r#""jobs":1"#));
+//! monitor.stop();
+//! futures_lite::future::block_on(ex.run(async { tasks.await; server.await }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod http;
+mod monitor;
+mod probe;
+mod stop;
+pub mod timing;
+
+pub use http::{
+    is_local_request, parse_head, Endpoint, EndpointServer, Head, Limits, Request, Response,
+    MAX_HEADERS,
+};
+pub use monitor::{AsyncMonitor, MonitorTasks};
+pub use mutornadomon_std::{RequestAccounting, RequestTimer, LATENCY_GAUGE, LATENCY_HISTOGRAM};
+pub use timing::{Instrumented, TaskTiming};

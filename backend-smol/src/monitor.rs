@@ -1,0 +1,163 @@
+//! The async monitor: the std backend's monitor without threads, its probe and publisher run
+//! as one future on the program's executor, and a stop that ends them at once.
+
+use crate::probe::BusyRatio;
+use crate::stop::{StopListener, Stopper};
+use crate::timing::TimingState;
+use futures_lite::future;
+use mutornadomon_std::{Drivers, Monitor, MonitorBuilder, MonitorHandle};
+use std::future::Future;
+use std::io;
+use std::ops::Deref;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+/// A monitor for a smol (async-executor / async-io) program.
+///
+/// It is a [`mutornadomon_std::Monitor`] (the stats file, process stats and the whole
+/// metrics API, through `Deref`) whose latency probe and publisher are not threads but a
+/// future, [`MonitorTasks`], that you spawn on your executor. [`stop`](Self::stop) (or drop)
+/// ends that future, the endpoint and its connections promptly.
+///
+/// ```
+/// use mutornadomon_smol::AsyncMonitor;
+/// use mutornadomon_std::Monitor;
+///
+/// let ex = async_executor::Executor::new();
+/// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+/// let tasks = ex.spawn(tasks);
+/// monitor.count("jobs", 1)?; // the std monitor's API
+/// monitor.stop();
+/// futures_lite::future::block_on(ex.run(tasks)); // ends at once
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct AsyncMonitor {
+    monitor: Monitor,
+    stopper: Stopper,
+    pub(crate) timing: Arc<TimingState>,
+}
+
+impl AsyncMonitor {
+    /// Starts the monitor `builder` describes (its stats file and built-in metrics) and returns
+    /// it with its periodic work, which runs once you spawn it (or `block_on` it).
+    pub fn start(builder: MonitorBuilder) -> io::Result<(AsyncMonitor, MonitorTasks)> {
+        let (monitor, drivers) = builder.start_undriven()?;
+        let stopper = Stopper::new();
+        let timing = Arc::new(TimingState::default());
+        let tasks = MonitorTasks::new(
+            drivers,
+            monitor.handle(),
+            Arc::clone(&timing),
+            stopper.listener(),
+        );
+        Ok((
+            AsyncMonitor {
+                monitor,
+                stopper,
+                timing,
+            },
+            tasks,
+        ))
+    }
+
+    /// Ends the monitor's tasks, its endpoint and the endpoint's connections (each at its next
+    /// poll, which the stop wakes), then removes the stats file once they are gone.
+    pub fn stop(self) {
+        drop(self);
+    }
+
+    /// Whether [`stop`](Self::stop) has been called (always false while you hold it; endpoint
+    /// servers check it).
+    pub(crate) fn stop_listener(&self) -> StopListener {
+        self.stopper.listener()
+    }
+}
+
+impl Deref for AsyncMonitor {
+    type Target = Monitor;
+
+    fn deref(&self) -> &Monitor {
+        &self.monitor
+    }
+}
+
+impl Drop for AsyncMonitor {
+    fn drop(&mut self) {
+        self.stopper.stop();
+    }
+}
+
+impl std::fmt::Debug for AsyncMonitor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AsyncMonitor")
+            .field("monitor", &self.monitor)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The monitor's periodic work as one future: the executor lag probe (every 10 ms by default,
+/// reporting each 100 ms; it also writes the heartbeat and refreshes process stats), the task
+/// timing busy ratio, and the publisher. It completes when the monitor stops.
+///
+/// Spawn it on the executor whose lag you want measured: the probe measures how late *its*
+/// timer wakes it, which is how long that executor's thread was busy with other tasks.
+#[must_use = "the monitor's probe and publisher only run when this future is polled"]
+pub struct MonitorTasks {
+    inner: Pin<Box<dyn Future<Output = ()> + Send + 'static>>,
+}
+
+impl MonitorTasks {
+    fn new(
+        drivers: Drivers,
+        handle: MonitorHandle,
+        timing: Arc<TimingState>,
+        stop: StopListener,
+    ) -> MonitorTasks {
+        let Drivers {
+            mut probe,
+            mut publisher,
+        } = drivers;
+        let probe_stop = stop.clone();
+        let probe_task = async move {
+            let now = std::time::Instant::now();
+            probe.begin(now);
+            let mut busy = BusyRatio::new(handle, timing, now);
+            probe_stop
+                .every(probe.deadline(), |now| {
+                    if probe.wake(now).is_some() {
+                        busy.report(now);
+                    }
+                    probe.deadline()
+                })
+                .await;
+        };
+        let publish_task = async move {
+            publisher.begin(std::time::Instant::now());
+            stop.every(publisher.deadline(), |now| {
+                publisher.wake(now);
+                publisher.deadline()
+            })
+            .await;
+        };
+        MonitorTasks {
+            inner: Box::pin(async move {
+                future::zip(probe_task, publish_task).await;
+            }),
+        }
+    }
+}
+
+impl Future for MonitorTasks {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.inner.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for MonitorTasks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MonitorTasks").finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,348 @@
+//! The smol endpoint over real loopback sockets: pages, the access table, statuses, keep-alive
+//! and pipelining, and hostile clients (oversize heads, slowloris, idle crowds, a full house).
+
+#[path = "../../backend-std/tests/support/mod.rs"]
+mod support;
+
+use mutornadomon_smol::{AsyncMonitor, Limits, Response};
+use mutornadomon_std::Monitor;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+use support::{get, request};
+
+/// A monitor with its tasks and endpoint running on an executor thread. `/` answers "HELO".
+struct Running {
+    monitor: Option<AsyncMonitor>,
+    addr: SocketAddr,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    fn start(limits: Limits) -> Running {
+        let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
+        let server = monitor
+            .endpoint()
+            .limits(limits)
+            .fallback(|request| match request.path() {
+                "/" => Response::text(200, "HELO\n"),
+                _ => Response::text(404, "not found\n"),
+            })
+            .bind("127.0.0.1:0")
+            .unwrap();
+        let addr = server.local_addr();
+        let thread = std::thread::spawn(move || {
+            let ex = smol::Executor::new();
+            let tasks = ex.spawn(tasks);
+            let server = ex.spawn(server.run());
+            smol::block_on(ex.run(async {
+                server.await;
+                tasks.await;
+            }));
+        });
+        Running {
+            monitor: Some(monitor),
+            addr,
+            thread: Some(thread),
+        }
+    }
+
+    fn monitor(&self) -> &AsyncMonitor {
+        self.monitor.as_ref().unwrap()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        drop(self.monitor.take());
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+/// Sends raw bytes and reads until the server closes (or 10 s pass).
+fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // The server may close before reading everything (a refused head): ignore write errors.
+    let _ = stream.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = stream.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn status_of(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn serves_json_and_metrics_pages() {
+    let running = Running::start(Limits::default());
+    running.monitor().count("jobs", 3).unwrap();
+    let reply = get(running.addr, "/mutornadomon");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    let json = reply.json();
+    assert_eq!(json["counters"]["jobs"], 3);
+    assert!(json["process"]["meminfo"]["rss_bytes"].as_u64().unwrap() > 0);
+    let metrics = get(running.addr, "/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.body.contains("jobs_total 3"), "{}", metrics.body);
+    assert!(metrics
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/plain; version=0.0.4"));
+    let open = request(
+        running.addr,
+        "GET",
+        "/metrics",
+        &[("Accept", "application/openmetrics-text; version=1.0.0")],
+    );
+    assert!(open
+        .header("content-type")
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    assert!(open.body.ends_with("# EOF\n"));
+    assert_eq!(get(running.addr, "/").body, "HELO\n");
+}
+
+#[test]
+fn statuses_for_methods_paths_and_forwarding() {
+    let running = Running::start(Limits::default());
+    let addr = running.addr;
+    assert_eq!(get(addr, "/nope").status, 404);
+    let post = request(addr, "POST", "/metrics", &[("Content-Length", "0")]);
+    assert_eq!(post.status, 405);
+    assert_eq!(post.header("allow"), Some("GET, HEAD"));
+    assert_eq!(request(addr, "OPTIONS", "/mutornadomon", &[]).status, 405);
+    let head = request(addr, "HEAD", "/mutornadomon", &[]);
+    assert_eq!(head.status, 200);
+    assert!(head.body.is_empty());
+    assert!(
+        head.header("content-length")
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+            > 10
+    );
+    for (name, value, status) in [
+        ("X-Forwarded-For", "8.8.8.8", 403),
+        ("X-Forwarded-For", "127.0.0.2", 200),
+        ("X-Forwarded-For", "127.0.0.1, 10.0.0.1", 403),
+        ("X-Forwarded-For", "not an address", 403),
+        ("X-Forwarded-For", "", 403),
+        ("Forwarded", "for=127.0.0.1", 200),
+        ("Forwarded", "for=\"[::1]:80\"", 200),
+        ("Forwarded", "for=8.8.8.8;proto=http", 403),
+        ("Forwarded", "for=unknown", 403),
+        ("Forwarded", "garbage;;;", 403),
+    ] {
+        let reply = request(addr, "GET", "/mutornadomon", &[(name, value)]);
+        assert_eq!(reply.status, status, "{name}: {value}");
+    }
+    // Absolute-form targets are served by their path.
+    assert_eq!(
+        raw(
+            addr,
+            b"GET http://localhost/metrics HTTP/1.1\r\nConnection: close\r\n\r\n"
+        )
+        .lines()
+        .next(),
+        Some("HTTP/1.1 200 OK")
+    );
+}
+
+#[test]
+fn filters_and_host_allowlist_apply() {
+    let (monitor, _tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
+    let endpoint = monitor.endpoint().allow_hosts(["localhost"]);
+    let with_host = |host: &'static [u8]| {
+        let headers = [("Host", host)];
+        let request = mutornadomon_smol::Request::new(
+            "GET",
+            "/metrics",
+            Some("127.0.0.1".parse().unwrap()),
+            &headers,
+        );
+        endpoint.respond(&request).unwrap().status()
+    };
+    assert_eq!(with_host(b"localhost:9000"), 200);
+    assert_eq!(with_host(b"evil.example"), 403);
+    let open = monitor.endpoint().filter(|_| true);
+    let remote =
+        mutornadomon_smol::Request::new("GET", "/metrics", Some("8.8.8.8".parse().unwrap()), &[]);
+    assert_eq!(open.respond(&remote).unwrap().status(), 200);
+}
+
+#[test]
+fn keep_alive_and_pipelined_requests_share_a_connection() {
+    let running = Running::start(Limits::default());
+    let mut stream = TcpStream::connect(running.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\n\r\nGET /mutornadomon HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut out = String::new();
+    stream.read_to_string(&mut out).unwrap();
+    let statuses: Vec<&str> = out.matches("HTTP/1.1 ").map(|_| "").collect();
+    assert_eq!(statuses.len(), 3, "{out}");
+    assert!(out.starts_with("HTTP/1.1 200 OK"));
+    assert!(out.contains("HTTP/1.1 404 Not Found"));
+    assert!(out.contains("\"counters\""));
+}
+
+#[test]
+fn hostile_heads_get_400_414_and_431() {
+    let running = Running::start(Limits::default());
+    let addr = running.addr;
+    assert_eq!(status_of(&raw(addr, b"\x16\x03\x01garbage\r\n\r\n")), 400);
+    assert_eq!(
+        status_of(&raw(addr, b"GET /\xff\xfe HTTP/1.1\r\n\r\n")),
+        400
+    );
+    let huge_header = format!("GET / HTTP/1.1\r\nX-Big: {}\r\n\r\n", "a".repeat(1 << 20));
+    assert_eq!(status_of(&raw(addr, huge_header.as_bytes())), 431);
+    let many: String = (0..10_000).map(|i| format!("X-{i}: y\r\n")).collect();
+    assert_eq!(
+        status_of(&raw(
+            addr,
+            format!("GET / HTTP/1.1\r\n{many}\r\n").as_bytes()
+        )),
+        431
+    );
+    let long_uri = format!("GET /{} HTTP/1.1\r\n\r\n", "a".repeat(4000));
+    assert_eq!(status_of(&raw(addr, long_uri.as_bytes())), 414);
+    let body = raw(addr, b"POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+    assert_eq!(
+        status_of(&body),
+        200,
+        "fallback answers; the body is not read"
+    );
+    assert!(body.contains("Connection: close"));
+    // Still serving.
+    assert_eq!(get(addr, "/mutornadomon").status, 200);
+}
+
+#[test]
+fn a_slowloris_client_is_dropped_while_others_are_answered() {
+    let running = Running::start(Limits::default().head_timeout(Duration::from_millis(1500)));
+    let addr = running.addr;
+    let slow = std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let started = Instant::now();
+        let mut sent = 0;
+        for byte in b"GET /mutornadomon HTTP/1.1\r\nX-Slow: "
+            .iter()
+            .chain(b"y".repeat(100).iter())
+        {
+            if stream.write_all(&[*byte]).is_err() {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(Duration::from_millis(100));
+            if started.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+        }
+        let mut out = String::new();
+        let _ = stream.read_to_string(&mut out);
+        (started.elapsed(), sent, out)
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    let started = Instant::now();
+    assert_eq!(get(addr, "/mutornadomon").status, 200);
+    // Correctness bound, not a benchmark: the slow client must not hold the server up.
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    let (elapsed, sent, out) = slow.join().unwrap();
+    assert_eq!(status_of(&out), 408, "{out}");
+    assert!(
+        sent < 30,
+        "dropped after the 1.5 s head timeout, sent {sent} bytes"
+    );
+    assert!(elapsed < Duration::from_secs(5));
+}
+
+#[test]
+fn hundreds_of_idle_connections_do_not_stop_the_endpoint() {
+    let running = Running::start(Limits::default());
+    let idle: Vec<TcpStream> = (0..500)
+        .map(|_| TcpStream::connect(running.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let started = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    drop(idle);
+}
+
+#[test]
+fn connections_over_the_cap_get_503() {
+    let running = Running::start(Limits::default().max_connections(4));
+    let idle: Vec<TcpStream> = (0..4)
+        .map(|_| TcpStream::connect(running.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let reply = get(running.addr, "/mutornadomon");
+    assert_eq!(reply.status, 503);
+    drop(idle);
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+}
+
+#[test]
+fn stop_ends_the_server_and_its_connections() {
+    let mut running = Running::start(Limits::default());
+    let idle = TcpStream::connect(running.addr).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let started = Instant::now();
+    drop(running.monitor.take());
+    running.thread.take().unwrap().join().unwrap();
+    assert!(
+        started.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut idle = idle;
+    idle.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+    let mut buf = [0u8; 16];
+    assert_eq!(
+        idle.read(&mut buf).unwrap_or(0),
+        0,
+        "connection closed by the stop"
+    );
+    assert!(TcpStream::connect(running.addr).is_err(), "listener closed");
+}
+
+#[test]
+#[ignore = "needs promtool"]
+fn metrics_page_passes_promtool() {
+    let running = Running::start(Limits::default());
+    let timing = running.monitor().task_timing().unwrap();
+    timing.record_poll(Duration::from_micros(10));
+    running.monitor().kv("queue_depth", 3.0).unwrap();
+    let reply = get(running.addr, "/metrics");
+    support::promtool_check(&reply.body);
+}
