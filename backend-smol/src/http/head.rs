@@ -226,7 +226,7 @@ mod tests {
             ),
             (
                 b"POST /metrics HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello",
-                "POST /metrics len=46 body=true close=true",
+                "POST /metrics len=45 body=true close=true",
             ),
             (
                 b"GET http://h:1/metrics HTTP/1.1\r\n\r\n",

@@ -14,7 +14,7 @@ use crate::stop::StopListener;
 use crate::AsyncMonitor;
 use async_io::Async;
 use mutornadomon_core::address::check_local_only;
-use mutornadomon_std::{host_allowed, MetricsPage, MonitorHandle};
+use mutornadomon_std::{host_allowed, MetricsPage, MonitorHandle, RequestAccounting};
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
@@ -51,6 +51,7 @@ pub struct Endpoint<'a> {
     roll_on_read: bool,
     limits: Limits,
     fallback: Option<Fallback<'a>>,
+    accounting: Option<RequestAccounting<'a>>,
 }
 
 impl AsyncMonitor {
@@ -64,6 +65,7 @@ impl AsyncMonitor {
             roll_on_read: false,
             limits: Limits::default(),
             fallback: None,
+            accounting: None,
         }
     }
 }
@@ -86,6 +88,7 @@ impl<'a> Endpoint<'a> {
             hosts: self.hosts,
             roll_on_read: self.roll_on_read,
             limits: self.limits,
+            accounting: self.accounting,
         }
     }
 
@@ -121,6 +124,35 @@ impl<'a> Endpoint<'a> {
         Endpoint {
             fallback: Some(Arc::new(handler)),
             filter: self.filter.map(|f| f as Filter<'b>),
+            handle: self.handle,
+            stop: self.stop,
+            hosts: self.hosts,
+            roll_on_read: self.roll_on_read,
+            limits: self.limits,
+            accounting: self.accounting,
+        }
+    }
+
+    /// Counts and times every request the server answers (the monitor's paths and the
+    /// fallback's) with `accounting`: mutornadomon's `requests`, `localhost_requests`,
+    /// `private_requests`, plus status classes and `request_duration`.
+    ///
+    /// ```
+    /// use mutornadomon_smol::{AsyncMonitor, Request};
+    /// let (monitor, _tasks) = AsyncMonitor::start(mutornadomon_std::Monitor::builder().in_memory())?;
+    /// let accounting = monitor.request_accounting()?;
+    /// let endpoint = monitor.endpoint().request_accounting(accounting);
+    /// # drop(endpoint);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn request_accounting<'b>(self, accounting: RequestAccounting<'b>) -> Endpoint<'b>
+    where
+        'a: 'b,
+    {
+        Endpoint {
+            accounting: Some(accounting),
+            filter: self.filter.map(|f| f as Filter<'b>),
+            fallback: self.fallback.map(|f| f as Fallback<'b>),
             handle: self.handle,
             stop: self.stop,
             hosts: self.hosts,
@@ -172,13 +204,17 @@ impl<'a> Endpoint<'a> {
 
     /// The answer to any request: ours, else the fallback's, else 404.
     pub(crate) fn answer(&self, request: &Request<'_>) -> Response {
-        if let Some(response) = self.respond(request) {
-            return response;
+        let timer = self.accounting.map(|a| a.start(request.peer()));
+        let response = self
+            .respond(request)
+            .unwrap_or_else(|| match &self.fallback {
+                Some(fallback) => fallback(request),
+                None => Response::text(404, "not found\n"),
+            });
+        if let Some(timer) = timer {
+            timer.finish(response.status());
         }
-        match &self.fallback {
-            Some(fallback) => fallback(request),
-            None => Response::text(404, "not found\n"),
-        }
+        response
     }
 
     /// Binds a listener (`127.0.0.1:0` picks a free port) for [`EndpointServer::run`].

@@ -1,0 +1,107 @@
+//! The sample application on smol: an app on 127.0.0.1:8081 answering `/` with `HELO <ip>`,
+//! instrumented by mutornadomon-smol: `/mutornadomon` and `/metrics` on the same server,
+//! request accounting, the executor lag probe, task timing, and the stats file other processes
+//! read (`mmstats dump`).
+//!
+//! ```text
+//! cargo run -p mutornadomon-examples --example smol_application [-- --publish] [--addr 127.0.0.1:8081]
+//! curl http://127.0.0.1:8081/
+//! curl http://127.0.0.1:8081/block?ms=200      # blocks the executor for 200 ms
+//! curl -s http://127.0.0.1:8081/mutornadomon   # ... and the lag probe shows it
+//! ```
+//!
+//! `/block?ms=N` (N up to 10,000) sleeps on the executor's thread, the mistake the probe is
+//! there to catch: `ioloop_excess_callback_latency` reads about N ms, and the app's background
+//! ticker (an instrumented task) counts a slow poll. `--publish` prints the metrics every 5 s.
+//! Ctrl-C, SIGTERM or SIGQUIT stop it cleanly and remove the stats file.
+
+use mutornadomon_smol::{AsyncMonitor, Request, Response};
+use mutornadomon_std::Monitor;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let addr = args
+        .iter()
+        .position(|a| a == "--addr")
+        .and_then(|i| args.get(i + 1))
+        .map_or("127.0.0.1:8081", String::as_str);
+
+    let stop = Arc::new(AtomicBool::new(false));
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGQUIT,
+    ] {
+        signal_hook::flag::register(signal, Arc::clone(&stop))?;
+    }
+
+    let mut builder = Monitor::builder();
+    if args.iter().any(|a| a == "--publish") {
+        builder = builder
+            .publish_interval(Duration::from_secs(5))
+            .publisher(|snapshot| println!("Publishing metrics\n{}", snapshot.to_json()));
+    }
+    let (monitor, monitor_tasks) = AsyncMonitor::start(builder)?;
+    match monitor.stats_file() {
+        Some(path) => println!("stats file: {}", path.display()),
+        None => println!("stats file: none (metrics in memory only)"),
+    }
+    let timing = monitor.task_timing()?;
+    let server = monitor
+        .endpoint()
+        .request_accounting(monitor.request_accounting()?)
+        .fallback(app)
+        .bind(addr)?;
+    println!("listening on http://{}", server.local_addr());
+
+    // The executor borrows the monitor's handles, so it is declared after the monitor.
+    let ex = smol::Executor::new();
+    ex.spawn(monitor_tasks).detach();
+    ex.spawn(timing.instrument(server.run())).detach();
+    ex.spawn(timing.instrument(async {
+        // The app's own periodic work, timed like every other task.
+        let mut ticks = smol::Timer::interval(Duration::from_millis(100));
+        loop {
+            smol::stream::StreamExt::next(&mut ticks).await;
+            let _ = monitor.count("ticks", 1);
+        }
+    }))
+    .detach();
+    smol::block_on(ex.run(async {
+        while !stop.load(Ordering::Relaxed) {
+            smol::Timer::after(Duration::from_millis(50)).await;
+        }
+    }));
+    println!("Good bye");
+    drop(ex);
+    monitor.stop();
+    Ok(())
+}
+
+/// The app: `/` says HELO, `/block?ms=N` holds the executor's thread for N ms.
+fn app(request: &Request<'_>) -> Response {
+    match request.path() {
+        "/" => {
+            let ip = request.peer().map(|ip| ip.to_string()).unwrap_or_default();
+            Response::text(200, &format!("HELO {ip}"))
+        }
+        "/block" => {
+            let ms = request
+                .query()
+                .split('&')
+                .find_map(|kv| kv.strip_prefix("ms="))
+                .and_then(|ms| ms.parse::<u64>().ok());
+            match ms {
+                Some(ms) if ms <= 10_000 => {
+                    std::thread::sleep(Duration::from_millis(ms));
+                    Response::text(200, &format!("blocked the executor for {ms} ms\n"))
+                }
+                _ => Response::text(400, "use /block?ms=N with N from 0 to 10000\n"),
+            }
+        }
+        _ => Response::text(404, "not found\n"),
+    }
+}
