@@ -49,18 +49,28 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Some(path) => println!("stats file: {}", path.display()),
         None => println!("stats file: none (metrics in memory only)"),
     }
+    // `--uninstrumented` (for bench/http.sh): the same server and app with no probe, no task
+    // timing and no request accounting; what it gains is what the instrumentation costs.
+    let instrumented = !args.iter().any(|a| a == "--uninstrumented");
     let timing = monitor.task_timing()?;
-    let server = monitor
-        .endpoint()
-        .request_accounting(monitor.request_accounting()?)
-        .fallback(app)
-        .bind(addr)?;
+    let endpoint = monitor.endpoint();
+    let server = if instrumented {
+        endpoint.request_accounting(monitor.request_accounting()?)
+    } else {
+        endpoint
+    };
+    let server = server.fallback(app).bind(addr)?;
     println!("listening on http://{}", server.local_addr());
 
     // The executor borrows the monitor's handles, so it is declared after the monitor.
     let ex = smol::Executor::new();
-    ex.spawn(monitor_tasks).detach();
-    ex.spawn(timing.instrument(server.run())).detach();
+    if instrumented {
+        ex.spawn(monitor_tasks).detach();
+        ex.spawn(timing.instrument(server.run())).detach();
+    } else {
+        drop(monitor_tasks);
+        ex.spawn(server.run()).detach();
+    }
     ex.spawn(timing.instrument(async {
         // The app's own periodic work, timed like every other task.
         let mut ticks = smol::Timer::interval(Duration::from_millis(100));

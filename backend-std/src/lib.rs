@@ -57,6 +57,7 @@ mod process;
 mod profiler;
 mod publish;
 pub mod reader;
+mod scratch;
 mod stats_file;
 #[allow(unsafe_code)]
 mod sys;

@@ -314,21 +314,28 @@ impl Shared {
 
     /// Copies the region into a fresh [`Snapshot`].
     pub(crate) fn snapshot(&self, roll: bool) -> Snapshot {
+        let mut bytes = Vec::new();
+        let n = self.snapshot_into(&mut bytes, roll);
+        bytes.truncate(n);
+        Snapshot::new(bytes, self.process_stats())
+    }
+
+    /// Copies the region into `buf` (grown as needed); returns the bytes used.
+    pub(crate) fn snapshot_into(&self, buf: &mut Vec<u8>, roll: bool) -> usize {
         let region = self.region();
-        let mut bytes = vec![0u8; region.snapshot_len()];
+        if buf.len() < region.snapshot_len() {
+            buf.resize(region.snapshot_len(), 0);
+        }
         loop {
             let result = if roll {
-                region.snapshot_and_roll(&mut bytes)
+                region.snapshot_and_roll(buf)
             } else {
-                region.snapshot(&mut bytes)
+                region.snapshot(buf)
             };
             match result {
-                Ok(n) => {
-                    bytes.truncate(n);
-                    return Snapshot::new(bytes, self.process_stats());
-                }
+                Ok(n) => return n,
                 // A registration grew the region since we sized the buffer.
-                Err(e) => bytes.resize(e.needed, 0),
+                Err(e) => buf.resize(e.needed, 0),
             }
         }
     }
@@ -475,6 +482,10 @@ impl MonitorHandle {
     /// The latest process stats.
     pub fn process_stats(&self) -> ProcessStats {
         self.shared.process_stats()
+    }
+
+    pub(crate) fn shared(&self) -> &Shared {
+        &self.shared
     }
 }
 

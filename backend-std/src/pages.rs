@@ -2,8 +2,9 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
+use crate::scratch::{render_text, with_buffers};
 use crate::MonitorHandle;
-use mutornadomon_core::TextFormat;
+use mutornadomon_core::{parse, render_json, render_prometheus, TextFormat};
 
 /// One of the monitor's pages.
 ///
@@ -61,24 +62,33 @@ impl MonitorHandle {
         accept: Option<&[u8]>,
         roll: bool,
     ) -> RenderedPage {
-        let snapshot = if roll {
-            self.snapshot_and_roll()
-        } else {
-            self.snapshot()
-        };
-        match page {
-            MetricsPage::Json => RenderedPage {
-                content_type: "application/json",
-                body: snapshot.to_json(),
-            },
-            MetricsPage::Prometheus => {
-                let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
-                RenderedPage {
-                    content_type: format.content_type(),
-                    body: snapshot.to_prometheus(format),
+        let process = self.process_stats();
+        let (content_type, body) = with_buffers(|snapshot, out| {
+            let n = self.shared().snapshot_into(snapshot, roll);
+            let stats = match parse(&snapshot[..n]) {
+                Ok(stats) => stats,
+                Err(e) => {
+                    return (
+                        "text/plain; charset=utf-8",
+                        format!("corrupt snapshot: {e}"),
+                    )
+                }
+            };
+            match page {
+                MetricsPage::Json => (
+                    "application/json",
+                    render_text(&stats, out, |s, o| render_json(s, Some(&process), o)),
+                ),
+                MetricsPage::Prometheus => {
+                    let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
+                    let body = render_text(&stats, out, |s, o| {
+                        render_prometheus(s, Some(&process), format, o)
+                    });
+                    (format.content_type(), body)
                 }
             }
-        }
+        });
+        RenderedPage { content_type, body }
     }
 }
 

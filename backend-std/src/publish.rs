@@ -57,18 +57,7 @@ impl Snapshot {
             Ok(stats) => stats,
             Err(e) => return format!("corrupt snapshot: {e}"),
         };
-        let mut out = vec![0u8; 4096 + self.bytes.len() * 4];
-        loop {
-            match render(&stats, &mut out) {
-                Ok(n) => {
-                    out.truncate(n);
-                    return String::from_utf8(out)
-                        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                }
-                Err(RenderError::BufferTooSmall { needed }) => out.resize(needed, 0),
-                Err(e) => return format!("cannot render: {e}"),
-            }
-        }
+        crate::scratch::with_buffers(|_, out| crate::scratch::render_text(&stats, out, render))
     }
 }
 

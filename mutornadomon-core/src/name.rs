@@ -90,6 +90,14 @@ fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
     if text.len() > max {
         return Err(TextError::TooLong { max });
     }
+    // ASCII (the usual case): a byte scan. Control characters are C0, DEL and C1; C1 needs
+    // decoding (U+0080-U+009F), so non-ASCII text takes the char-by-char path.
+    if text.is_ascii() {
+        if let Some(at) = text.iter().position(|&b| b < 0x20 || b == 0x7f) {
+            return Err(TextError::BadByte { at });
+        }
+        return core::str::from_utf8(text).map_err(|_| TextError::NotUtf8);
+    }
     let text = core::str::from_utf8(text).map_err(|_| TextError::NotUtf8)?;
     match text.char_indices().find(|(_, c)| c.is_control()) {
         Some((at, _)) => Err(TextError::BadByte { at }),

@@ -121,6 +121,21 @@ impl<'a> Words<'a> {
         Some(if self.swap { raw.swap_bytes() } else { raw })
     }
 
+    /// Every whole word, in order.
+    fn iter(&self) -> impl Iterator<Item = u64> + 'a {
+        let swap = self.swap;
+        self.bytes.chunks_exact(8).map(move |chunk| {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(chunk);
+            let raw = u64::from_ne_bytes(raw);
+            if swap {
+                raw.swap_bytes()
+            } else {
+                raw
+            }
+        })
+    }
+
     fn slice(&self, start: usize, len: usize) -> Option<Words<'a>> {
         let bytes = self.bytes.get(start..start.checked_add(len)?)?;
         Some(Words {
@@ -257,6 +272,17 @@ impl<'a> Stats<'a> {
             words: self.words,
             at: self.records_start,
             failed: false,
+            wanted: None,
+        }
+    }
+
+    /// The records of the kinds `wanted` accepts. Records of other kinds are skipped by their
+    /// length without reading their texts or values, so a renderer making a pass per kind pays
+    /// only for what it renders (after one full pass has found every record sound).
+    pub(crate) fn records_of(&self, wanted: fn(Kind) -> bool) -> Records<'a> {
+        Records {
+            wanted: Some(wanted),
+            ..self.records()
         }
     }
 }
@@ -267,6 +293,7 @@ pub struct Records<'a> {
     words: Words<'a>,
     at: usize,
     failed: bool,
+    wanted: Option<fn(Kind) -> bool>,
 }
 
 /// One metric read from a stats file.
@@ -315,6 +342,19 @@ impl<'a> Iterator for Records<'a> {
     fn next(&mut self) -> Option<Self::Item> {
         while !self.failed && self.at < self.words.bytes.len() {
             let at = self.at;
+            if let Some(wanted) = self.wanted {
+                match skip_unwanted(self.words, at, wanted) {
+                    Ok(Some(len)) => {
+                        self.at = at + len;
+                        continue;
+                    }
+                    Ok(None) => {}
+                    Err(kind) => {
+                        self.failed = true;
+                        return Some(Err(ParseError::new(kind, at)));
+                    }
+                }
+            }
             match read_record(self.words, at) {
                 Ok((len, record)) => {
                     self.at = at + len;
@@ -330,6 +370,25 @@ impl<'a> Iterator for Records<'a> {
         }
         None
     }
+}
+
+/// The length of the record at `at` if its kind is not `wanted` (unknown kinds included).
+fn skip_unwanted(
+    words: Words<'_>,
+    at: usize,
+    wanted: fn(Kind) -> bool,
+) -> Result<Option<usize>, ParseErrorKind> {
+    let frame = words.get(at).ok_or(ParseErrorKind::BadRecordLength)?;
+    let (len, code, _) = unpack_frame(frame);
+    if Kind::from_code(code).is_some_and(wanted) {
+        return Ok(None);
+    }
+    let len = len as usize;
+    words
+        .slice(at, len)
+        .filter(|_| len % 8 == 0 && len >= 16)
+        .map(|_| Some(len))
+        .ok_or(ParseErrorKind::BadRecordLength)
 }
 
 /// Reads the record at `at`: its length and, for known kinds, its contents.
@@ -402,13 +461,12 @@ fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, 
             let buckets = values
                 .slice(HISTOGRAM_HEAD_WORDS * 8, param * 8)
                 .ok_or(ParseErrorKind::BadValueLayout)?;
-            let count =
-                (0..param).fold(0u64, |n, i| n.wrapping_add(buckets.get(i * 8).unwrap_or(0)));
+            // The count (the buckets' sum) is computed when asked: a reader after names or
+            // other kinds does not pay a pass over every bucket.
             Ok(Value::Histogram(HistogramReading {
                 sum: word(0),
                 min: word(1),
                 max: word(2),
-                count,
                 buckets,
             }))
         }
@@ -431,14 +489,23 @@ pub struct HistogramReading<'a> {
     sum: u64,
     min: u64,
     max: u64,
-    count: u64,
     buckets: Words<'a>,
 }
 
 impl HistogramReading<'_> {
-    /// Values recorded (the sum of the buckets).
+    /// Values recorded (the sum of the buckets; one pass over them).
     pub fn count(&self) -> u64 {
-        self.count
+        self.buckets().fold(0u64, u64::wrapping_add)
+    }
+
+    /// The bucket counts, in bucket order.
+    pub fn buckets(&self) -> impl Iterator<Item = u64> + '_ {
+        self.buckets.iter()
+    }
+
+    /// Whether any value was recorded (stops at the first non-empty bucket).
+    fn has_values(&self) -> bool {
+        self.buckets().any(|n| n != 0)
     }
 
     /// Sum of the values recorded (wrapping).
@@ -448,12 +515,12 @@ impl HistogramReading<'_> {
 
     /// Smallest value recorded, if any.
     pub fn min(&self) -> Option<u64> {
-        (self.count > 0 && self.min <= self.max).then_some(self.min)
+        (self.min <= self.max && self.has_values()).then_some(self.min)
     }
 
     /// Largest value recorded, if any.
     pub fn max(&self) -> Option<u64> {
-        (self.count > 0 && self.min <= self.max).then_some(self.max)
+        (self.min <= self.max && self.has_values()).then_some(self.max)
     }
 
     /// Number of buckets.
@@ -494,32 +561,73 @@ impl HistogramReading<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn quantile(&self, q: f64) -> Option<u64> {
-        let (min, max) = (self.min()?, self.max()?);
-        let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-        let exact = q * self.count as f64;
-        let floor = exact as u64; // saturating cast; `ceil` is not in core
-        let rank = if (floor as f64) < exact {
-            floor + 1
-        } else {
-            floor
-        }
-        .clamp(1, self.count);
+        self.quantiles([q])[0]
+    }
+
+    /// Several quantiles in one pass over the buckets, each as [`quantile`](Self::quantile)
+    /// gives it.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{parse, Meta, Storage, Value};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let h = STATS.region().histogram("latency", Meta::new())?;
+    /// (1..=1000).for_each(|v| h.record(v));
+    /// let mut buf = [0u8; 8192];
+    /// let n = STATS.region().snapshot(&mut buf)?;
+    /// let Value::Histogram(read) = parse(&buf[..n])?.records().next().unwrap()?.value else { panic!() };
+    /// let [p50, p99] = read.quantiles([0.5, 0.99]);
+    /// assert_eq!(p50, read.quantile(0.5));
+    /// assert_eq!(p99, read.quantile(0.99));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
+        let (Some(min), Some(max)) = (self.min(), self.max()) else {
+            return [None; N];
+        };
+        let count = self.count();
+        let ranks = qs.map(|q| {
+            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let exact = q * count as f64;
+            let floor = exact as u64; // saturating cast; `ceil` is not in core
+            let rank = if (floor as f64) < exact {
+                floor + 1
+            } else {
+                floor
+            };
+            rank.clamp(1, count.max(1))
+        });
+        // Buckets read mid-update may sum to less than `count` said: unreached ranks read max.
+        let mut out = [Some(max); N];
+        let mut found = [false; N];
+        let mut left = N;
         let last = self.bucket_count() - 1;
         let overflow = self.bucket_count() < crate::bucket::MAX_BUCKETS;
         let mut seen = 0u64;
-        for index in 0..=last {
-            seen = seen.saturating_add(self.bucket(index));
-            if seen >= rank {
-                if index == last && overflow {
-                    return Some(max);
+        for (index, n) in self.buckets().enumerate() {
+            if n == 0 {
+                continue;
+            }
+            seen = seen.saturating_add(n);
+            for (j, &rank) in ranks.iter().enumerate() {
+                if found[j] || seen < rank {
+                    continue;
                 }
-                let (lo, hi) = (
-                    crate::bucket::bucket_lower(index),
-                    crate::bucket::bucket_upper(index),
-                );
-                return Some((lo + (hi - lo) / 2).clamp(min, max));
+                found[j] = true;
+                left -= 1;
+                out[j] = Some(if index == last && overflow {
+                    max
+                } else {
+                    let (lo, hi) = (
+                        crate::bucket::bucket_lower(index),
+                        crate::bucket::bucket_upper(index),
+                    );
+                    (lo + (hi - lo) / 2).clamp(min, max)
+                });
+            }
+            if left == 0 {
+                break;
             }
         }
-        Some(max) // buckets read mid-update may sum to less than `count` said
+        out
     }
 }

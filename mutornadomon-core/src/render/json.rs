@@ -2,6 +2,7 @@
 
 use super::{check_records, BufWriter, ProcessStats, RenderError};
 use crate::parse::{Record, Stats, Value};
+use crate::Kind;
 use core::fmt::{self, Write};
 
 /// Renders mutornadomon's JSON schema into `out`, returning the bytes written.
@@ -38,7 +39,11 @@ pub fn render_json(
     w.finish()
 }
 
-type Section = fn(&mut BufWriter<'_>, &Record<'_>) -> Result<bool, fmt::Error>;
+type Section = (
+    &'static str,
+    fn(Kind) -> bool,
+    fn(&mut BufWriter<'_>, &Record<'_>) -> Result<bool, fmt::Error>,
+);
 
 fn write_json(
     w: &mut BufWriter<'_>,
@@ -59,27 +64,44 @@ fn write_json(
         write_f64(w, p.system_time_seconds)?;
         write!(w, r#","num_threads":{}}}}},"#, p.num_threads)?;
     }
-    let sections: [(&str, Section); 6] = [
-        ("counters", |w, r| match r.value {
+    let counters = |k| matches!(k, Kind::Counter | Kind::ShardedCounter);
+    let sections: [Section; 6] = [
+        ("counters", counters, |w, r| match r.value {
             Value::Counter(n) => write!(w, "{n}").map(|_| true),
             _ => Ok(false),
         }),
-        ("gauges", |w, r| gauge_field(w, r, |g| g.value)),
-        ("min_gauges", |w, r| gauge_field(w, r, |g| g.min)),
-        ("max_gauges", |w, r| gauge_field(w, r, |g| g.max)),
-        ("histograms", write_histogram),
-        ("info", |w, r| match r.value {
-            Value::Info(text) => write_str(w, text).map(|_| true),
-            _ => Ok(false),
-        }),
+        (
+            "gauges",
+            |k| k == Kind::Gauge,
+            |w, r| gauge_field(w, r, |g| g.value),
+        ),
+        (
+            "min_gauges",
+            |k| k == Kind::Gauge,
+            |w, r| gauge_field(w, r, |g| g.min),
+        ),
+        (
+            "max_gauges",
+            |k| k == Kind::Gauge,
+            |w, r| gauge_field(w, r, |g| g.max),
+        ),
+        ("histograms", |k| k == Kind::Histogram, write_histogram),
+        (
+            "info",
+            |k| k == Kind::Info,
+            |w, r| match r.value {
+                Value::Info(text) => write_str(w, text).map(|_| true),
+                _ => Ok(false),
+            },
+        ),
     ];
-    for (i, (title, section)) in sections.iter().enumerate() {
+    for (i, (title, kinds, section)) in sections.iter().enumerate() {
         if i > 0 {
             w.write_char(',')?;
         }
         write!(w, r#""{title}":{{"#)?;
         let mut first = true;
-        for record in stats.records() {
+        for record in stats.records_of(*kinds) {
             let record = record.map_err(|_| fmt::Error)?;
             // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
             let mark = w.len;
@@ -110,7 +132,7 @@ fn write_histogram(w: &mut BufWriter<'_>, record: &Record<'_>) -> Result<bool, f
     let Value::Histogram(h) = record.value else {
         return Ok(false);
     };
-    let q = |q: f64| h.quantile(q).unwrap_or(0);
+    let [p50, p90, p99, p999] = h.quantiles([0.5, 0.9, 0.99, 0.999]).map(|q| q.unwrap_or(0));
     write!(
         w,
         r#"{{"count":{},"sum":{},"min":{},"max":{},"p50":{},"p90":{},"p99":{},"p999":{}}}"#,
@@ -118,10 +140,10 @@ fn write_histogram(w: &mut BufWriter<'_>, record: &Record<'_>) -> Result<bool, f
         h.sum(),
         h.min().unwrap_or(0),
         h.max().unwrap_or(0),
-        q(0.5),
-        q(0.9),
-        q(0.99),
-        q(0.999)
+        p50,
+        p90,
+        p99,
+        p999
     )?;
     Ok(true)
 }

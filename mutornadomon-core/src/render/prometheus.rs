@@ -125,6 +125,8 @@ struct Family<'r> {
     base: &'r str,
     infix: &'static str,
     unit: &'r str,
+    /// Whether `base` is already a legal name (most are), so it is written as it is.
+    clean: bool,
 }
 
 impl<'r> Family<'r> {
@@ -145,17 +147,44 @@ impl<'r> Family<'r> {
                 base = if stripped.is_empty() { base } else { stripped };
             }
         }
-        Family { base, infix, unit }
+        Family {
+            base,
+            infix,
+            unit,
+            clean: is_clean(base),
+        }
     }
+}
+
+/// Letters, digits and '_', not starting with a digit.
+fn is_clean(name: &str) -> bool {
+    !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 impl Display for Family<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, c) in self.base.chars().enumerate() {
-            // ':' is legal but reserved for recording rules; promtool flags it, so it goes too.
-            let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
-            f.write_char(if ok { c } else { '_' })?;
+        // Runs of legal characters are written whole; anything else becomes '_'. ':' is legal
+        // but reserved for recording rules; promtool flags it, so it goes too.
+        if self.clean {
+            f.write_str(self.base)?;
+            f.write_str(self.infix)?;
+            if !self.unit.is_empty() {
+                f.write_char('_')?;
+                f.write_str(self.unit)?;
+            }
+            return Ok(());
         }
+        let mut run = 0;
+        for (i, c) in self.base.char_indices() {
+            let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
+            if !ok {
+                f.write_str(&self.base[run..i])?;
+                f.write_char('_')?;
+                run = i + c.len_utf8();
+            }
+        }
+        f.write_str(&self.base[run..])?;
         f.write_str(self.infix)?;
         if !self.unit.is_empty() {
             write!(f, "_{}", self.unit)?;
@@ -322,11 +351,55 @@ impl Display for LabelValue<'_> {
 }
 
 /// A number as a label value (`le`).
-struct LabelNumber(f64);
+/// A bucket's upper edge, `value / divisor`, as [`write_value`] writes it. Edges in
+/// nanoseconds shown in seconds are written from integers (no float formatting) while the
+/// result is exact, which is the common case and a good part of a `/metrics` page.
+struct BucketEdge {
+    value: u64,
+    divisor: f64,
+}
 
-impl Display for LabelNumber {
+impl Display for BucketEdge {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_value(f, self.0)
+        const NANOS: u64 = 1_000_000_000;
+        // Below 2^50 every such decimal has at most 15 significant digits, so it is also the
+        // shortest representation `{:?}` would choose.
+        if self.divisor != 1e9 || self.value >= 1 << 50 {
+            return write_value(f, self.value as f64 / self.divisor);
+        }
+        let (whole, frac) = (self.value / NANOS, self.value % NANOS);
+        if frac == 0 {
+            return write!(f, "{whole}");
+        }
+        // The fraction's digits without trailing zeros: `digits` of them, as an integer.
+        let (mut frac_digits, mut digits) = (frac, 9u32);
+        while frac_digits % 10 == 0 {
+            frac_digits /= 10;
+            digits -= 1;
+        }
+        if whole > 0 || self.value >= 100_000 {
+            // At least 1e-4: `{:?}` writes plain decimals.
+            return write!(f, "{whole}.{frac_digits:0width$}", width = digits as usize);
+        }
+        // Below 1e-4: `{:?}` writes scientific notation, `d.ddde-N`.
+        let mut mantissa = [0u8; 20];
+        let mut n = frac_digits;
+        let mut len = 0;
+        while n > 0 {
+            mantissa[len] = b'0' + (n % 10) as u8;
+            n /= 10;
+            len += 1;
+        }
+        mantissa[..len].reverse();
+        let exponent = len as i32 - 1 - digits as i32;
+        f.write_char(char::from(mantissa[0]))?;
+        if len > 1 {
+            f.write_char('.')?;
+            for &d in &mantissa[1..len] {
+                f.write_char(char::from(d))?;
+            }
+        }
+        write!(f, "e{exponent}")
     }
 }
 
@@ -379,7 +452,13 @@ fn write_histogram_samples(
         write_labels(
             w,
             labels,
-            Some(("le", &LabelNumber((edge - 1) as f64 / divisor))),
+            Some((
+                "le",
+                &BucketEdge {
+                    value: edge - 1,
+                    divisor,
+                },
+            )),
         )?;
         writeln!(w, " {cumulative}")?;
     }
@@ -400,11 +479,13 @@ fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fm
         base: name,
         infix: "",
         unit: "",
+        clean: true,
     };
     let cpu = Family {
         base: "process_cpu",
         infix: "",
         unit: "seconds",
+        clean: true,
     };
     write_meta(
         w,
@@ -475,25 +556,69 @@ fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
 
 /// HELP text escapes: backslash and newline.
 fn write_help(w: &mut impl Write, text: &str) -> fmt::Result {
-    for c in text.chars() {
-        match c {
-            '\\' => w.write_str("\\\\")?,
-            '\n' => w.write_str("\\n")?,
-            c => w.write_char(c)?,
-        }
-    }
-    Ok(())
+    write_escaped(w, text, |c| match c {
+        '\\' => Some("\\\\"),
+        '\n' => Some("\\n"),
+        _ => None,
+    })
 }
 
 /// Label value escapes: backslash, double quote, newline.
 fn write_label_value(w: &mut impl Write, text: &str) -> fmt::Result {
-    for c in text.chars() {
-        match c {
-            '\\' => w.write_str("\\\\")?,
-            '"' => w.write_str("\\\"")?,
-            '\n' => w.write_str("\\n")?,
-            c => w.write_char(c)?,
+    write_escaped(w, text, |c| match c {
+        '\\' => Some("\\\\"),
+        '"' => Some("\\\""),
+        '\n' => Some("\\n"),
+        _ => None,
+    })
+}
+
+/// Writes `text` with the characters `escape` maps replaced, in runs.
+fn write_escaped(
+    w: &mut impl Write,
+    text: &str,
+    escape: impl Fn(char) -> Option<&'static str>,
+) -> fmt::Result {
+    let mut run = 0;
+    for (i, c) in text.char_indices() {
+        if let Some(escaped) = escape(c) {
+            w.write_str(&text[run..i])?;
+            w.write_str(escaped)?;
+            run = i + c.len_utf8();
         }
     }
-    Ok(())
+    w.write_str(&text[run..])
+}
+
+#[cfg(test)]
+mod edge_tests {
+    use super::{write_value, BucketEdge};
+    use core::fmt::Write;
+
+    struct Text([u8; 64], usize);
+
+    impl Write for Text {
+        fn write_str(&mut self, s: &str) -> core::fmt::Result {
+            self.0[self.1..self.1 + s.len()].copy_from_slice(s.as_bytes());
+            self.1 += s.len();
+            Ok(())
+        }
+    }
+
+    /// The integer path must write exactly what the float path writes, for every edge.
+    #[test]
+    fn bucket_edges_match_float_formatting() {
+        let edges = (0..64u32).flat_map(|k| {
+            let e = 1u64 << k;
+            [e - 1, e, e + 1, e.wrapping_mul(10), 999_999_999 % e.max(1)]
+        });
+        for value in edges.chain([1, 10, 99_999, 100_000, 123_456_789, 1_000_000_000]) {
+            for divisor in [1.0, 1e9] {
+                let (mut fast, mut slow) = (Text([0; 64], 0), Text([0; 64], 0));
+                write!(fast, "{}", BucketEdge { value, divisor }).unwrap();
+                write_value(&mut slow, value as f64 / divisor).unwrap();
+                assert_eq!(&fast.0[..fast.1], &slow.0[..slow.1], "{value} / {divisor}");
+            }
+        }
+    }
 }
