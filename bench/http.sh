@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# System benchmark on loopback, every row in the same run: requests/s and latency of the
-# monitored sample application next to a bare tiny-http server (the ceiling), plus the latency
-# probe's CPU cost. Usage: bench/http.sh [seconds per run, default 10]
+# System benchmark on loopback, every row in the same run: requests/s of a monitored sample
+# application next to the same app unmonitored and a bare server (the ceiling), plus the
+# latency probe's CPU cost.
+#
+# Usage: bench/http.sh [seconds per run, default 10] [std|smol, default std]
+#   std:  examples/sample_application (tiny-http, 2 workers) vs examples/bare_tiny_http
+#   smol: examples/smol_application (one executor thread) vs the same with --uninstrumented
+#         vs examples/bare_smol_http
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
+backend=${2:-std}
 cargo build -q --release -p mutornadomon-examples --examples
 bin=target/release/examples
 command -v wrk > /dev/null || { echo "needs wrk (apt-get install -y wrk)"; exit 1; }
@@ -20,44 +26,69 @@ rps() { wrk -t1 -c8 -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
 p99() { wrk -t1 -c8 -d"${secs}s" --latency "$1" | awk '$1 == "99%" {print $2}'; }
 median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-bare=$(start bare "$bin/bare_tiny_http" 127.0.0.1:18181)
-app=$(start app "$bin/sample_application" --addr 127.0.0.1:18182)
-trap 'kill $bare $app 2> /dev/null || true' EXIT
+declare -A url label
+pids=()
+case $backend in
+  std)
+    pids+=("$(start bare "$bin/bare_tiny_http" 127.0.0.1:18181)")
+    pids+=("$(start app "$bin/sample_application" --addr 127.0.0.1:18182)")
+    cases="bare app json metrics"
+    url[bare]=http://127.0.0.1:18181/;             label[bare]="bare tiny-http, / (the ceiling)"
+    url[app]=http://127.0.0.1:18182/;              label[app]="sample app, / (monitored, request accounting)"
+    url[json]=http://127.0.0.1:18182/mutornadomon; label[json]="sample app, /mutornadomon (JSON)"
+    url[metrics]=http://127.0.0.1:18182/metrics;   label[metrics]="sample app, /metrics (Prometheus text)"
+    overhead_base=bare
+    idle_cmd=("$bin/sample_application" --no-app --addr 127.0.0.1:18183)
+    ;;
+  smol)
+    pids+=("$(start bare "$bin/bare_smol_http" 127.0.0.1:18281)")
+    pids+=("$(start app "$bin/smol_application" --addr 127.0.0.1:18282)")
+    pids+=("$(start plain "$bin/smol_application" --uninstrumented --addr 127.0.0.1:18283)")
+    cases="bare plain app json metrics"
+    url[bare]=http://127.0.0.1:18281/;             label[bare]="bare smol server, / (the ceiling)"
+    url[plain]=http://127.0.0.1:18283/;            label[plain]="smol app, / (uninstrumented)"
+    url[app]=http://127.0.0.1:18282/;              label[app]="smol app, / (probe, task timing, accounting)"
+    url[json]=http://127.0.0.1:18282/mutornadomon; label[json]="smol app, /mutornadomon (JSON)"
+    url[metrics]=http://127.0.0.1:18282/metrics;   label[metrics]="smol app, /metrics (Prometheus text)"
+    overhead_base=plain
+    idle_cmd=("$bin/smol_application" --addr 127.0.0.1:18284)
+    ;;
+  *) echo "backend: std or smol"; exit 2 ;;
+esac
+trap 'kill "${pids[@]}" 2> /dev/null || true' EXIT
 
-# Rounds alternate the servers so drift on a shared machine hits both alike; medians reported.
+# Rounds alternate the servers so drift on a shared machine hits all alike; medians reported.
 rounds=${ROUNDS:-5}
 declare -A runs
 for round in $(seq "$rounds"); do
-  for case in bare app json metrics; do
-    case $case in
-      bare) url=http://127.0.0.1:18181/ ;;
-      app) url=http://127.0.0.1:18182/ ;;
-      json) url=http://127.0.0.1:18182/mutornadomon ;;
-      metrics) url=http://127.0.0.1:18182/metrics ;;
-    esac
-    runs[$case]+="$(rps "$url") "
+  for case in $cases; do
+    runs[$case]+="$(rps "${url[$case]}") "
   done
 done
-row() { # label, case
+row() { # case
   local values med min max
-  values=$(tr ' ' '\n' <<< "${runs[$2]}" | sed '/^$/d')
+  values=$(tr ' ' '\n' <<< "${runs[$1]}" | sed '/^$/d')
   med=$(median <<< "$values"); min=$(sort -n <<< "$values" | head -1); max=$(sort -n <<< "$values" | tail -1)
-  printf '| %-46s | %9.0f | %9.0f-%-9.0f |\n' "$1" "$med" "$min" "$max"
+  printf '| %-46s | %9.0f | %9.0f-%-9.0f |\n' "${label[$1]}" "$med" "$min" "$max"
 }
 echo "| what (wrk -t1 -c8, ${secs}s runs, ${rounds} alternating rounds) | median req/s | range |"
 echo "|---|---:|---:|"
-row "bare tiny-http, / (the ceiling)" bare
-row "sample app, / (monitored, request accounting)" app
-row "sample app, /mutornadomon (JSON)" json
-row "sample app, /metrics (Prometheus text)" metrics
-# Per-round ratio app/bare: the overhead measured against the ceiling of the same moment.
-paste <(tr ' ' '\n' <<< "${runs[app]}") <(tr ' ' '\n' <<< "${runs[bare]}") | sed '/^\s*$/d' |
-  awk '{print $1 / $2}' | median | awk '{printf "\nmonitored / bare, median of per-round ratios: %.3f (overhead %.1f%%)\n", $1, 100 * (1 - $1)}'
-printf 'p99 latency, one more run each: bare %s, app / %s, /mutornadomon %s, /metrics %s\n' \
-  "$(p99 http://127.0.0.1:18181/)" "$(p99 http://127.0.0.1:18182/)" "$(p99 http://127.0.0.1:18182/mutornadomon)" "$(p99 http://127.0.0.1:18182/metrics)"
+for case in $cases; do row "$case"; done
+ratio() { # numerator case, denominator case: median of per-round ratios
+  paste <(tr ' ' '\n' <<< "${runs[$1]}") <(tr ' ' '\n' <<< "${runs[$2]}") | sed '/^\s*$/d' |
+    awk '{print $1 / $2}' | median
+}
+echo
+ratio app "$overhead_base" | awk -v b="$overhead_base" '{printf "monitored / %s, median of per-round ratios: %.3f (overhead %.1f%%)\n", b, $1, 100 * (1 - $1)}'
+ratio json bare | awk '{printf "/mutornadomon / bare, median of per-round ratios: %.3f\n", $1}'
+ratio metrics bare | awk '{printf "/metrics / bare, median of per-round ratios: %.3f\n", $1}'
+printf 'p99 latency, one more run each:'
+for case in $cases; do printf ' %s %s;' "$case" "$(p99 "${url[$case]}")"; done
+echo
 
 # Probe cost: CPU seconds an idle monitored app uses over a window.
-idle=$(start idle "$bin/sample_application" --no-app --addr 127.0.0.1:18183)
+idle=$(start idle "${idle_cmd[@]}")
+pids+=("$idle")
 ticks=$(getconf CLK_TCK)
 cpu() { awk -v t="$ticks" '{ sub(/.*\) /, ""); split($0, f, " "); print (f[12] + f[13]) / t }' "/proc/$1/stat"; }
 sleep 1
@@ -65,5 +96,5 @@ before=$(cpu "$idle")
 sleep "$secs"
 after=$(cpu "$idle")
 kill "$idle"
-awk -v b="$before" -v a="$after" -v s="$secs" \
-  'BEGIN { printf "\nidle monitored app (probe every 10 ms, report every 100 ms): %.3f CPU s over %d s = %.2f%% of one core\n", a - b, s, 100 * (a - b) / s }'
+awk -v b="$before" -v a="$after" -v s="$secs" -v what="${idle_cmd[*]##*/}" \
+  'BEGIN { printf "\nidle %s (probe every 10 ms, report every 100 ms): %.3f CPU s over %d s = %.2f%% of one core\n", what, a - b, s, 100 * (a - b) / s }'

@@ -70,8 +70,8 @@ pub use layout::{
 pub use metrics::{Counter, CounterShard, Gauge, Histogram, Kind, Meta, ShardedCounter};
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
 pub use parse::{
-    parse, GaugeReading, Header, HistogramReading, ParseError, ParseErrorKind, Record, Records,
-    Stats, Value,
+    parse, GaugeReading, Header, HistogramReading, HistogramSummary, ParseError, ParseErrorKind,
+    Record, Records, Stats, Value,
 };
 #[cfg(not(loom))]
 pub use region::Storage;

@@ -93,7 +93,7 @@ fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
     // ASCII (the usual case): a byte scan. Control characters are C0, DEL and C1; C1 needs
     // decoding (U+0080-U+009F), so non-ASCII text takes the char-by-char path.
     if text.is_ascii() {
-        if let Some(at) = text.iter().position(|&b| b < 0x20 || b == 0x7f) {
+        if let Some(at) = first_ascii_control(text) {
             return Err(TextError::BadByte { at });
         }
         return core::str::from_utf8(text).map_err(|_| TextError::NotUtf8);
@@ -103,6 +103,30 @@ fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
         Some((at, _)) => Err(TextError::BadByte { at }),
         None => Ok(text),
     }
+}
+
+/// The index of the first byte below 0x20 or equal to 0x7f in ASCII `text`, eight bytes at a
+/// time: for a byte `b < 0x80`, `b + 0x60` has its top bit set exactly when `b >= 0x20`, and
+/// `b + 0x01` exactly when `b == 0x7f`; neither sum carries into the next byte.
+fn first_ascii_control(text: &[u8]) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = text.chunks_exact(8);
+    for (i, chunk) in chunks.by_ref().enumerate() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let control =
+            (!x.wrapping_add(0x6060_6060_6060_6060) | x.wrapping_add(0x0101_0101_0101_0101)) & HIGH;
+        if control != 0 {
+            return Some(i * 8 + (control.trailing_zeros() / 8) as usize);
+        }
+    }
+    let tail = text.len() - chunks.remainder().len();
+    chunks
+        .remainder()
+        .iter()
+        .position(|&b| b < 0x20 || b == 0x7f)
+        .map(|at| tail + at)
 }
 
 /// Checks a unit: empty, or lowercase ASCII letters and `_`, at most 32 bytes.
@@ -163,5 +187,30 @@ mod tests {
         assert_eq!(validate_unit(b"seconds"), Ok("seconds"));
         assert_eq!(validate_unit(b""), Ok(""));
         assert_eq!(validate_unit(b"Seconds"), Err(TextError::BadByte { at: 0 }));
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::first_ascii_control;
+
+    /// The word-at-a-time scan agrees with a byte loop on every ASCII byte at every position.
+    #[test]
+    fn finds_the_first_control_byte_like_a_byte_loop() {
+        for len in 0..20 {
+            for at in 0..len {
+                for b in 0u8..0x80 {
+                    let mut text = [b'a'; 20];
+                    text[at] = b;
+                    let text = &text[..len];
+                    let slow = text.iter().position(|&b| b < 0x20 || b == 0x7f);
+                    assert_eq!(
+                        first_ascii_control(text),
+                        slow,
+                        "len {len} at {at} byte {b:#x}"
+                    );
+                }
+            }
+        }
     }
 }

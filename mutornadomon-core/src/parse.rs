@@ -121,6 +121,20 @@ impl<'a> Words<'a> {
         Some(if self.swap { raw.swap_bytes() } else { raw })
     }
 
+    /// The wrapping sum of every whole word (in two loops, so each vectorises).
+    fn sum(&self) -> u64 {
+        let words = self.bytes.chunks_exact(8).map(|chunk| {
+            let mut raw = [0u8; 8];
+            raw.copy_from_slice(chunk);
+            u64::from_ne_bytes(raw)
+        });
+        if self.swap {
+            words.map(u64::swap_bytes).fold(0, u64::wrapping_add)
+        } else {
+            words.fold(0, u64::wrapping_add)
+        }
+    }
+
     /// Every whole word, in order.
     fn iter(&self) -> impl Iterator<Item = u64> + 'a {
         let swap = self.swap;
@@ -483,6 +497,20 @@ fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, 
     }
 }
 
+/// What [`HistogramReading::summary`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HistogramSummary<const N: usize> {
+    /// Values recorded.
+    pub count: u64,
+    /// Smallest value recorded, if any.
+    pub min: Option<u64>,
+    /// Largest value recorded, if any.
+    pub max: Option<u64>,
+    /// The quantiles asked for, in the order asked.
+    pub quantiles: [Option<u64>; N],
+}
+
 /// A histogram as read from a file, with quantiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HistogramReading<'a> {
@@ -495,7 +523,7 @@ pub struct HistogramReading<'a> {
 impl HistogramReading<'_> {
     /// Values recorded (the sum of the buckets; one pass over them).
     pub fn count(&self) -> u64 {
-        self.buckets().fold(0u64, u64::wrapping_add)
+        self.buckets.sum()
     }
 
     /// The bucket counts, in bucket order.
@@ -505,7 +533,7 @@ impl HistogramReading<'_> {
 
     /// Whether any value was recorded (stops at the first non-empty bucket).
     fn has_values(&self) -> bool {
-        self.buckets().any(|n| n != 0)
+        self.buckets.bytes.iter().any(|&b| b != 0)
     }
 
     /// Sum of the values recorded (wrapping).
@@ -581,10 +609,51 @@ impl HistogramReading<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn quantiles<const N: usize>(&self, qs: [f64; N]) -> [Option<u64>; N] {
-        let (Some(min), Some(max)) = (self.min(), self.max()) else {
-            return [None; N];
-        };
+        self.summary(qs).quantiles
+    }
+
+    /// Count, min, max and the quantiles `qs` together: one pass over the buckets for the
+    /// count, one (stopping at the last quantile's bucket) for the quantiles.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{parse, Meta, Storage, Value};
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let h = STATS.region().histogram("latency", Meta::new())?;
+    /// (1..=100).for_each(|v| h.record(v));
+    /// let mut buf = [0u8; 8192];
+    /// let n = STATS.region().snapshot(&mut buf)?;
+    /// let Value::Histogram(read) = parse(&buf[..n])?.records().next().unwrap()?.value else { panic!() };
+    /// let summary = read.summary([0.5]);
+    /// assert_eq!((summary.count, summary.min, summary.max), (100, Some(1), Some(100)));
+    /// assert_eq!(summary.quantiles, [read.quantile(0.5)]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn summary<const N: usize>(&self, qs: [f64; N]) -> HistogramSummary<N> {
         let count = self.count();
+        let extremes = (count > 0 || self.has_values()) && self.min <= self.max;
+        let (min, max) = if extremes {
+            (Some(self.min), Some(self.max))
+        } else {
+            (None, None)
+        };
+        HistogramSummary {
+            count,
+            min,
+            max,
+            quantiles: match (min, max) {
+                (Some(min), Some(max)) => self.quantiles_within(qs, count, min, max),
+                _ => [None; N],
+            },
+        }
+    }
+
+    fn quantiles_within<const N: usize>(
+        &self,
+        qs: [f64; N],
+        count: u64,
+        min: u64,
+        max: u64,
+    ) -> [Option<u64>; N] {
         let ranks = qs.map(|q| {
             let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
             let exact = q * count as f64;

@@ -1,7 +1,7 @@
 //! mutornadomon's JSON, plus histograms and info.
 
-use super::{check_records, BufWriter, ProcessStats, RenderError};
-use crate::parse::{Record, Stats, Value};
+use super::{BufWriter, ProcessStats, RenderError};
+use crate::parse::{ParseError, Record, Stats, Value};
 use crate::Kind;
 use core::fmt::{self, Write};
 
@@ -32,11 +32,15 @@ pub fn render_json(
     process: Option<&ProcessStats>,
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
-    check_records(stats)?;
     let mut w = BufWriter::new(out);
-    // Cannot fail: a BufWriter takes every write, and every record was found sound above.
-    let _ = write_json(&mut w, stats, process);
-    w.finish()
+    // A BufWriter takes every write, so this fails only on a malformed record. The sections'
+    // passes together read every record of every known kind, so none goes unchecked.
+    let mut corrupt = None;
+    let _ = write_json(&mut w, stats, process, &mut corrupt);
+    match corrupt {
+        Some(e) => Err(RenderError::Corrupt(e)),
+        None => w.finish(),
+    }
 }
 
 type Section = (
@@ -49,6 +53,7 @@ fn write_json(
     w: &mut BufWriter<'_>,
     stats: &Stats<'_>,
     process: Option<&ProcessStats>,
+    corrupt: &mut Option<ParseError>,
 ) -> fmt::Result {
     w.write_char('{')?;
     if let Some(p) = process {
@@ -102,7 +107,10 @@ fn write_json(
         write!(w, r#""{title}":{{"#)?;
         let mut first = true;
         for record in stats.records_of(*kinds) {
-            let record = record.map_err(|_| fmt::Error)?;
+            let record = record.map_err(|e| {
+                *corrupt = Some(e);
+                fmt::Error
+            })?;
             // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
             let mark = w.len;
             write!(w, r#"{}"{}":"#, if first { "" } else { "," }, record.name)?;
@@ -132,14 +140,15 @@ fn write_histogram(w: &mut BufWriter<'_>, record: &Record<'_>) -> Result<bool, f
     let Value::Histogram(h) = record.value else {
         return Ok(false);
     };
-    let [p50, p90, p99, p999] = h.quantiles([0.5, 0.9, 0.99, 0.999]).map(|q| q.unwrap_or(0));
+    let summary = h.summary([0.5, 0.9, 0.99, 0.999]);
+    let [p50, p90, p99, p999] = summary.quantiles.map(|q| q.unwrap_or(0));
     write!(
         w,
         r#"{{"count":{},"sum":{},"min":{},"max":{},"p50":{},"p90":{},"p99":{},"p999":{}}}"#,
-        h.count(),
+        summary.count,
         h.sum(),
-        h.min().unwrap_or(0),
-        h.max().unwrap_or(0),
+        summary.min.unwrap_or(0),
+        summary.max.unwrap_or(0),
         p50,
         p90,
         p99,
