@@ -104,9 +104,16 @@ fn the_publisher_task_publishes_contains_panics_and_rolls_windows() {
     monitor.kv("depth", 1.0).unwrap();
     let ex = smol::Executor::new();
     let tasks = ex.spawn(tasks);
-    smol::block_on(ex.run(smol::Timer::after(Duration::from_millis(280))));
+    let started = Instant::now();
+    smol::block_on(ex.run(async {
+        while calls.load(Ordering::SeqCst) < 4 && started.elapsed() < Duration::from_secs(10) {
+            smol::Timer::after(Duration::from_millis(5)).await;
+        }
+    }));
     let n = calls.load(Ordering::SeqCst);
-    assert!((3..=6).contains(&n), "{n} publications in 280 ms at 50 ms");
+    assert!(n >= 4, "{n} publications");
+    // Correctness bound (loose for a loaded machine): four 50 ms intervals, not a burst.
+    assert!(started.elapsed() >= Duration::from_millis(190), "{:?}", started.elapsed());
     let panics = monitor.counter("publisher_panics", Meta::new()).unwrap();
     assert_eq!(panics.get(), 1);
     let depth = monitor.gauge("depth", Meta::new()).unwrap();
