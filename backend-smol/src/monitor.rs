@@ -96,8 +96,8 @@ impl std::fmt::Debug for AsyncMonitor {
     }
 }
 
-/// The monitor's periodic work as one future: the executor lag probe (every 10 ms by default,
-/// reporting each 100 ms; it also writes the heartbeat and refreshes process stats), the task
+/// The monitor's periodic work as one future: the executor lag probe (waking every 20 ms by
+/// default, reporting each 100 ms; it also writes the heartbeat and refreshes process stats), the task
 /// timing busy ratio, and the publisher. It completes when the monitor stops.
 ///
 /// Spawn it on the executor whose lag you want measured: the probe measures how late *its*

@@ -113,7 +113,11 @@ fn the_publisher_task_publishes_contains_panics_and_rolls_windows() {
     let n = calls.load(Ordering::SeqCst);
     assert!(n >= 4, "{n} publications");
     // Correctness bound (loose for a loaded machine): four 50 ms intervals, not a burst.
-    assert!(started.elapsed() >= Duration::from_millis(190), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(190),
+        "{:?}",
+        started.elapsed()
+    );
     let panics = monitor.counter("publisher_panics", Meta::new()).unwrap();
     assert_eq!(panics.get(), 1);
     let depth = monitor.gauge("depth", Meta::new()).unwrap();
