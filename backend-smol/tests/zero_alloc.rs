@@ -83,11 +83,17 @@ fn main() {
         polls += 1;
     }
     let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
-    assert_eq!(allocations, 0, "{allocations} allocations in {polls} instrumented polls");
+    assert_eq!(
+        allocations, 0,
+        "{allocations} allocations in {polls} instrumented polls"
+    );
     let counted = monitor
         .counter("callbacks_processed", Default::default())
         .unwrap()
         .get();
     assert_eq!(counted, polls + 1, "every poll was counted");
-    println!("zero_alloc: {} instrumented polls, 0 allocations", polls + 1);
+    println!(
+        "zero_alloc: {} instrumented polls, 0 allocations",
+        polls + 1
+    );
 }

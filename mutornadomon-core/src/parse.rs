@@ -121,18 +121,26 @@ impl<'a> Words<'a> {
         Some(if self.swap { raw.swap_bytes() } else { raw })
     }
 
-    /// The wrapping sum of every whole word (in two loops, so each vectorises).
+    /// The wrapping sum of every whole word. Byte order does not change a sum's carries
+    /// within a word, but does across words, so swapped words are summed after swapping; each
+    /// branch is a straight loop over 64-byte blocks that the compiler vectorises.
     fn sum(&self) -> u64 {
-        let words = self.bytes.chunks_exact(8).map(|chunk| {
+        let word = |chunk: &[u8]| {
             let mut raw = [0u8; 8];
             raw.copy_from_slice(chunk);
             u64::from_ne_bytes(raw)
-        });
-        if self.swap {
-            words.map(u64::swap_bytes).fold(0, u64::wrapping_add)
-        } else {
-            words.fold(0, u64::wrapping_add)
+        };
+        let mut lanes = [0u64; 8];
+        let mut blocks = self.bytes.chunks_exact(64);
+        for block in blocks.by_ref() {
+            for (lane, chunk) in lanes.iter_mut().zip(block.chunks_exact(8)) {
+                let w = word(chunk);
+                *lane = lane.wrapping_add(if self.swap { w.swap_bytes() } else { w });
+            }
         }
+        let rest = blocks.remainder().chunks_exact(8).map(word);
+        let rest = rest.map(|w| if self.swap { w.swap_bytes() } else { w });
+        lanes.into_iter().chain(rest).fold(0, u64::wrapping_add)
     }
 
     /// Every whole word, in order.
@@ -533,7 +541,13 @@ impl HistogramReading<'_> {
 
     /// Whether any value was recorded (stops at the first non-empty bucket).
     fn has_values(&self) -> bool {
-        self.buckets.bytes.iter().any(|&b| b != 0)
+        // OR-folds of 64-byte blocks vectorise; the early exit is per block.
+        let bytes = self.buckets.bytes;
+        let mut blocks = bytes.chunks_exact(64);
+        blocks
+            .by_ref()
+            .any(|block| block.iter().fold(0, |a, &b| a | b) != 0)
+            || blocks.remainder().iter().any(|&b| b != 0)
     }
 
     /// Sum of the values recorded (wrapping).
@@ -665,36 +679,42 @@ impl HistogramReading<'_> {
             };
             rank.clamp(1, count.max(1))
         });
+        // The ranks' indices in ascending rank order (insertion sort: N is a handful), so each
+        // bucket is compared with the lowest rank not yet reached only.
+        let mut order: [usize; N] = core::array::from_fn(|i| i);
+        for i in 1..N {
+            let mut j = i;
+            while j > 0 && ranks[order[j - 1]] > ranks[order[j]] {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         // Buckets read mid-update may sum to less than `count` said: unreached ranks read max.
         let mut out = [Some(max); N];
-        let mut found = [false; N];
-        let mut left = N;
+        let mut next = 0;
         let last = self.bucket_count() - 1;
         let overflow = self.bucket_count() < crate::bucket::MAX_BUCKETS;
         let mut seen = 0u64;
         for (index, n) in self.buckets().enumerate() {
-            if n == 0 {
+            seen = seen.saturating_add(n);
+            if next == N || seen < ranks[order[next]] {
+                if next == N {
+                    break;
+                }
                 continue;
             }
-            seen = seen.saturating_add(n);
-            for (j, &rank) in ranks.iter().enumerate() {
-                if found[j] || seen < rank {
-                    continue;
-                }
-                found[j] = true;
-                left -= 1;
-                out[j] = Some(if index == last && overflow {
-                    max
-                } else {
-                    let (lo, hi) = (
-                        crate::bucket::bucket_lower(index),
-                        crate::bucket::bucket_upper(index),
-                    );
-                    (lo + (hi - lo) / 2).clamp(min, max)
-                });
-            }
-            if left == 0 {
-                break;
+            let value = if index == last && overflow {
+                max
+            } else {
+                let (lo, hi) = (
+                    crate::bucket::bucket_lower(index),
+                    crate::bucket::bucket_upper(index),
+                );
+                (lo + (hi - lo) / 2).clamp(min, max)
+            };
+            while next < N && seen >= ranks[order[next]] {
+                out[order[next]] = Some(value);
+                next += 1;
             }
         }
         out
