@@ -54,3 +54,8 @@ pub use http::{
 pub use monitor::{AsyncMonitor, MonitorTasks};
 pub use mutornadomon_std::{RequestAccounting, RequestTimer, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use timing::{Instrumented, TaskTiming};
+
+/// The README's examples (std, smol and core), compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

@@ -18,7 +18,8 @@ use std::task::{Context, Poll};
 /// It is a [`mutornadomon_std::Monitor`] (the stats file, process stats and the whole
 /// metrics API, through `Deref`) whose latency probe and publisher are not threads but a
 /// future, [`MonitorTasks`], that you spawn on your executor. [`stop`](Self::stop) (or drop)
-/// ends that future, the endpoint and its connections promptly.
+/// ends that future, the endpoint and its connections promptly; dropping it removes the stats
+/// file.
 ///
 /// ```
 /// use mutornadomon_smol::AsyncMonitor;
@@ -61,10 +62,11 @@ impl AsyncMonitor {
         ))
     }
 
-    /// Ends the monitor's tasks, its endpoint and the endpoint's connections (each at its next
-    /// poll, which the stop wakes), then removes the stats file once they are gone.
-    pub fn stop(self) {
-        drop(self);
+    /// Ends the monitor's tasks, its endpoint and the endpoint's connections, each at its next
+    /// poll (which the stop wakes). It takes `&self` so that tasks borrowing the monitor can be
+    /// run to their end after it; dropping the monitor stops too, and removes the stats file.
+    pub fn stop(&self) {
+        self.stopper.stop();
     }
 
     /// Whether [`stop`](Self::stop) has been called (always false while you hold it; endpoint

@@ -153,6 +153,11 @@ fn the_probe_writes_the_heartbeat_and_process_stats() {
     assert!(monitor.process_stats().rss_bytes > 0);
     monitor.stop();
     smol::block_on(ex.run(tasks));
-    assert!(!path.exists(), "stats file removed on stop");
+    assert!(path.exists(), "the file lives as long as the monitor");
+    drop(monitor);
+    assert!(
+        !path.exists(),
+        "stats file removed when the monitor is dropped"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }

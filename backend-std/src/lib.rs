@@ -75,8 +75,3 @@ pub use profiler::MAX_PROFILE;
 pub use publish::{PublishDriver, Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};
 pub use timer::ScopeTimer;
-
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
-#[doc = include_str!("../../README.md")]
-struct ReadmeDoctests;
