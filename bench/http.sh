@@ -20,6 +20,10 @@ start() { # name, command...
   "$@" > "$log" 2>&1 &
   local pid=$!
   for _ in $(seq 100); do grep -q listening "$log" && break; sleep 0.05; done
+  sleep 0.2
+  # A server that did not start (say, its port held by a stale one) must not be measured in
+  # its place: the stale one could be an old build.
+  kill -0 "$pid" 2> /dev/null || { echo "$1 did not start: $(cat "$log")" >&2; exit 1; }
   echo "$pid"
 }
 rps() { wrk -t1 -c8 -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
