@@ -43,6 +43,7 @@ case $backend in
     url[metrics]=http://127.0.0.1:18182/metrics;   label[metrics]="sample app, /metrics (Prometheus text)"
     overhead_base=bare
     idle_cmd=("$bin/sample_application" --no-app --addr 127.0.0.1:18183)
+    probe="probe thread every 10 ms, report every 100 ms"
     ;;
   smol)
     pids+=("$(start bare "$bin/bare_smol_http" 127.0.0.1:18281)")
@@ -56,6 +57,7 @@ case $backend in
     url[metrics]=http://127.0.0.1:18282/metrics;   label[metrics]="smol app, /metrics (Prometheus text)"
     overhead_base=plain
     idle_cmd=("$bin/smol_application" --addr 127.0.0.1:18284)
+    probe="probe task every 20 ms, app ticker every 100 ms"
     ;;
   *) echo "backend: std or smol"; exit 2 ;;
 esac
@@ -100,5 +102,5 @@ before=$(cpu "$idle")
 sleep "$secs"
 after=$(cpu "$idle")
 kill "$idle"
-awk -v b="$before" -v a="$after" -v s="$secs" -v what="${idle_cmd[*]##*/}" \
-  'BEGIN { printf "\nidle %s (probe every 10 ms, report every 100 ms): %.3f CPU s over %d s = %.2f%% of one core\n", what, a - b, s, 100 * (a - b) / s }'
+awk -v b="$before" -v a="$after" -v s="$secs" -v what="${idle_cmd[*]##*/}" -v probe="$probe" \
+  'BEGIN { printf "\nidle %s (%s): %.3f CPU s over %d s = %.2f%% of one core (10 ms tick granularity)\n", what, probe, a - b, s, 100 * (a - b) / s }'

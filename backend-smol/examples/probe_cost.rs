@@ -1,8 +1,9 @@
 //! The probe's CPU cost on its own: an executor running only the monitor's tasks (`probe`), or
-//! only an async-io timer waking at the probe's default rate (`timer`, the floor: what any
-//! 20 ms wake-up costs on this machine). `bench/probe_cost.sh` reads their CPU time.
+//! only an async-io timer waking at the probe's rate (`timer`, the floor: what any wake-up at
+//! that rate costs on this machine). Read their CPU time from `/proc/<pid>/task/*/schedstat`
+//! (DEVELOPMENT.md has the command).
 //!
-//! `cargo run --release -p mutornadomon-smol --example probe_cost -- probe|timer`
+//! `cargo run --release -p mutornadomon-smol --example probe_cost -- probe|timer [resolution ms]`
 
 use mutornadomon_smol::AsyncMonitor;
 use mutornadomon_std::Monitor;
@@ -10,18 +11,23 @@ use std::time::Duration;
 
 fn main() -> std::io::Result<()> {
     let what = std::env::args().nth(1).unwrap_or_else(|| "probe".into());
+    let resolution = std::env::args()
+        .nth(2)
+        .and_then(|ms| ms.parse().ok())
+        .map_or(Duration::from_millis(20), Duration::from_millis);
     let ex = smol::Executor::new();
     println!("listening (no socket: {what})");
     if what == "timer" {
         smol::block_on(ex.run(async {
-            let mut ticks = smol::Timer::interval(Duration::from_millis(20));
+            let mut ticks = smol::Timer::interval(resolution);
             loop {
                 smol::stream::StreamExt::next(&mut ticks).await;
             }
         }));
         return Ok(());
     }
-    let (_monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+    let builder = Monitor::builder().in_memory().probe_resolution(resolution);
+    let (_monitor, tasks) = AsyncMonitor::start(builder)?;
     smol::block_on(ex.run(tasks));
     Ok(())
 }
