@@ -1,0 +1,4 @@
+//! Code shared by fuzz targets.
+#![allow(dead_code)]
+
+pub mod ops;
