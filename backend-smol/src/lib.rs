@@ -47,11 +47,11 @@ mod probe;
 mod stop;
 pub mod timing;
 
-pub use http::{
-    is_local_request, parse_head, Endpoint, EndpointServer, Head, Limits, Request, Response,
-    MAX_HEADERS,
-};
+pub use http::{Endpoint, EndpointServer};
 pub use monitor::{AsyncMonitor, MonitorTasks};
+pub use mutornadomon_std::{
+    is_local_request, parse_head, Head, Limits, Request, Responder, Response, MAX_HEADERS,
+};
 pub use mutornadomon_std::{RequestAccounting, RequestTimer, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use timing::{Instrumented, TaskTiming};
 

@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use support::{get, request};
+use support::{get, raw, request, status_of};
 
 /// A monitor with its tasks and endpoint running on an executor thread. `/` answers "HELO".
 struct Running {
@@ -60,27 +60,6 @@ impl Drop for Running {
             thread.join().unwrap();
         }
     }
-}
-
-/// Sends raw bytes and reads until the server closes (or 10 s pass).
-fn raw(addr: SocketAddr, bytes: &[u8]) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    // The server may close before reading everything (a refused head): ignore write errors.
-    let _ = stream.write_all(bytes);
-    let mut out = Vec::new();
-    let _ = stream.read_to_end(&mut out);
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn status_of(response: &str) -> u16 {
-    response
-        .split(' ')
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
 }
 
 #[test]

@@ -11,8 +11,10 @@
 //!   (`ioloop_excess_callback_latency`), and [`LoopProbe::tick`] for the program's own loop;
 //! - **process stats** (rss, vsz, cpu, threads, fds) refreshed every probe interval;
 //! - a **publisher** thread calling your closure with a [`Snapshot`] (or [`StatsdPublisher`]);
-//! - an **HTTP endpoint** ([`Endpoint`]) on tiny-http: `/mutornadomon` and `/metrics`,
-//!   loopback-only by default, on its own listener or inside your tiny-http server;
+//! - an **HTTP endpoint** ([`Endpoint`]): `/mutornadomon` and `/metrics`, loopback-only by
+//!   default, on a small blocking server of its own (heads parsed by httparse within
+//!   [`Limits`]: 431, 414, 408, 503 past them), inside your tiny-http server (feature
+//!   `tiny-http`), or for any server through [`Responder`];
 //! - **request accounting** for your own server ([`RequestAccounting`]).
 //!
 //! ```
@@ -36,9 +38,8 @@
 //!
 //! # Crate features
 //!
-//! - `tiny-http` (on by default): the tiny-http [`Endpoint`], [`http_server`] and
-//!   `RequestAccounting::start_request`. Off, the crate has no HTTP server of its own (the smol
-//!   backend turns it off).
+//! - `tiny-http` (on by default): `Endpoint::handle` for a tiny-http server of the program's,
+//!   [`http_server`] and `RequestAccounting::start_request`. The smol backend turns it off.
 //! - `tools` (on by default): the `mmstats` reader binary (dump, poll, clean, serve).
 //! - `profiler` (off by default): `Endpoint::profiler` serves `GET /profiler`, a CPU profile
 //!   of the process (top-N text or flamegraph SVG) taken with pprof, as the original's
@@ -47,13 +48,12 @@
 #![warn(missing_docs)]
 
 mod accounting;
-#[cfg(feature = "tiny-http")]
 mod http;
 mod monitor;
 mod pages;
 mod probe;
 mod process;
-#[cfg(all(feature = "profiler", feature = "tiny-http"))]
+#[cfg(feature = "profiler")]
 mod profiler;
 mod publish;
 pub mod reader;
@@ -65,12 +65,16 @@ mod timer;
 
 pub use accounting::{RequestAccounting, RequestTimer};
 #[cfg(feature = "tiny-http")]
-pub use http::{http_server, is_local_request, AccessFilter, Endpoint, EndpointServer, Handled};
+pub use http::{http_server, Handled};
+pub use http::{
+    is_local_request, parse_head, AccessFilter, Endpoint, EndpointServer, Exchange, Head, Limits,
+    Request, Responder, Response, Step, MAX_HEADERS,
+};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle, Publisher};
 pub use pages::{host_allowed, MetricsPage, RenderedPage};
 pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
-#[cfg(all(feature = "profiler", feature = "tiny-http"))]
+#[cfg(feature = "profiler")]
 pub use profiler::MAX_PROFILE;
 pub use publish::{PublishDriver, Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};

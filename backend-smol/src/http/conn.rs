@@ -1,10 +1,10 @@
 //! The accept loop and one connection: read a head within the limits, answer, repeat.
 
-use super::head::{parse_head, Head, MAX_HEADERS};
-use super::{Endpoint, Response};
+use super::Endpoint;
 use async_executor::Executor;
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
+use mutornadomon_std::{Exchange, Limits, Response, Step};
 use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -131,80 +131,45 @@ async fn serve(
     peer: SocketAddr,
 ) -> io::Result<()> {
     let limits = endpoint.limits;
-    let mut buf = vec![0u8; limits.max_head_bytes];
-    let mut filled = 0;
+    let mut exchange = Exchange::new(limits, Some(peer.ip()));
     let mut out = Vec::new();
-    // The head deadline runs from the connection's start, then from each request's first byte.
-    let mut head_deadline = Some(Instant::now() + limits.head_timeout);
     loop {
-        if filled > 0 {
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let full = filled == buf.len();
-            match parse_head(&buf[..filled], full, &mut headers, Some(peer.ip()), &limits) {
-                Head::Complete {
-                    request,
-                    len,
-                    has_body,
-                    close,
-                } => {
-                    let response = endpoint.answer(&request);
-                    out.clear();
-                    response.write_to(&mut out, request.method() == "HEAD", close);
-                    until(
-                        Instant::now() + limits.write_timeout,
-                        stream.write_all(&out),
-                    )
-                    .await?;
-                    if has_body {
-                        linger(&mut stream, Instant::now() + LINGER).await;
-                    }
-                    if close || has_body {
-                        return Ok(());
-                    }
-                    buf.copy_within(len..filled, 0);
-                    filled -= len;
-                    head_deadline = (filled > 0).then(|| Instant::now() + limits.head_timeout);
-                    continue;
+        let deadline = match exchange.next(|request| endpoint.answer(request), &mut out) {
+            Step::Write { close, drain } => {
+                until(
+                    Instant::now() + limits.write_timeout,
+                    stream.write_all(&out),
+                )
+                .await?;
+                if drain {
+                    linger(&mut stream, Instant::now() + LINGER).await;
                 }
-                Head::Refused(status) => {
-                    return refuse(&mut stream, status, &limits).await;
+                if close {
+                    return Ok(());
                 }
-                Head::Partial => {}
+                continue;
             }
-        }
-        let deadline = head_deadline.unwrap_or_else(|| Instant::now() + limits.idle_timeout);
-        let read = until(deadline, stream.read(&mut buf[filled..])).await;
-        let n = match read {
+            Step::Refuse(status) => return refuse(&mut stream, status, &limits).await,
+            Step::Read { deadline } => deadline,
+        };
+        match until(deadline, stream.read(exchange.read_buffer())).await {
             Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e)
-                if e.kind() == io::ErrorKind::TimedOut && head_deadline.is_some() && filled > 0 =>
-            {
-                return refuse(&mut stream, 408, &limits).await;
+            Ok(n) => exchange.filled(n),
+            Err(e) if e.kind() == io::ErrorKind::TimedOut => {
+                return match exchange.timed_out() {
+                    Some(status) => refuse(&mut stream, status, &limits).await,
+                    None => Ok(()), // idle too long
+                };
             }
             Err(e) => return Err(e),
-        };
-        if filled == 0 && head_deadline.is_none() {
-            head_deadline = Some(Instant::now() + limits.head_timeout);
         }
-        filled += n;
     }
 }
 
 /// Answers a refused head with `status` and closes.
-async fn refuse(
-    stream: &mut Async<TcpStream>,
-    status: u16,
-    limits: &super::Limits,
-) -> io::Result<()> {
-    let message = match status {
-        408 => "request head not received in time\n",
-        414 => "request target too long\n",
-        431 => "request head too large\n",
-        _ => "bad request\n",
-    };
+async fn refuse(stream: &mut Async<TcpStream>, status: u16, limits: &Limits) -> io::Result<()> {
     let mut out = Vec::new();
-    Response::text(status, message).write_to(&mut out, false, true);
+    Response::refusal(status).write_to(&mut out, false, true);
     until(
         Instant::now() + limits.write_timeout,
         stream.write_all(&out),

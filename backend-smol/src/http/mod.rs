@@ -1,25 +1,17 @@
 //! The async HTTP endpoint: `/mutornadomon` and `/metrics` over HTTP/1.1 on async-io sockets,
-//! with httparse for request heads, bounded in every dimension a client controls.
+//! with the std backend's head parser, limits and [`Responder`]; bounded in every dimension a
+//! client controls.
 
 mod conn;
-mod head;
-mod request;
-mod response;
-
-pub use head::{parse_head, Head, Limits, MAX_HEADERS};
-pub use request::Request;
-pub use response::Response;
 
 use crate::stop::StopListener;
 use crate::AsyncMonitor;
 use async_io::Async;
-use mutornadomon_core::address::check_local_only;
-use mutornadomon_std::{host_allowed, MetricsPage, MonitorHandle, RequestAccounting};
+use mutornadomon_std::{Limits, Request, RequestAccounting, Responder, Response};
 use std::io;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 
-type Filter<'a> = Arc<dyn Fn(&Request<'_>) -> bool + Send + Sync + 'a>;
 type Fallback<'a> = Arc<dyn Fn(&Request<'_>) -> Response + Send + Sync + 'a>;
 
 /// The monitor's HTTP paths for a smol program: answer requests from a server of your own with
@@ -44,11 +36,8 @@ type Fallback<'a> = Arc<dyn Fn(&Request<'_>) -> Response + Send + Sync + 'a>;
 /// ```
 #[derive(Clone)]
 pub struct Endpoint<'a> {
-    handle: MonitorHandle,
+    responder: Responder<'a>,
     stop: StopListener,
-    filter: Option<Filter<'a>>,
-    hosts: Option<Arc<[String]>>,
-    roll_on_read: bool,
     limits: Limits,
     fallback: Option<Fallback<'a>>,
     accounting: Option<RequestAccounting<'a>>,
@@ -58,11 +47,8 @@ impl AsyncMonitor {
     /// The HTTP endpoint for this monitor's metrics.
     pub fn endpoint(&self) -> Endpoint<'static> {
         Endpoint {
-            handle: self.handle(),
+            responder: self.responder(),
             stop: self.stop_listener(),
-            filter: None,
-            hosts: None,
-            roll_on_read: false,
             limits: Limits::default(),
             fallback: None,
             accounting: None,
@@ -81,12 +67,9 @@ impl<'a> Endpoint<'a> {
         'a: 'b,
     {
         Endpoint {
-            filter: Some(Arc::new(filter)),
+            responder: self.responder.filter(filter),
             fallback: self.fallback.map(|f| f as Fallback<'b>),
-            handle: self.handle,
             stop: self.stop,
-            hosts: self.hosts,
-            roll_on_read: self.roll_on_read,
             limits: self.limits,
             accounting: self.accounting,
         }
@@ -94,14 +77,14 @@ impl<'a> Endpoint<'a> {
 
     /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
     pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
-        self.hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self.responder = self.responder.allow_hosts(hosts);
         self
     }
 
     /// mutornadomon's "min/max since last read": each `/mutornadomon` read rolls the gauge
     /// windows. Off by default: with several readers, each would see only its share.
     pub fn min_max_since_last_read(mut self, on: bool) -> Self {
-        self.roll_on_read = on;
+        self.responder = self.responder.min_max_since_last_read(on);
         self
     }
 
@@ -123,11 +106,8 @@ impl<'a> Endpoint<'a> {
     {
         Endpoint {
             fallback: Some(Arc::new(handler)),
-            filter: self.filter.map(|f| f as Filter<'b>),
-            handle: self.handle,
+            responder: self.responder,
             stop: self.stop,
-            hosts: self.hosts,
-            roll_on_read: self.roll_on_read,
             limits: self.limits,
             accounting: self.accounting,
         }
@@ -138,7 +118,7 @@ impl<'a> Endpoint<'a> {
     /// `private_requests`, plus status classes and `request_duration`.
     ///
     /// ```
-    /// use mutornadomon_smol::{AsyncMonitor, Request};
+    /// use mutornadomon_smol::AsyncMonitor;
     /// let (monitor, _tasks) = AsyncMonitor::start(mutornadomon_std::Monitor::builder().in_memory())?;
     /// let accounting = monitor.request_accounting()?;
     /// let endpoint = monitor.endpoint().request_accounting(accounting);
@@ -151,12 +131,9 @@ impl<'a> Endpoint<'a> {
     {
         Endpoint {
             accounting: Some(accounting),
-            filter: self.filter.map(|f| f as Filter<'b>),
             fallback: self.fallback.map(|f| f as Fallback<'b>),
-            handle: self.handle,
+            responder: self.responder,
             stop: self.stop,
-            hosts: self.hosts,
-            roll_on_read: self.roll_on_read,
             limits: self.limits,
         }
     }
@@ -176,30 +153,7 @@ impl<'a> Endpoint<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn respond(&self, request: &Request<'_>) -> Option<Response> {
-        let page = MetricsPage::for_path(request.path())?;
-        if !matches!(request.method(), "GET" | "HEAD") {
-            return Some(Response::text(405, "method not allowed\n").with_allow("GET, HEAD"));
-        }
-        if !self.allowed(request) {
-            return Some(Response::text(403, "forbidden\n"));
-        }
-        let roll = page == MetricsPage::Json && self.roll_on_read;
-        let page = self
-            .handle
-            .render_page(page, request.header("accept"), roll);
-        Some(Response::new(200, page.content_type, page.body))
-    }
-
-    fn allowed(&self, request: &Request<'_>) -> bool {
-        if let Some(hosts) = &self.hosts {
-            if !host_allowed(hosts, request.header("host")) {
-                return false;
-            }
-        }
-        match &self.filter {
-            Some(filter) => filter(request),
-            None => is_local_request(request),
-        }
+        self.responder.respond(request)
     }
 
     /// The answer to any request: ours, else the fallback's, else 404.
@@ -229,23 +183,6 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// The default rule: the peer and every forwarded hop are loopback.
-///
-/// ```
-/// use mutornadomon_smol::{is_local_request, Request};
-/// let spoofed = [("X-Forwarded-For", &b"8.8.8.8"[..])];
-/// assert!(!is_local_request(&Request::new("GET", "/", Some("127.0.0.1".parse()?), &spoofed)));
-/// assert!(is_local_request(&Request::new("GET", "/", Some("::1".parse()?), &[])));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn is_local_request(request: &Request<'_>) -> bool {
-    let Some(peer) = request.peer() else {
-        return false;
-    };
-    let headers = request.headers().map(|(n, v)| (n.as_bytes(), v));
-    check_local_only(peer, headers).is_ok()
-}
-
 /// The endpoint with a bound listener. [`run`](Self::run) it on your executor: it serves until
 /// the monitor stops (or its task is dropped), all connections inside that one task.
 pub struct EndpointServer<'a> {
@@ -254,7 +191,7 @@ pub struct EndpointServer<'a> {
     local_addr: SocketAddr,
 }
 
-impl<'a> EndpointServer<'a> {
+impl EndpointServer<'_> {
     /// The address it listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -277,8 +214,7 @@ impl<'a> EndpointServer<'a> {
 impl std::fmt::Debug for Endpoint<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")
-            .field("hosts", &self.hosts)
-            .field("roll_on_read", &self.roll_on_read)
+            .field("responder", &self.responder)
             .field("limits", &self.limits)
             .finish_non_exhaustive()
     }

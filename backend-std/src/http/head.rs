@@ -11,7 +11,7 @@ pub const MAX_HEADERS: usize = 64;
 ///
 /// ```
 /// use std::time::Duration;
-/// let limits = mutornadomon_smol::Limits::default().head_timeout(Duration::from_secs(2));
+/// let limits = mutornadomon_std::Limits::default().head_timeout(Duration::from_secs(2));
 /// assert_eq!(limits.max_head_bytes, 8 * 1024);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,7 +107,7 @@ pub enum Head<'b> {
 /// Parses the request head at the start of `buf` (`buf_full`: no more bytes can be added).
 ///
 /// ```
-/// use mutornadomon_smol::{parse_head, Head, Limits, MAX_HEADERS};
+/// use mutornadomon_std::{parse_head, Head, Limits, MAX_HEADERS};
 /// let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
 /// let bytes = b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /next";
 /// match parse_head(bytes, false, &mut headers, None, &Limits::default()) {

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 /// A response from the endpoint or from a fallback handler.
 ///
 /// ```
-/// let response = mutornadomon_smol::Response::text(404, "not found\n");
+/// let response = mutornadomon_std::Response::text(404, "not found\n");
 /// assert_eq!(response.status(), 404);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +36,23 @@ impl Response {
         Response::new(status, "text/plain; charset=utf-8", body)
     }
 
+    /// The answer to a request head refused by [`parse_head`](crate::parse_head) (400, 414,
+    /// 431) or not received in time (408).
+    ///
+    /// ```
+    /// let response = mutornadomon_std::Response::refusal(431);
+    /// assert_eq!(response.body(), b"request head too large\n");
+    /// ```
+    pub fn refusal(status: u16) -> Response {
+        let message = match status {
+            408 => "request head not received in time\n",
+            414 => "request target too long\n",
+            431 => "request head too large\n",
+            _ => "bad request\n",
+        };
+        Response::text(status, message)
+    }
+
     /// Adds an `Allow` header (for 405).
     pub fn with_allow(mut self, methods: &'static str) -> Response {
         self.allow = Some(methods);
@@ -57,8 +74,22 @@ impl Response {
         &self.content_type
     }
 
-    /// The response as bytes: head, then the body unless `head_only` (a `HEAD` request).
-    pub(crate) fn write_to(&self, out: &mut Vec<u8>, head_only: bool, close: bool) {
+    /// The `Allow` header's value, if set.
+    pub fn allow(&self) -> Option<&'static str> {
+        self.allow
+    }
+
+    /// Appends the response as HTTP/1.1 to `out`: the head (`Content-Type`, `Content-Length`,
+    /// `Allow` if set, `Connection: close` if `close`), then the body unless `head_only` (the
+    /// answer to a `HEAD` request). CR and LF in the content type become spaces.
+    ///
+    /// ```
+    /// let mut out = Vec::new();
+    /// mutornadomon_std::Response::text(200, "hi").write_to(&mut out, false, true);
+    /// assert!(out.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    /// assert!(out.ends_with(b"Connection: close\r\n\r\nhi"));
+    /// ```
+    pub fn write_to(&self, out: &mut Vec<u8>, head_only: bool, close: bool) {
         use std::io::Write as _;
         let status = if (100..=999).contains(&self.status) {
             self.status

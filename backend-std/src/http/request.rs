@@ -13,10 +13,10 @@ enum Headers<'b> {
 /// A request head: method, target, headers and the connection's peer address.
 ///
 /// The endpoint's server builds these from the bytes it reads; a program with an HTTP server of
-/// its own builds one with [`Request::new`] and asks [`Endpoint::respond`](crate::Endpoint::respond).
+/// its own builds one with [`Request::new`] and asks [`Responder::respond`](crate::Responder::respond).
 ///
 /// ```
-/// use mutornadomon_smol::Request;
+/// use mutornadomon_std::Request;
 /// let headers = [("Host", &b"localhost"[..]), ("Accept", &b"text/plain"[..])];
 /// let request = Request::new("GET", "/metrics?x=1", Some("127.0.0.1".parse()?), &headers);
 /// assert_eq!(request.path(), "/metrics");

@@ -1,0 +1,269 @@
+//! The endpoint's own blocking server: an accept thread and a thread per connection, each
+//! bounded in time and bytes, all closed when the server is dropped.
+
+use super::{Endpoint, Exchange, Request, Response, Step};
+use std::collections::HashMap;
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const BUSY: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n";
+
+/// Connections being answered 503 at once, at most; past that they are closed at once.
+const TURN_AWAY_THREADS: usize = 16;
+
+/// How long a connection closed on a refusal keeps reading what the client sends.
+const LINGER: Duration = Duration::from_secs(1);
+
+/// The endpoint on its own listener; stops (promptly, closing every connection) when dropped.
+pub struct EndpointServer {
+    addr: SocketAddr,
+    shared: Arc<ServerState>,
+    acceptor: Option<JoinHandle<()>>,
+}
+
+/// A clone of a connection's stream (to shut it down on stop) and its thread.
+type OpenConnection = (TcpStream, Option<JoinHandle<()>>);
+
+/// What the accept thread and the connection threads share.
+struct ServerState {
+    stopped: AtomicBool,
+    /// Open connections by id.
+    open: Mutex<HashMap<u64, OpenConnection>>,
+    turning_away: AtomicUsize,
+}
+
+pub(super) fn serve(endpoint: Endpoint, addr: impl ToSocketAddrs) -> io::Result<EndpointServer> {
+    let listener = TcpListener::bind(addr)?;
+    let addr = listener.local_addr()?;
+    let shared = Arc::new(ServerState {
+        stopped: AtomicBool::new(false),
+        open: Mutex::new(HashMap::new()),
+        turning_away: AtomicUsize::new(0),
+    });
+    let acceptor = std::thread::Builder::new()
+        .name("mutornadomon-http".into())
+        .spawn({
+            let shared = Arc::clone(&shared);
+            move || accept_loop(&endpoint, &listener, &shared)
+        })?;
+    Ok(EndpointServer {
+        addr,
+        shared,
+        acceptor: Some(acceptor),
+    })
+}
+
+impl EndpointServer {
+    /// The address it listens on (useful with port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops the listener and closes every connection.
+    pub fn stop(self) {}
+}
+
+impl Drop for EndpointServer {
+    fn drop(&mut self) {
+        // SeqCst: pairs with the loads in the accept loop and in each connection, which must
+        // see the flag once they are woken by the connect or the shutdowns below.
+        self.shared.stopped.store(true, Ordering::SeqCst);
+        // Wake the accept thread with a connection of our own.
+        let mut wake = self.addr;
+        if wake.ip().is_unspecified() {
+            wake.set_ip(match wake {
+                SocketAddr::V4(_) => [127, 0, 0, 1].into(),
+                SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+            });
+        }
+        let _ = TcpStream::connect_timeout(&wake, Duration::from_secs(1));
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        let open: Vec<_> = crate::monitor::lock(&self.shared.open).drain().collect();
+        for (_, (stream, _)) in &open {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        for (_, (_, thread)) in open {
+            if let Some(thread) = thread {
+                let _ = thread.join();
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for EndpointServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointServer")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn accept_loop(endpoint: &Endpoint, listener: &TcpListener, shared: &Arc<ServerState>) {
+    let mut next_id = 0u64;
+    loop {
+        let accepted = listener.accept();
+        // SeqCst: see `EndpointServer::drop`.
+        if shared.stopped.load(Ordering::SeqCst) {
+            return;
+        }
+        let (stream, peer) = match accepted {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before accept: wait a little
+                // rather than spin, and keep serving.
+                log::warn!("metrics endpoint accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        let mut open = crate::monitor::lock(&shared.open);
+        open.retain(|_, (_, thread)| !thread.as_ref().is_some_and(JoinHandle::is_finished));
+        if open.len() >= endpoint.limits.max_connections {
+            drop(open);
+            turn_away(stream, shared);
+            continue;
+        }
+        let Ok(clone) = stream.try_clone() else {
+            continue;
+        };
+        next_id += 1;
+        let id = next_id;
+        let thread = std::thread::Builder::new()
+            .name("mutornadomon-http-conn".into())
+            .spawn({
+                let (endpoint, shared) = (endpoint.clone(), Arc::clone(shared));
+                move || {
+                    let closer = stream.try_clone();
+                    if let Err(e) = serve_connection(&endpoint, stream, peer, &shared) {
+                        log::debug!("metrics connection from {peer} ended: {e}");
+                    }
+                    // The registry holds a clone of the socket: shut it down so that the client
+                    // sees the close now, then leave the registry.
+                    if let Ok(closer) = closer {
+                        let _ = closer.shutdown(Shutdown::Both);
+                    }
+                    crate::monitor::lock(&shared.open).remove(&id);
+                }
+            });
+        match thread {
+            Ok(thread) => {
+                open.insert(id, (clone, Some(thread)));
+            }
+            Err(e) => log::warn!("no thread for a metrics connection: {e}"),
+        }
+    }
+}
+
+/// Answers 503 from a short thread that reads what the client sent (closing with unread input
+/// would reset the connection before the client reads the answer). Capped: past the cap the
+/// connection is just closed.
+fn turn_away(stream: TcpStream, shared: &Arc<ServerState>) {
+    // Relaxed: a counter compared with a limit; no other memory depends on it.
+    if shared.turning_away.fetch_add(1, Ordering::Relaxed) >= TURN_AWAY_THREADS {
+        shared.turning_away.fetch_sub(1, Ordering::Relaxed);
+        return;
+    }
+    let shared = Arc::clone(shared);
+    let spawned = std::thread::Builder::new().spawn(move || {
+        let mut stream = stream;
+        let _ = stream.set_write_timeout(Some(LINGER));
+        if stream.write_all(BUSY).is_ok() {
+            linger(&mut stream);
+        }
+        shared.turning_away.fetch_sub(1, Ordering::Relaxed);
+    });
+    if spawned.is_err() {
+        log::warn!("no thread to answer 503");
+    }
+}
+
+/// Closes our side, then reads and drops what the client still sends for up to [`LINGER`].
+fn linger(stream: &mut TcpStream) {
+    let _ = stream.shutdown(Shutdown::Write);
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 4096];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            break;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Serves one connection: requests one after another (pipelined ones from the buffer).
+fn serve_connection(
+    endpoint: &Endpoint,
+    mut stream: TcpStream,
+    peer: SocketAddr,
+    shared: &ServerState,
+) -> io::Result<()> {
+    stream.set_nodelay(true)?;
+    stream.set_write_timeout(Some(endpoint.limits.write_timeout))?;
+    let mut exchange = Exchange::new(endpoint.limits, Some(peer.ip()));
+    let mut out = Vec::new();
+    let answer = |request: &Request<'_>| {
+        endpoint
+            .respond(request)
+            .unwrap_or_else(|| Response::text(404, "not found\n"))
+    };
+    loop {
+        let deadline = match exchange.next(answer, &mut out) {
+            Step::Write { close, drain } => {
+                stream.write_all(&out)?;
+                if drain {
+                    linger(&mut stream);
+                }
+                if close {
+                    return Ok(());
+                }
+                continue;
+            }
+            Step::Refuse(status) => return refuse(&mut stream, status),
+            Step::Read { deadline } => deadline,
+        };
+        // SeqCst: see `EndpointServer::drop`.
+        if shared.stopped.load(Ordering::SeqCst) {
+            return Ok(());
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return match exchange.timed_out() {
+                Some(status) => refuse(&mut stream, status),
+                None => Ok(()), // idle too long
+            };
+        }
+        stream.set_read_timeout(Some(left))?;
+        match stream.read(exchange.read_buffer()) {
+            Ok(0) => return Ok(()),
+            Ok(n) => exchange.filled(n),
+            // A timeout: the deadline check above decides.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Answers a refused head with `status` and closes.
+fn refuse(stream: &mut TcpStream, status: u16) -> io::Result<()> {
+    let mut out = Vec::new();
+    Response::refusal(status).write_to(&mut out, false, true);
+    stream.write_all(&out)?;
+    linger(stream);
+    Ok(())
+}
