@@ -113,3 +113,93 @@ fn reader_parses_while_writers_register_and_update() {
         done.store(true, Ordering::Relaxed);
     });
 }
+
+/// Eight threads register at once until the region is full: valid, invalid, huge, colliding
+/// and clashing names. Every refusal is an error and is counted in the header; every accepted
+/// metric is in the snapshot once, of its kind, with every increment made through it.
+#[test]
+fn registration_storm_from_many_threads_fills_the_region_and_loses_nothing() {
+    use mutornadomon_core::{Meta, Region, Value};
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU64, Ordering};
+
+    let words = support::words(2048); // 16 KiB: full long before the storm ends
+    let region = Region::format(&words).unwrap();
+    let (refusals, full) = (AtomicU64::new(0), AtomicU64::new(0));
+    let accepted: Vec<Vec<(String, bool)>> = std::thread::scope(|s| {
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let (region, refusals, full) = (&region, &refusals, &full);
+                s.spawn(move || {
+                    let mut mine = Vec::new();
+                    for i in 0..400 {
+                        let name = match i % 5 {
+                            0 => format!("shared_{}", i % 20), // colliding across threads
+                            1 => format!("t{t}_{i}"),
+                            2 => "x".repeat(129 + i),         // too long
+                            3 => format!("bad name {i}"),     // invalid characters
+                            _ => format!("clash_{}", i % 10), // counter here, gauge elsewhere
+                        };
+                        let as_gauge = i % 5 == 4 && t % 2 == 1;
+                        let result = if as_gauge {
+                            region.gauge(&name, Meta::new()).map(|g| g.set(1.0))
+                        } else {
+                            region.counter(&name, Meta::new()).map(|c| c.inc())
+                        };
+                        match result {
+                            Ok(()) => mine.push((name, as_gauge)),
+                            Err(e) => {
+                                refusals.fetch_add(1, Ordering::Relaxed);
+                                use mutornadomon_core::RegisterError::{Full, TooManyMetrics};
+                                if matches!(e, Full { .. } | TooManyMetrics { .. }) {
+                                    full.fetch_add(1, Ordering::Relaxed);
+                                }
+                            }
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        threads.into_iter().map(|t| t.join().unwrap()).collect()
+    });
+
+    assert_eq!(
+        region.refused(),
+        refusals.load(Ordering::Relaxed),
+        "every refusal counted"
+    );
+    let mut expected: HashMap<String, (bool, u64)> = HashMap::new();
+    for (name, as_gauge) in accepted.into_iter().flatten() {
+        expected.entry(name).or_insert((as_gauge, 0)).1 += 1;
+    }
+    let bytes = support::snapshot(&region);
+    let stats = support::parsed(&bytes);
+    let mut seen = HashMap::new();
+    for record in stats.records() {
+        let record = record.unwrap();
+        assert!(
+            seen.insert(record.name.to_owned(), ()).is_none(),
+            "{} twice",
+            record.name
+        );
+        let (as_gauge, incs) = expected
+            .get(record.name)
+            .unwrap_or_else(|| panic!("{} was never accepted", record.name));
+        match record.value {
+            Value::Counter(n) => assert!(!as_gauge && n == *incs, "{}: {n} of {incs}", record.name),
+            Value::Gauge(g) => assert!(*as_gauge && g.value == 1.0, "{}", record.name),
+            other => panic!("{}: {other:?}", record.name),
+        }
+    }
+    assert_eq!(
+        seen.len(),
+        expected.len(),
+        "every accepted metric is in the snapshot"
+    );
+    assert!(
+        region.refused() > 8 * 400 / 5 * 2,
+        "invalid and overlong names were refused"
+    );
+    assert!(full.load(Ordering::Relaxed) > 0, "the region filled up");
+}

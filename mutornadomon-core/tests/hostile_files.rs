@@ -206,3 +206,64 @@ fn a_file_from_the_other_byte_order_reads_the_same() {
         }
     }
 }
+
+/// Values at the edges: counters and histogram sums that wrap, values in the overflow bucket,
+/// infinite and NaN gauges, every histogram bucket at `u64::MAX`, a huge record count in the
+/// header, an overlong name. Read, summarised and rendered without a panic.
+#[test]
+fn huge_values_and_counts() {
+    let storage = Storage::<4096>::new();
+    let region = storage.region();
+    let counter = region.counter("wraps", Meta::new()).unwrap();
+    counter.inc_by(u64::MAX);
+    counter.inc_by(2);
+    for (name, value) in [("inf", f64::INFINITY), ("nan", f64::NAN), ("max", f64::MAX)] {
+        region.gauge(name, Meta::new()).unwrap().set(value);
+    }
+    let histogram = region
+        .histogram_with_max("h", Meta::new().unit("nanoseconds"), 1023)
+        .unwrap();
+    histogram.record(u64::MAX); // the overflow bucket
+    histogram.record(u64::MAX); // the sum wraps
+    histogram.record(0);
+    let sharded = region.sharded_counter("shards", Meta::new(), 4).unwrap();
+    let shards: Vec<_> = (0..4).map(|_| sharded.claim().unwrap()).collect();
+    shards.iter().for_each(|s| s.inc_by(u64::MAX / 2));
+    let mut file = support::snapshot(&region);
+    assert!(consume(&file));
+    let stats = parse(&file).unwrap();
+    let h = stats
+        .records()
+        .map(Result::unwrap)
+        .find(|r| r.name == "h")
+        .unwrap();
+    let mutornadomon_core::Value::Histogram(h) = h.value else {
+        panic!()
+    };
+    assert_eq!(h.count(), 3);
+    assert_eq!(h.max(), Some(u64::MAX));
+    assert_eq!(h.quantile(1.0), Some(u64::MAX), "overflow reads as the max");
+
+    // Every word of the histogram's buckets at u64::MAX: the count wraps, nothing panics.
+    // The record: frame and lengths words, then name and unit ("h" "nanoseconds", padded to
+    // words), then sum, min, max and the buckets.
+    let text_at = file.windows(12).position(|w| w == b"hnanoseconds").unwrap();
+    let record_at = text_at - 16;
+    let len = u64::from_ne_bytes(file[record_at..record_at + 8].try_into().unwrap()) as u32;
+    let values_at = text_at + 16;
+    for word in file[values_at + 24..record_at + len as usize].chunks_exact_mut(8) {
+        word.copy_from_slice(&u64::MAX.to_ne_bytes());
+    }
+    assert!(consume(&file));
+
+    // A header claiming an absurd record count changes nothing a reader relies on.
+    file[15 * 8..16 * 8].copy_from_slice(&u64::MAX.to_ne_bytes());
+    assert!(consume(&file));
+
+    // A name longer than names may be: a typed error.
+    let mut file = every_kind();
+    let frame = u64::from_ne_bytes(file[128..136].try_into().unwrap());
+    let frame = (frame & !(0xffff << 48)) | (200 << 48);
+    file[128..136].copy_from_slice(&frame.to_ne_bytes());
+    assert!(!consume(&file));
+}
