@@ -1,0 +1,300 @@
+//! mutornadomon-core next to what users would pick instead, in one run: a raw atomic (the
+//! floor), the `metrics` crate (with the Prometheus exporter's recorder installed), the
+//! `prometheus` crate, and `hdrhistogram` (non-atomic) for histograms. divan's allocation
+//! profiler counts heap allocations per iteration for every row.
+//!
+//! `cd bench/compare && cargo bench` (BENCHMARKS.md has the results).
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use mutornadomon_core::{
+    parse, render_json, render_prometheus, AtomicU64 as RegionWord, Meta, Region, TextFormat,
+};
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+
+#[global_allocator]
+static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
+
+fn main() {
+    divan::main();
+}
+
+/// A region of 4 MiB on the heap for the whole run (the benchmarks' `'static` handles).
+fn region() -> Region<'static> {
+    static WORDS: OnceLock<Vec<RegionWord>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| (0..512 * 1024).map(|_| RegionWord::new(0)).collect());
+    static FORMATTED: OnceLock<()> = OnceLock::new();
+    FORMATTED.get_or_init(|| {
+        Region::format(words).expect("a valid size");
+    });
+    Region::attach(words).expect("formatted")
+}
+
+/// The `metrics` crate's global recorder: the Prometheus exporter's, as a user would install.
+fn metrics_handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        let recorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::set_global_recorder(recorder).expect("the only recorder");
+        handle
+    })
+}
+
+/// Values spread over six decades, different each call.
+fn next_value() -> u64 {
+    static STATE: AtomicU64 = AtomicU64::new(0x9e37_79b9_7f4a_7c15);
+    let x = STATE.fetch_add(0x9e37_79b9_7f4a_7c15, Ordering::Relaxed);
+    (x >> 40) % 1_000_000 + 1
+}
+
+mod counter_add {
+    use super::*;
+
+    #[divan::bench]
+    fn raw_atomic_fetch_add() {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        black_box(&COUNTER).fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[divan::bench]
+    fn mutornadomon_counter(bencher: divan::Bencher) {
+        let counter = region().counter("handle_counter", Meta::new()).unwrap();
+        bencher.bench(|| black_box(&counter).inc());
+    }
+
+    #[divan::bench]
+    fn metrics_counter_handle(bencher: divan::Bencher) {
+        metrics_handle();
+        let counter = metrics::counter!("handle_counter");
+        bencher.bench(|| black_box(&counter).increment(1));
+    }
+
+    #[divan::bench]
+    fn prometheus_int_counter(bencher: divan::Bencher) {
+        let counter = prometheus::IntCounter::new("handle_counter", "help").unwrap();
+        bencher.bench(|| black_box(&counter).inc());
+    }
+}
+
+mod count_by_name {
+    use super::*;
+
+    #[divan::bench]
+    fn mutornadomon_count(bencher: divan::Bencher) {
+        let region = region();
+        region.count("requests_by_name", 1).unwrap();
+        bencher.bench(|| region.count(black_box("requests_by_name"), 1));
+    }
+
+    #[divan::bench]
+    fn metrics_counter_macro(bencher: divan::Bencher) {
+        metrics_handle();
+        bencher.bench(|| metrics::counter!(black_box("requests_by_name")).increment(1));
+    }
+}
+
+mod gauge_set {
+    use super::*;
+
+    #[divan::bench]
+    fn mutornadomon_gauge_with_min_max(bencher: divan::Bencher) {
+        let gauge = region().gauge("gauge", Meta::new()).unwrap();
+        bencher.bench(|| gauge.set(black_box(next_value() as f64)));
+    }
+
+    #[divan::bench]
+    fn metrics_gauge_handle(bencher: divan::Bencher) {
+        metrics_handle();
+        let gauge = metrics::gauge!("gauge");
+        bencher.bench(|| gauge.set(black_box(next_value() as f64)));
+    }
+
+    #[divan::bench]
+    fn prometheus_gauge(bencher: divan::Bencher) {
+        let gauge = prometheus::Gauge::new("gauge", "help").unwrap();
+        bencher.bench(|| gauge.set(black_box(next_value() as f64)));
+    }
+}
+
+mod histogram_record {
+    use super::*;
+
+    #[divan::bench]
+    fn mutornadomon_histogram(bencher: divan::Bencher) {
+        let histogram = region().histogram("histogram", Meta::new()).unwrap();
+        bencher.bench(|| histogram.record(black_box(next_value())));
+    }
+
+    #[divan::bench]
+    fn hdrhistogram_non_atomic(bencher: divan::Bencher) {
+        // Two significant figures: finer than our 6.25% buckets, the closest setting.
+        let mut histogram = hdrhistogram::Histogram::<u64>::new_with_bounds(1, 1 << 40, 2).unwrap();
+        bencher.bench_local(|| histogram.record(black_box(next_value())));
+    }
+
+    #[divan::bench]
+    fn metrics_histogram_handle(bencher: divan::Bencher) {
+        metrics_handle();
+        let histogram = metrics::histogram!("histogram");
+        bencher.bench(|| histogram.record(black_box(next_value() as f64)));
+    }
+
+    #[divan::bench]
+    fn prometheus_histogram(bencher: divan::Bencher) {
+        let opts = prometheus::HistogramOpts::new("histogram", "help");
+        let histogram = prometheus::Histogram::with_opts(opts).unwrap();
+        bencher.bench(|| histogram.observe(black_box(next_value() as f64)));
+    }
+}
+
+/// Two threads on one counter, or each on its own (a sharded counter's shard).
+mod contention {
+    use super::*;
+
+    #[divan::bench(threads = [1, 2])]
+    fn mutornadomon_shared_counter(bencher: divan::Bencher) {
+        let counter = region().counter("contended", Meta::new()).unwrap();
+        bencher.bench(|| black_box(&counter).inc());
+    }
+
+    #[divan::bench(threads = [1, 2])]
+    fn mutornadomon_counter_shard_per_thread(bencher: divan::Bencher) {
+        let counter = region().sharded_counter("sharded", Meta::new(), 8).unwrap();
+        thread_local! {
+            static SHARD: std::cell::OnceCell<mutornadomon_core::CounterShard<'static>> =
+                const { std::cell::OnceCell::new() };
+        }
+        bencher.bench(|| {
+            SHARD.with(|shard| {
+                shard
+                    .get_or_init(|| counter.claim().expect("a free shard"))
+                    .inc()
+            })
+        });
+    }
+
+    #[divan::bench(threads = [1, 2])]
+    fn metrics_shared_counter(bencher: divan::Bencher) {
+        metrics_handle();
+        let counter = metrics::counter!("contended");
+        bencher.bench(|| black_box(&counter).increment(1));
+    }
+
+    #[divan::bench(threads = [1, 2])]
+    fn prometheus_shared_counter(bencher: divan::Bencher) {
+        static COUNTER: OnceLock<prometheus::IntCounter> = OnceLock::new();
+        let counter =
+            COUNTER.get_or_init(|| prometheus::IntCounter::new("contended", "help").unwrap());
+        bencher.bench(|| black_box(counter).inc());
+    }
+}
+
+/// Rendering `n` metrics (four in five counters, one in five gauges), each crate from its own
+/// live state: ours includes the snapshot and the parse.
+mod render {
+    use super::*;
+
+    const SIZES: [usize; 2] = [100, 1000];
+
+    fn names(n: usize) -> impl Iterator<Item = (usize, String)> {
+        (0..n).map(|i| (i, format!("service_metric_{i}")))
+    }
+
+    fn our_region(n: usize) -> (Vec<RegionWord>, usize) {
+        let words: Vec<RegionWord> = (0..64 * 1024).map(|_| RegionWord::new(0)).collect();
+        {
+            let region = Region::format(&words).unwrap();
+            for (i, name) in names(n) {
+                let meta = Meta::new().help("A metric of the service");
+                if i % 5 == 4 {
+                    region.gauge(&name, meta).unwrap().set(i as f64 / 3.0);
+                } else {
+                    region.counter(&name, meta).unwrap().inc_by(i as u64 * 7);
+                }
+            }
+        }
+        let len = Region::attach(&words).unwrap().snapshot_len();
+        (words, len)
+    }
+
+    fn bench_ours(bencher: divan::Bencher, n: usize, json: bool) {
+        let (words, len) = our_region(n);
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; len];
+        let mut out = vec![0u8; 256 * 1024];
+        bencher.bench_local(|| {
+            let used = region.snapshot(&mut snapshot).unwrap();
+            let stats = parse(&snapshot[..used]).unwrap();
+            if json {
+                render_json(&stats, None, &mut out).unwrap()
+            } else {
+                render_prometheus(&stats, None, TextFormat::Prometheus, &mut out).unwrap()
+            }
+        });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_json(bencher: divan::Bencher, n: usize) {
+        bench_ours(bencher, n, true);
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_prometheus_text(bencher: divan::Bencher, n: usize) {
+        bench_ours(bencher, n, false);
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn metrics_exporter_render(bencher: divan::Bencher, n: usize) {
+        let recorder: PrometheusRecorder = PrometheusBuilder::new().build_recorder();
+        let handle = recorder.handle();
+        metrics::with_local_recorder(&recorder, || {
+            for (i, name) in names(n) {
+                metrics::describe_counter!(name.clone(), "A metric of the service");
+                if i % 5 == 4 {
+                    metrics::gauge!(name).set(i as f64 / 3.0);
+                } else {
+                    metrics::counter!(name).increment(i as u64 * 7);
+                }
+            }
+        });
+        bencher.bench_local(|| handle.render());
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn prometheus_text_encoder(bencher: divan::Bencher, n: usize) {
+        use prometheus::Encoder;
+        let registry = prometheus::Registry::new();
+        for (i, name) in names(n) {
+            if i % 5 == 4 {
+                let gauge = prometheus::Gauge::new(name, "A metric of the service").unwrap();
+                gauge.set(i as f64 / 3.0);
+                registry.register(Box::new(gauge)).unwrap();
+            } else {
+                let counter = prometheus::IntCounter::new(name, "A metric of the service").unwrap();
+                counter.inc_by(i as u64 * 7);
+                registry.register(Box::new(counter)).unwrap();
+            }
+        }
+        let encoder = prometheus::TextEncoder::new();
+        let mut out = Vec::with_capacity(256 * 1024);
+        bencher.bench_local(|| {
+            out.clear();
+            encoder.encode(&registry.gather(), &mut out).unwrap();
+            out.len()
+        });
+    }
+
+    /// Snapshot + parse + a walk over every record: what a reader of a stats file pays.
+    #[divan::bench]
+    fn mutornadomon_snapshot_and_parse_1000(bencher: divan::Bencher) {
+        let (words, len) = our_region(1000);
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; len];
+        bencher.bench_local(|| {
+            let used = region.snapshot(&mut snapshot).unwrap();
+            parse(&snapshot[..used]).unwrap().records().filter(Result::is_ok).count()
+        });
+    }
+}
