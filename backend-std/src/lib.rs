@@ -70,6 +70,7 @@ pub use http::{
     is_local_request, parse_head, AccessFilter, Endpoint, EndpointServer, Exchange, Head, Limits,
     Request, Responder, Response, Step, MAX_HEADERS,
 };
+pub use http::{percent_decode, query_pairs};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle, Publisher};
 pub use pages::{host_allowed, MetricsPage, RenderedPage};
 pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};

@@ -14,6 +14,26 @@ use std::time::Duration;
 /// A heartbeat older than this marks a live writer as stalled (its probe beats every 100 ms).
 pub const STALL_AFTER: Duration = Duration::from_secs(5);
 
+/// A glob over file names inside one directory (the `glob` parameter of `mmstats serve`): a
+/// pattern with `/`, `..` or NUL is refused, so it cannot reach outside the directory.
+///
+/// ```
+/// use mutornadomon_std::reader::file_name_pattern;
+/// assert!(file_name_pattern("mutornadomon-app-*.stats")?.matches("mutornadomon-app-12.stats"));
+/// assert!(file_name_pattern("../etc/*").is_err());
+/// assert!(file_name_pattern("[").is_err()); // not a glob
+/// # Ok::<(), String>(())
+/// ```
+pub fn file_name_pattern(glob: &str) -> Result<glob::Pattern, String> {
+    if glob.contains('/') || glob.contains("..") || glob.contains('\0') {
+        return Err(
+            "glob is a file-name pattern inside the stats directory; it cannot contain '/' or '..'"
+                .into(),
+        );
+    }
+    glob::Pattern::new(glob).map_err(|e| format!("bad glob: {e}"))
+}
+
 /// The stats files in `dir` (names `mutornadomon-*.stats`), sorted.
 pub fn discover(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?

@@ -5,6 +5,7 @@
 mod endpoint;
 mod exchange;
 mod head;
+mod query;
 mod request;
 mod responder;
 mod response;
@@ -15,6 +16,7 @@ mod tiny;
 pub use endpoint::{Endpoint, EndpointServer};
 pub use exchange::{Exchange, Step};
 pub use head::{parse_head, Head, Limits, MAX_HEADERS};
+pub use query::{percent_decode, query_pairs};
 pub use request::Request;
 pub use responder::{is_local_request, AccessFilter, Responder};
 pub use response::Response;

@@ -100,14 +100,6 @@ impl fmt::Write for BufWriter<'_> {
     }
 }
 
-/// Fails with the first malformed record, so renderers can then walk records freely.
-pub(crate) fn check_records(stats: &crate::Stats<'_>) -> Result<(), RenderError> {
-    match stats.records().find_map(Result::err) {
-        Some(e) => Err(RenderError::Corrupt(e)),
-        None => Ok(()),
-    }
-}
-
 /// Units that renderers convert to a base unit, and what to divide values by. Dividing by a
 /// power of ten (rather than multiplying by its inverse) keeps `16383 ns` as `1.6383e-5 s`.
 pub(crate) fn base_unit(unit: &str) -> (&str, f64) {

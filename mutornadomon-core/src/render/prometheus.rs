@@ -1,8 +1,8 @@
 //! Prometheus text format 0.0.4 and OpenMetrics 1.0.
 
-use super::{base_unit, check_records, BufWriter, ProcessStats, RenderError};
+use super::{base_unit, BufWriter, ProcessStats, RenderError};
 use crate::bucket::bucket_index;
-use crate::parse::{HistogramReading, Record, Stats, Value};
+use crate::parse::{HistogramReading, ParseError, Record, Stats, Value};
 use core::fmt::{self, Display, Write};
 
 /// Which text exposition format to write.
@@ -94,11 +94,15 @@ pub fn render_prometheus(
     format: TextFormat,
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
-    check_records(stats)?;
     let mut w = BufWriter::new(out);
-    // Cannot fail: a BufWriter takes every write, and every record was found sound above.
-    let _ = write_all(&mut w, stats, process, format);
-    w.finish()
+    // A BufWriter takes every write, so this fails only on a malformed record (every record
+    // is read, and so checked, by the one pass).
+    let mut corrupt = None;
+    let _ = write_all(&mut w, stats, process, format, &mut corrupt);
+    match corrupt {
+        Some(e) => Err(RenderError::Corrupt(e)),
+        None => w.finish(),
+    }
 }
 
 fn write_all(
@@ -106,11 +110,16 @@ fn write_all(
     stats: &Stats<'_>,
     process: Option<&ProcessStats>,
     format: TextFormat,
+    corrupt: &mut Option<ParseError>,
 ) -> fmt::Result {
     if let Some(p) = process {
         write_process(w, p, format)?;
     }
-    for record in stats.records().flatten() {
+    for record in stats.records() {
+        let record = record.map_err(|e| {
+            *corrupt = Some(e);
+            fmt::Error
+        })?;
         write_record(w, &record, format)?;
     }
     if format == TextFormat::OpenMetrics {
@@ -162,35 +171,55 @@ fn is_clean(name: &str) -> bool {
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
-impl Display for Family<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Runs of legal characters are written whole; anything else becomes '_'. ':' is legal
-        // but reserved for recording rules; promtool flags it, so it goes too.
+impl Family<'_> {
+    /// Writes the name with plain `write_str` calls (no formatting machinery: a page writes
+    /// a family name several times per metric).
+    fn write(&self, w: &mut impl Write) -> fmt::Result {
         if self.clean {
-            f.write_str(self.base)?;
-            f.write_str(self.infix)?;
-            if !self.unit.is_empty() {
-                f.write_char('_')?;
-                f.write_str(self.unit)?;
+            w.write_str(self.base)?;
+        } else {
+            // Runs of legal characters are written whole; anything else becomes '_'. ':' is
+            // legal but reserved for recording rules; promtool flags it, so it goes too.
+            let mut run = 0;
+            for (i, c) in self.base.char_indices() {
+                let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
+                if !ok {
+                    w.write_str(&self.base[run..i])?;
+                    w.write_char('_')?;
+                    run = i + c.len_utf8();
+                }
             }
-            return Ok(());
+            w.write_str(&self.base[run..])?;
         }
-        let mut run = 0;
-        for (i, c) in self.base.char_indices() {
-            let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
-            if !ok {
-                f.write_str(&self.base[run..i])?;
-                f.write_char('_')?;
-                run = i + c.len_utf8();
-            }
-        }
-        f.write_str(&self.base[run..])?;
-        f.write_str(self.infix)?;
+        w.write_str(self.infix)?;
         if !self.unit.is_empty() {
-            write!(f, "_{}", self.unit)?;
+            w.write_char('_')?;
+            w.write_str(self.unit)?;
         }
         Ok(())
     }
+}
+
+impl Display for Family<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f)
+    }
+}
+
+/// Writes `n` in decimal without the formatting machinery.
+fn write_u64(w: &mut impl Write, mut n: u64) -> fmt::Result {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    // Only ASCII digits were written.
+    w.write_str(core::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
 }
 
 /// Writes the HELP/TYPE (and UNIT) block of a family. `sample_suffix` is what 0.0.4 needs on
@@ -204,20 +233,38 @@ fn write_meta(
     sample_suffix: &str,
     format: TextFormat,
 ) -> fmt::Result {
+    let help = if help.is_empty() { name } else { help };
     match format {
         TextFormat::Prometheus => {
-            write!(w, "# HELP {family}{sample_suffix} ")?;
-            write_help(w, if help.is_empty() { name } else { help })?;
-            let kind = if kind == "info" { "gauge" } else { kind };
-            writeln!(w, "\n# TYPE {family}{sample_suffix} {kind}")
+            w.write_str("# HELP ")?;
+            family.write(w)?;
+            w.write_str(sample_suffix)?;
+            w.write_char(' ')?;
+            write_help(w, help)?;
+            w.write_str("\n# TYPE ")?;
+            family.write(w)?;
+            w.write_str(sample_suffix)?;
+            w.write_char(' ')?;
+            w.write_str(if kind == "info" { "gauge" } else { kind })?;
+            w.write_char('\n')
         }
         TextFormat::OpenMetrics => {
-            writeln!(w, "# TYPE {family} {kind}")?;
+            w.write_str("# TYPE ")?;
+            family.write(w)?;
+            w.write_char(' ')?;
+            w.write_str(kind)?;
+            w.write_char('\n')?;
             if !family.unit.is_empty() {
-                writeln!(w, "# UNIT {family} {}", family.unit)?;
+                w.write_str("# UNIT ")?;
+                family.write(w)?;
+                w.write_char(' ')?;
+                w.write_str(family.unit)?;
+                w.write_char('\n')?;
             }
-            write!(w, "# HELP {family} ")?;
-            write_help(w, if help.is_empty() { name } else { help })?;
+            w.write_str("# HELP ")?;
+            family.write(w)?;
+            w.write_char(' ')?;
+            write_help(w, help)?;
             w.write_char('\n')
         }
     }
@@ -287,11 +334,12 @@ fn write_family_group(
             )?;
             for (r, labels) in members() {
                 let Value::Counter(n) = r.value else { continue };
-                write!(w, "{family}_total")?;
+                family.write(w)?;
+                w.write_str("_total")?;
                 write_labels(w, labels, None)?;
                 w.write_char(' ')?;
                 if divisor == 1.0 {
-                    write!(w, "{n}")?;
+                    write_u64(w, n)?;
                 } else {
                     write_value(w, n as f64 / divisor)?;
                 }
@@ -308,7 +356,7 @@ fn write_family_group(
                 write_meta(w, family, first.help, first.name, "gauge", "", format)?;
                 for (r, labels) in members() {
                     let Value::Gauge(g) = &r.value else { continue };
-                    write!(w, "{family}")?;
+                    family.write(w)?;
                     write_labels(w, labels, None)?;
                     w.write_char(' ')?;
                     write_value(w, pick(g) / divisor)?;
@@ -556,36 +604,28 @@ fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
 
 /// HELP text escapes: backslash and newline.
 fn write_help(w: &mut impl Write, text: &str) -> fmt::Result {
-    write_escaped(w, text, |c| match c {
-        '\\' => Some("\\\\"),
-        '\n' => Some("\\n"),
-        _ => None,
-    })
+    write_escaped(w, text, false)
 }
 
 /// Label value escapes: backslash, double quote, newline.
 fn write_label_value(w: &mut impl Write, text: &str) -> fmt::Result {
-    write_escaped(w, text, |c| match c {
-        '\\' => Some("\\\\"),
-        '"' => Some("\\\""),
-        '\n' => Some("\\n"),
-        _ => None,
-    })
+    write_escaped(w, text, true)
 }
 
-/// Writes `text` with the characters `escape` maps replaced, in runs.
-fn write_escaped(
-    w: &mut impl Write,
-    text: &str,
-    escape: impl Fn(char) -> Option<&'static str>,
-) -> fmt::Result {
+/// Writes `text` with backslash, newline and (if `quote`) double quote escaped, in runs. The
+/// scan is over bytes: these are ASCII, and no byte of a multi-byte UTF-8 character is.
+fn write_escaped(w: &mut impl Write, text: &str, quote: bool) -> fmt::Result {
     let mut run = 0;
-    for (i, c) in text.char_indices() {
-        if let Some(escaped) = escape(c) {
-            w.write_str(&text[run..i])?;
-            w.write_str(escaped)?;
-            run = i + c.len_utf8();
-        }
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'"' if quote => "\\\"",
+            _ => continue,
+        };
+        w.write_str(&text[run..i])?;
+        w.write_str(escaped)?;
+        run = i + 1;
     }
     w.write_str(&text[run..])
 }

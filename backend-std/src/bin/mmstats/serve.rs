@@ -3,6 +3,7 @@
 
 use crate::{string, Usage};
 use mutornadomon_core::{write_prometheus_family, Labels, Record, TextFormat, Value};
+use mutornadomon_std::reader::file_name_pattern;
 use mutornadomon_std::reader::{discover, liveness, StatsFileCopy};
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -72,11 +73,7 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
 
 fn answer(request: Request, dir: &std::path::Path) {
     let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
-    let query: BTreeMap<String, String> = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .map(|(k, v)| (decode(k), decode(v)))
-        .collect();
+    let query: BTreeMap<String, String> = mutornadomon_std::query_pairs(query).collect();
     let response = if !matches!(request.method(), Method::Get | Method::Head) {
         text(405, "method not allowed\n")
     } else {
@@ -126,10 +123,7 @@ fn read_files(
     query: &BTreeMap<String, String>,
 ) -> Result<Vec<StatsFileCopy>, (u16, String)> {
     let pattern = match query.get("glob").filter(|g| !g.is_empty()) {
-        Some(glob) if glob.contains('/') || glob.contains("..") || glob.contains('\0') => {
-            return Err((400, "glob is a file-name pattern inside the stats directory; it cannot contain '/' or '..'\n".into()))
-        }
-        Some(glob) => Some(glob::Pattern::new(glob).map_err(|e| (400, format!("bad glob: {e}\n")))?),
+        Some(glob) => Some(file_name_pattern(glob).map_err(|e| (400, format!("{e}\n")))?),
         None => None,
     };
     let paths =
@@ -270,34 +264,6 @@ fn metrics_text(files: &[StatsFileCopy], format: TextFormat) -> String {
         out.push_str("# EOF\n");
     }
     out
-}
-
-/// Percent-decoding of a query component (`+` is a space).
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
-        match (bytes[i], hex) {
-            (b'%', Some(h)) => {
-                let digit = |c: u8| (c as char).to_digit(16).unwrap_or(0) as u8;
-                out.push(digit(h[0]) << 4 | digit(h[1]));
-                i += 3;
-            }
-            (b'+', _) => {
-                out.push(b' ');
-                i += 1;
-            }
-            (b, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn json_reply(value: serde_json::Value) -> Reply {

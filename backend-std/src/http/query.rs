@@ -1,0 +1,53 @@
+//! Query strings: `a=1&b=x%20y` into decoded pairs, for the tools' and the profiler's
+//! parameters.
+
+/// The `name=value` pairs of a query string, percent-decoded (`+` is a space; a bad escape is
+/// kept as it is; bytes that do not decode to UTF-8 become U+FFFD). A pair without `=` has an
+/// empty value; empty pairs are skipped.
+///
+/// ```
+/// let pairs: Vec<_> = mutornadomon_std::query_pairs("glob=app-*&label=a%2Eb&flag&&x=%zz").collect();
+/// assert_eq!(pairs, [
+///     ("glob".to_string(), "app-*".to_string()),
+///     ("label".into(), "a.b".into()),
+///     ("flag".into(), "".into()),
+///     ("x".into(), "%zz".into()),
+/// ]);
+/// ```
+pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+        .map(|(name, value)| (percent_decode(name), percent_decode(value)))
+}
+
+/// Percent-decoding of one query component (`+` is a space).
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
+            let h = std::str::from_utf8(h).ok()?;
+            u8::from_str_radix(h, 16)
+                .ok()
+                .filter(|_| h.bytes().all(|c| c.is_ascii_hexdigit()))
+        });
+        match (b, hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
