@@ -1,0 +1,21 @@
+//! Query strings as the tools and the profiler read them: percent-decoding is total, and a
+//! `glob` parameter becomes a pattern only if it cannot leave the stats directory.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use mutornadomon_std::reader::file_name_pattern;
+use mutornadomon_std::{percent_decode, query_pairs};
+
+fuzz_target!(|query: &str| {
+    for (name, value) in query_pairs(query) {
+        assert!(name.len() <= query.len() * 3 && value.len() <= query.len() * 3);
+        if let Ok(pattern) = file_name_pattern(&value) {
+            let text = pattern.as_str();
+            // Patterns are matched against the names of the directory's own entries only; what
+            // matters is that the pattern itself names nothing outside it.
+            assert!(!text.contains('/') && !text.contains("..") && !text.contains('\0'));
+        }
+    }
+    let decoded = percent_decode(query);
+    assert!(decoded.len() <= query.len() * 3);
+});
