@@ -38,7 +38,7 @@
 //! futures_lite::future::block_on(ex.run(async { tasks.await; server.await }));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-#![deny(unsafe_code)]
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod http;

@@ -70,13 +70,11 @@ pub use http::{
     is_local_request, parse_head, AccessFilter, Endpoint, EndpointServer, Exchange, Head, Limits,
     Request, Responder, Response, Step, MAX_HEADERS,
 };
-pub use http::{percent_decode, query_pairs};
+pub use http::{percent_decode, query_pairs, ProfileFormat, ProfileRequest, MAX_PROFILE};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle, Publisher};
 pub use pages::{host_allowed, MetricsPage, RenderedPage};
 pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};
 pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
-#[cfg(feature = "profiler")]
-pub use profiler::MAX_PROFILE;
 pub use publish::{PublishDriver, Snapshot, StatsdPublisher};
 pub use stats_file::{stats_dir, stats_file_name};
 pub use timer::ScopeTimer;

@@ -33,7 +33,7 @@ impl MetricsPage {
     }
 }
 
-/// A rendered page: its body and content type.
+/// A rendered page: its body and content type (see [`MonitorHandle::render_page`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RenderedPage {
     /// The `Content-Type` to send.

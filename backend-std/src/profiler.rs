@@ -5,80 +5,20 @@
 //! default; at most 60000), `format` (`text`, the default, or `svg`), `top` (rows of the text
 //! report, default 30). One profile runs at a time; a second request meanwhile gets 409.
 
+use crate::{ProfileFormat, ProfileRequest};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
-/// Longest profile a request may ask for.
-pub const MAX_PROFILE: Duration = Duration::from_secs(60);
 const SAMPLES_PER_SECOND: i32 = 99;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Text,
-    Svg,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Request {
-    duration: Duration,
-    format: Format,
-    top: usize,
-}
 
 /// Why a profile was not taken: the status to answer and a message.
 pub(crate) struct Refused(pub u16, pub String);
-
-fn parse_query(query: &str) -> Result<Request, String> {
-    let mut request = Request {
-        duration: Duration::from_millis(2000),
-        format: Format::Text,
-        top: 30,
-    };
-    for pair in query.split('&').filter(|p| !p.is_empty()) {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        match name {
-            "profiletime" => {
-                let millis: u64 = value
-                    .parse()
-                    .map_err(|_| format!("profiletime must be milliseconds, got {value:?}"))?;
-                request.duration = Duration::from_millis(millis);
-                if request.duration > MAX_PROFILE || millis == 0 {
-                    return Err(format!(
-                        "profiletime must be 1 to {} ms",
-                        MAX_PROFILE.as_millis()
-                    ));
-                }
-            }
-            "format" => {
-                request.format = match value {
-                    "text" => Format::Text,
-                    "svg" => Format::Svg,
-                    _ => return Err(format!("format must be text or svg, got {value:?}")),
-                }
-            }
-            "top" => {
-                request.top = value
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=10_000).contains(n))
-                    .ok_or_else(|| format!("top must be 1 to 10000, got {value:?}"))?;
-            }
-            other => {
-                return Err(format!(
-                    "unknown parameter {other:?} (profiletime, format, top)"
-                ))
-            }
-        }
-    }
-    Ok(request)
-}
 
 /// Takes a profile as `query` asks, blocking the calling thread for its duration. Returns the
 /// content type and body.
 pub(crate) fn profile(query: &str) -> Result<(&'static str, Vec<u8>), Refused> {
     static RUNNING: AtomicBool = AtomicBool::new(false);
-    let request = parse_query(query).map_err(|e| Refused(400, e + "\n"))?;
+    let request = ProfileRequest::from_query(query).map_err(|e| Refused(400, e + "\n"))?;
     // Acquire/Release pair the flag between successive profiles; it guards no other data.
     if RUNNING
         .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
@@ -94,7 +34,7 @@ pub(crate) fn profile(query: &str) -> Result<(&'static str, Vec<u8>), Refused> {
     result.map_err(|e| Refused(500, format!("profiling failed: {e}\n")))
 }
 
-fn take(request: Request) -> Result<(&'static str, Vec<u8>), pprof::Error> {
+fn take(request: ProfileRequest) -> Result<(&'static str, Vec<u8>), pprof::Error> {
     let guard = pprof::ProfilerGuardBuilder::default()
         .frequency(SAMPLES_PER_SECOND)
         .blocklist(&["libc", "libgcc", "pthread", "vdso"])
@@ -103,12 +43,12 @@ fn take(request: Request) -> Result<(&'static str, Vec<u8>), pprof::Error> {
     let report = guard.report().build()?;
     drop(guard);
     match request.format {
-        Format::Svg => {
+        ProfileFormat::Svg => {
             let mut svg = Vec::new();
             report.flamegraph(&mut svg)?;
             Ok(("image/svg+xml", svg))
         }
-        Format::Text => Ok((
+        ProfileFormat::Text => Ok((
             "text/plain; charset=utf-8",
             top_text(&report, request).into_bytes(),
         )),
@@ -117,7 +57,7 @@ fn take(request: Request) -> Result<(&'static str, Vec<u8>), pprof::Error> {
 
 /// `pprof -top` style: samples per function where it was running (flat) and anywhere on the
 /// stack (cum), sorted by flat.
-fn top_text(report: &pprof::Report, request: Request) -> String {
+fn top_text(report: &pprof::Report, request: ProfileRequest) -> String {
     let mut flat: HashMap<String, i64> = HashMap::new();
     let mut cum: HashMap<String, i64> = HashMap::new();
     let mut total = 0i64;
@@ -175,39 +115,4 @@ fn top_text(report: &pprof::Report, request: Request) -> String {
         ));
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_table() {
-        let ok = |q: &str| parse_query(q).unwrap();
-        assert_eq!(
-            ok(""),
-            Request {
-                duration: Duration::from_secs(2),
-                format: Format::Text,
-                top: 30
-            }
-        );
-        assert_eq!(
-            ok("profiletime=250&format=svg").duration,
-            Duration::from_millis(250)
-        );
-        assert_eq!(ok("format=svg").format, Format::Svg);
-        assert_eq!(ok("top=5").top, 5);
-        for bad in [
-            "profiletime=0",
-            "profiletime=60001",
-            "profiletime=abc",
-            "format=pdf",
-            "top=0",
-            "sortby=time",
-            "top=-1",
-        ] {
-            assert!(parse_query(bad).is_err(), "{bad} accepted");
-        }
-    }
 }

@@ -5,6 +5,7 @@
 mod endpoint;
 mod exchange;
 mod head;
+mod profile_request;
 mod query;
 mod request;
 mod responder;
@@ -16,6 +17,7 @@ mod tiny;
 pub use endpoint::{Endpoint, EndpointServer};
 pub use exchange::{Exchange, Step};
 pub use head::{parse_head, Head, Limits, MAX_HEADERS};
+pub use profile_request::{ProfileFormat, ProfileRequest, MAX_PROFILE};
 pub use query::{percent_decode, query_pairs};
 pub use request::Request;
 pub use responder::{is_local_request, AccessFilter, Responder};

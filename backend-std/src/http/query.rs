@@ -22,7 +22,11 @@ pub fn query_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
         .map(|(name, value)| (percent_decode(name), percent_decode(value)))
 }
 
-/// Percent-decoding of one query component (`+` is a space).
+/// Percent-decoding of one query component (`+` is a space; a bad escape is kept as it is).
+///
+/// ```
+/// assert_eq!(mutornadomon_std::percent_decode("a%2Fb+c%zz"), "a/b c%zz");
+/// ```
 pub fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
