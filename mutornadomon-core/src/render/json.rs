@@ -1,6 +1,6 @@
 //! mutornadomon's JSON, plus histograms and info.
 
-use super::{BufWriter, ProcessStats, RenderError};
+use super::{write_u64, BufWriter, ProcessStats, RenderError};
 use crate::parse::{ParseError, Record, Stats, Value};
 use crate::Kind;
 use core::fmt::{self, Write};
@@ -72,7 +72,7 @@ fn write_json(
     let counters = |k| matches!(k, Kind::Counter | Kind::ShardedCounter);
     let sections: [Section; 6] = [
         ("counters", counters, |w, r| match r.value {
-            Value::Counter(n) => write!(w, "{n}").map(|_| true),
+            Value::Counter(n) => write_u64(w, n).map(|_| true),
             _ => Ok(false),
         }),
         (
@@ -113,7 +113,12 @@ fn write_json(
             })?;
             // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
             let mark = w.len;
-            write!(w, r#"{}"{}":"#, if first { "" } else { "," }, record.name)?;
+            if !first {
+                w.write_char(',')?;
+            }
+            w.write_char('"')?;
+            w.write_str(record.name)?;
+            w.write_str("\":")?;
             if section(w, &record)? {
                 first = false;
             } else {

@@ -1,6 +1,6 @@
 //! Prometheus text format 0.0.4 and OpenMetrics 1.0.
 
-use super::{base_unit, BufWriter, ProcessStats, RenderError};
+use super::{base_unit, write_u64, BufWriter, ProcessStats, RenderError};
 use crate::bucket::bucket_index;
 use crate::parse::{HistogramReading, ParseError, Record, Stats, Value};
 use core::fmt::{self, Display, Write};
@@ -204,22 +204,6 @@ impl Display for Family<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.write(f)
     }
-}
-
-/// Writes `n` in decimal without the formatting machinery.
-fn write_u64(w: &mut impl Write, mut n: u64) -> fmt::Result {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    // Only ASCII digits were written.
-    w.write_str(core::str::from_utf8(&digits[at..]).map_err(|_| fmt::Error)?)
 }
 
 /// Writes the HELP/TYPE (and UNIT) block of a family. `sample_suffix` is what 0.0.4 needs on
