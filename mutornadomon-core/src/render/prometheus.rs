@@ -391,17 +391,18 @@ struct BucketEdge {
     divisor: f64,
 }
 
-impl Display for BucketEdge {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl BucketEdge {
+    /// Writes the edge as [`write_value`] would, from integers where the result is exact.
+    fn write(&self, w: &mut impl Write) -> fmt::Result {
         const NANOS: u64 = 1_000_000_000;
         // Below 2^50 every such decimal has at most 15 significant digits, so it is also the
         // shortest representation `{:?}` would choose.
         if self.divisor != 1e9 || self.value >= 1 << 50 {
-            return write_value(f, self.value as f64 / self.divisor);
+            return write_value(w, self.value as f64 / self.divisor);
         }
         let (whole, frac) = (self.value / NANOS, self.value % NANOS);
         if frac == 0 {
-            return write!(f, "{whole}");
+            return write_u64(w, whole);
         }
         // The fraction's digits without trailing zeros: `digits` of them, as an integer.
         let (mut frac_digits, mut digits) = (frac, 9u32);
@@ -410,28 +411,40 @@ impl Display for BucketEdge {
             digits -= 1;
         }
         if whole > 0 || self.value >= 100_000 {
-            // At least 1e-4: `{:?}` writes plain decimals.
-            return write!(f, "{whole}.{frac_digits:0width$}", width = digits as usize);
+            // At least 1e-4: `{:?}` writes plain decimals, the fraction zero-padded.
+            write_u64(w, whole)?;
+            w.write_char('.')?;
+            for _ in decimal_len(frac_digits)..digits {
+                w.write_char('0')?;
+            }
+            return write_u64(w, frac_digits);
         }
         // Below 1e-4: `{:?}` writes scientific notation, `d.ddde-N`.
-        let mut mantissa = [0u8; 20];
-        let mut n = frac_digits;
-        let mut len = 0;
-        while n > 0 {
-            mantissa[len] = b'0' + (n % 10) as u8;
-            n /= 10;
-            len += 1;
-        }
-        mantissa[..len].reverse();
-        let exponent = len as i32 - 1 - digits as i32;
-        f.write_char(char::from(mantissa[0]))?;
+        let len = decimal_len(frac_digits);
+        let exponent = digits - len + 1; // the value is frac_digits * 10^-digits
+        let leading = 10u64.pow(len - 1);
+        write_u64(w, frac_digits / leading)?;
+        let rest = frac_digits % leading;
         if len > 1 {
-            f.write_char('.')?;
-            for &d in &mantissa[1..len] {
-                f.write_char(char::from(d))?;
+            w.write_char('.')?;
+            for _ in decimal_len(rest)..len - 1 {
+                w.write_char('0')?;
             }
+            write_u64(w, rest)?;
         }
-        write!(f, "e{exponent}")
+        w.write_str("e-")?;
+        write_u64(w, u64::from(exponent))
+    }
+}
+
+/// Decimal digits of `n` (1 for 0).
+fn decimal_len(n: u64) -> u32 {
+    n.checked_ilog10().map_or(1, |l| l + 1)
+}
+
+impl Display for BucketEdge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(f)
     }
 }
 
@@ -480,30 +493,44 @@ fn write_histogram_samples(
         }
         cumulative = (counted..end).fold(cumulative, |n, i| n.wrapping_add(h.bucket(i)));
         counted = end;
-        write!(w, "{family}_bucket")?;
-        write_labels(
-            w,
-            labels,
-            Some((
-                "le",
-                &BucketEdge {
-                    value: edge - 1,
-                    divisor,
-                },
-            )),
-        )?;
-        writeln!(w, " {cumulative}")?;
+        let edge = BucketEdge {
+            value: edge - 1,
+            divisor,
+        };
+        family.write(w)?;
+        w.write_str("_bucket")?;
+        if labels.is_empty() {
+            // The common case, written without the formatting machinery: 40-odd lines per
+            // histogram are most of a metrics page.
+            w.write_str("{le=\"")?;
+            edge.write(w)?;
+            w.write_str("\"} ")?;
+        } else {
+            write_labels(w, labels, Some(("le", &edge)))?;
+            w.write_char(' ')?;
+        }
+        write_u64(w, cumulative)?;
+        w.write_char('\n')?;
     }
-    write!(w, "{family}_bucket")?;
+    let count = h.count();
+    family.write(w)?;
+    w.write_str("_bucket")?;
     write_labels(w, labels, Some(("le", &"+Inf")))?;
-    writeln!(w, " {}", h.count())?;
-    write!(w, "{family}_sum")?;
+    w.write_char(' ')?;
+    write_u64(w, count)?;
+    w.write_char('\n')?;
+    family.write(w)?;
+    w.write_str("_sum")?;
     write_labels(w, labels, None)?;
     w.write_char(' ')?;
     write_value(w, h.sum() as f64 / divisor)?;
-    write!(w, "\n{family}_count")?;
+    w.write_char('\n')?;
+    family.write(w)?;
+    w.write_str("_count")?;
     write_labels(w, labels, None)?;
-    writeln!(w, " {}", h.count())
+    w.write_char(' ')?;
+    write_u64(w, count)?;
+    w.write_char('\n')
 }
 
 fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fmt::Result {
