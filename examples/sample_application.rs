@@ -23,20 +23,9 @@ use tiny_http::{Response, Server};
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let flag = |name: &str| args.iter().any(|a| a == name);
-    let addr = args
-        .iter()
-        .position(|a| a == "--addr")
-        .and_then(|i| args.get(i + 1))
-        .map_or("127.0.0.1:8080", String::as_str);
+    let addr = mutornadomon_examples::addr_arg(&args, "127.0.0.1:8080");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGQUIT,
-    ] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
+    let stop = mutornadomon_examples::stop_on_signals()?;
 
     let mut builder = Monitor::builder();
     if flag("--publish") {

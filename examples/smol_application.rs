@@ -17,26 +17,14 @@
 
 use mutornadomon_smol::{AsyncMonitor, Request, Response};
 use mutornadomon_std::Monitor;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let addr = args
-        .iter()
-        .position(|a| a == "--addr")
-        .and_then(|i| args.get(i + 1))
-        .map_or("127.0.0.1:8081", String::as_str);
+    let addr = mutornadomon_examples::addr_arg(&args, "127.0.0.1:8081");
 
-    let stop = Arc::new(AtomicBool::new(false));
-    for signal in [
-        signal_hook::consts::SIGINT,
-        signal_hook::consts::SIGTERM,
-        signal_hook::consts::SIGQUIT,
-    ] {
-        signal_hook::flag::register(signal, Arc::clone(&stop))?;
-    }
+    let stop = mutornadomon_examples::stop_on_signals()?;
 
     let mut builder = Monitor::builder();
     if args.iter().any(|a| a == "--publish") {

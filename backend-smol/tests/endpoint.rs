@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use support::{get, raw, request, status_of};
+use support::{get, raw, request, slowloris, status_of, Slowloris};
 
 /// A monitor with its tasks and endpoint running on an executor thread. `/` answers "HELO".
 struct Running {
@@ -216,30 +216,7 @@ fn hostile_heads_get_400_414_and_431() {
 fn a_slowloris_client_is_dropped_while_others_are_answered() {
     let running = Running::start(Limits::default().head_timeout(Duration::from_millis(1500)));
     let addr = running.addr;
-    let slow = std::thread::spawn(move || {
-        let mut stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let started = Instant::now();
-        let mut sent = 0;
-        for byte in b"GET /mutornadomon HTTP/1.1\r\nX-Slow: "
-            .iter()
-            .chain(b"y".repeat(100).iter())
-        {
-            if stream.write_all(&[*byte]).is_err() {
-                break;
-            }
-            sent += 1;
-            std::thread::sleep(Duration::from_millis(100));
-            if started.elapsed() > Duration::from_secs(5) {
-                break;
-            }
-        }
-        let mut out = String::new();
-        let _ = stream.read_to_string(&mut out);
-        (started.elapsed(), sent, out)
-    });
+    let slow = slowloris(addr);
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     assert_eq!(get(addr, "/mutornadomon").status, 200);
@@ -249,7 +226,11 @@ fn a_slowloris_client_is_dropped_while_others_are_answered() {
         "{:?}",
         started.elapsed()
     );
-    let (elapsed, sent, out) = slow.join().unwrap();
+    let Slowloris {
+        elapsed,
+        sent,
+        answer: out,
+    } = slow.join().unwrap();
     assert_eq!(status_of(&out), 408, "{out}");
     assert!(
         sent < 30,

@@ -4,39 +4,13 @@
 
 use mutornadomon_smol::AsyncMonitor;
 use mutornadomon_std::Monitor;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: defers every call to `System` unchanged; counting has no effect on the memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "../../mutornadomon-core/tests/support/counting_alloc.rs"]
+mod counting_alloc;
 
 /// Pending `left` times, then ready.
 struct Countdown {
@@ -63,10 +37,10 @@ impl Wake for NoWake {
 }
 
 fn main() {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = counting_alloc::allocations();
     drop(std::hint::black_box(vec![0u8; 64]));
     assert!(
-        ALLOCATIONS.load(Ordering::Relaxed) > before,
+        counting_alloc::allocations() > before,
         "the counting allocator is not installed"
     );
 
@@ -77,12 +51,12 @@ fn main() {
     let mut cx = Context::from_waker(&waker);
     let mut future = timing.instrument(Countdown { left: 10_000 });
 
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = counting_alloc::allocations();
     let mut polls = 0u64;
     while Pin::new(&mut future).poll(&mut cx).is_pending() {
         polls += 1;
     }
-    let allocations = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocations = counting_alloc::allocations() - before;
     assert_eq!(
         allocations, 0,
         "{allocations} allocations in {polls} instrumented polls"

@@ -5,12 +5,12 @@
 mod support;
 
 use mutornadomon_std::{Limits, Monitor};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{get, raw, status_of};
+use support::{get, raw, slowloris, status_of, Slowloris};
 
 #[test]
 fn every_hostile_head_gets_its_status_and_the_program_keeps_running() {
@@ -99,25 +99,7 @@ fn slowloris_idle_crowds_and_a_full_house() {
     let addr = server.addr();
 
     // One byte every 100 ms: dropped with 408 after the head timeout.
-    let slow = std::thread::spawn(move || {
-        let mut stream = TcpStream::connect(addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        let started = Instant::now();
-        for byte in b"GET /mutornadomon HTTP/1.1\r\nX-Slow: "
-            .iter()
-            .chain([b'y'; 100].iter())
-        {
-            if stream.write_all(&[*byte]).is_err() || started.elapsed() > Duration::from_secs(5) {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let mut out = String::new();
-        let _ = stream.read_to_string(&mut out);
-        (started.elapsed(), out)
-    });
+    let slow = slowloris(addr);
     // 250 idle connections: legit requests still answered promptly.
     let idle: Vec<TcpStream> = (0..250)
         .map(|_| TcpStream::connect(addr).unwrap())
@@ -133,7 +115,11 @@ fn slowloris_idle_crowds_and_a_full_house() {
         "{:?}",
         started.elapsed()
     );
-    let (elapsed, out) = slow.join().unwrap();
+    let Slowloris {
+        elapsed,
+        answer: out,
+        ..
+    } = slow.join().unwrap();
     assert_eq!(status_of(&out), 408, "{out}");
     assert!(elapsed < Duration::from_secs(4), "{elapsed:?}");
 

@@ -1,6 +1,8 @@
 //! Renderers: the JSON schema, Prometheus and OpenMetrics structure, buffer sizing, and
 //! `promtool check metrics` (ignored unless promtool is installed).
 
+#[path = "support/promtool.rs"]
+mod promtool;
 mod support;
 
 use mutornadomon_core::{
@@ -256,34 +258,5 @@ fn accept_header_negotiation() {
 #[test]
 #[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
 fn promtool_accepts_the_prometheus_text() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
-    let text = render(Some(TextFormat::Prometheus));
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool on PATH");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let complaints = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success(),
-        "promtool failed:\n{complaints}\n--- input ---\n{text}"
-    );
-    assert!(
-        complaints.trim().is_empty(),
-        "promtool complained:\n{complaints}"
-    );
+    promtool::promtool_check(&render(Some(TextFormat::Prometheus)));
 }

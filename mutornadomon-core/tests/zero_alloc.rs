@@ -5,35 +5,9 @@
 use mutornadomon_core::{
     address, parse, render_json, render_prometheus, Meta, ProcessStats, Storage, TextFormat,
 };
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-struct Counting;
-
-static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: defers every call to `System` unchanged; counting has no effect on the memory.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as our caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        // SAFETY: same contract as our caller's.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "support/counting_alloc.rs"]
+mod counting_alloc;
 
 static STATS: Storage<16384> = Storage::new();
 static mut SNAPSHOT: [u8; 131_072] = [0; 131_072];
@@ -41,19 +15,19 @@ static mut OUTPUT: [u8; 131_072] = [0; 131_072];
 
 /// Runs `f` and fails if it allocated.
 fn expect_no_allocations(what: &str, f: impl FnOnce()) {
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = counting_alloc::allocations();
     f();
-    let allocated = ALLOCATIONS.load(Ordering::Relaxed) - before;
+    let allocated = counting_alloc::allocations() - before;
     assert_eq!(allocated, 0, "{what} allocated {allocated} times");
     println!("ok: {what}: 0 allocations");
 }
 
 fn main() {
     // The counter must see a known allocation, or every check below would pass vacuously.
-    let before = ALLOCATIONS.load(Ordering::Relaxed);
+    let before = counting_alloc::allocations();
     drop(std::hint::black_box(vec![0u8; 64]));
     assert!(
-        ALLOCATIONS.load(Ordering::Relaxed) > before,
+        counting_alloc::allocations() > before,
         "the counting allocator is not installed"
     );
 

@@ -96,33 +96,10 @@ fn dechunk(mut body: &str) -> String {
     out
 }
 
-/// Runs `promtool check metrics` on `text`; panics with what it said unless it passed silently.
-pub fn promtool_check(text: &str) {
-    use std::process::{Command, Stdio};
-    let mut child = Command::new("promtool")
-        .args(["check", "metrics"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("promtool on PATH");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(text.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    let said = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        out.status.success() && said.trim().is_empty(),
-        "promtool: {said}\n--- input ---\n{text}"
-    );
-}
+#[path = "../../../mutornadomon-core/tests/support/promtool.rs"]
+mod promtool;
+#[allow(unused_imports)] // not every test binary calls it
+pub use promtool::promtool_check;
 
 /// Re-runs this test binary as a child process running only the test `name` (which acts as
 /// a writer when `envs` are set), and waits for it to print `STATS <path>`.
@@ -167,4 +144,42 @@ pub fn status_of(response: &str) -> u16 {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
+}
+
+/// What a slowloris client saw: how long until the server gave up on it, how many bytes it
+/// managed to send, and what the server answered.
+pub struct Slowloris {
+    pub elapsed: Duration,
+    pub sent: usize,
+    pub answer: String,
+}
+
+/// Starts a slowloris client on its own thread: a request head sent one byte every 100 ms
+/// (giving up after 5 s), then whatever the server answers.
+pub fn slowloris(addr: SocketAddr) -> std::thread::JoinHandle<Slowloris> {
+    std::thread::spawn(move || {
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let started = std::time::Instant::now();
+        let mut sent = 0;
+        for byte in b"GET /mutornadomon HTTP/1.1\r\nX-Slow: "
+            .iter()
+            .chain([b'y'; 100].iter())
+        {
+            if stream.write_all(&[*byte]).is_err() || started.elapsed() > Duration::from_secs(5) {
+                break;
+            }
+            sent += 1;
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        Slowloris {
+            elapsed: started.elapsed(),
+            sent,
+            answer,
+        }
+    })
 }
