@@ -37,12 +37,7 @@ impl Wake for NoWake {
 }
 
 fn main() {
-    let before = counting_alloc::allocations();
-    drop(std::hint::black_box(vec![0u8; 64]));
-    assert!(
-        counting_alloc::allocations() > before,
-        "the counting allocator is not installed"
-    );
+    counting_alloc::assert_installed();
 
     // The tasks future is never polled: nothing else runs while we count.
     let (monitor, _tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();

@@ -12,12 +12,7 @@ mod counting_alloc;
 /// Allocations made by this thread are what we count; the monitor's own threads allocate
 /// (process stats read /proc), so they are paused by a long probe interval and no publisher.
 fn main() {
-    let before = counting_alloc::allocations();
-    drop(std::hint::black_box(vec![0u8; 64]));
-    assert!(
-        counting_alloc::allocations() > before,
-        "the counting allocator is not installed"
-    );
+    counting_alloc::assert_installed();
 
     let monitor = Monitor::builder()
         .in_memory()

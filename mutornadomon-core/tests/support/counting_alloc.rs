@@ -37,3 +37,14 @@ pub fn allocations() -> usize {
     // Relaxed: a count read on the counting thread itself.
     ALLOCATIONS.load(Ordering::Relaxed)
 }
+
+/// Panics unless the counter sees a known allocation: otherwise every "zero allocations"
+/// check would pass vacuously.
+pub fn assert_installed() {
+    let before = allocations();
+    drop(std::hint::black_box(vec![0u8; 64]));
+    assert!(
+        allocations() > before,
+        "the counting allocator is not installed"
+    );
+}
