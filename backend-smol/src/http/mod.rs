@@ -66,13 +66,9 @@ impl<'a> Endpoint<'a> {
     where
         'a: 'b,
     {
-        Endpoint {
-            responder: self.responder.filter(filter),
-            fallback: self.fallback.map(|f| f as Fallback<'b>),
-            stop: self.stop,
-            limits: self.limits,
-            accounting: self.accounting,
-        }
+        let mut endpoint: Endpoint<'b> = self; // covariant: a shorter lifetime is a coercion
+        endpoint.responder = endpoint.responder.filter(filter);
+        endpoint
     }
 
     /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
@@ -104,13 +100,9 @@ impl<'a> Endpoint<'a> {
     where
         'a: 'b,
     {
-        Endpoint {
-            fallback: Some(Arc::new(handler)),
-            responder: self.responder,
-            stop: self.stop,
-            limits: self.limits,
-            accounting: self.accounting,
-        }
+        let mut endpoint: Endpoint<'b> = self;
+        endpoint.fallback = Some(Arc::new(handler));
+        endpoint
     }
 
     /// Counts and times every request the server answers (the monitor's paths and the
@@ -129,13 +121,9 @@ impl<'a> Endpoint<'a> {
     where
         'a: 'b,
     {
-        Endpoint {
-            accounting: Some(accounting),
-            fallback: self.fallback.map(|f| f as Fallback<'b>),
-            responder: self.responder,
-            stop: self.stop,
-            limits: self.limits,
-        }
+        let mut endpoint: Endpoint<'b> = self;
+        endpoint.accounting = Some(accounting);
+        endpoint
     }
 
     /// The answer to `request` if it is for one of the monitor's paths (`None` otherwise): the

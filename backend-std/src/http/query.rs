@@ -32,12 +32,10 @@ pub fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
-        let hex = bytes.get(i + 1..i + 3).and_then(|h| {
-            let h = std::str::from_utf8(h).ok()?;
-            u8::from_str_radix(h, 16)
-                .ok()
-                .filter(|_| h.bytes().all(|c| c.is_ascii_hexdigit()))
-        });
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .map(|h| hex_digit(h[0]) << 4 | hex_digit(h[1]));
         match (b, hex) {
             (b'%', Some(byte)) => {
                 out.push(byte);
@@ -54,4 +52,9 @@ pub fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The value of an ASCII hex digit (checked by the caller).
+fn hex_digit(c: u8) -> u8 {
+    char::from(c).to_digit(16).map_or(0, |d| d as u8)
 }

@@ -62,12 +62,9 @@ impl<'a> Responder<'a> {
     where
         'a: 'b,
     {
-        Responder {
-            filter: Some(Arc::new(filter)),
-            handle: self.handle,
-            hosts: self.hosts,
-            roll_on_read: self.roll_on_read,
-        }
+        let mut responder: Responder<'b> = self; // covariant: a shorter lifetime is a coercion
+        responder.filter = Some(Arc::new(filter));
+        responder
     }
 
     /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.

@@ -17,7 +17,8 @@ pub struct Response {
 }
 
 impl Response {
-    /// A response with this status, content type and body.
+    /// A response with this status, content type and body. CR and LF in the content type
+    /// become spaces, so it cannot add header lines.
     pub fn new(
         status: u16,
         content_type: impl Into<Cow<'static, str>>,
@@ -25,7 +26,7 @@ impl Response {
     ) -> Response {
         Response {
             status,
-            content_type: content_type.into(),
+            content_type: header_safe(content_type.into()),
             body: body.into(),
             allow: None,
         }
@@ -69,6 +70,11 @@ impl Response {
         &self.body
     }
 
+    /// The body, taken out of the response.
+    pub fn into_body(self) -> Vec<u8> {
+        self.body
+    }
+
     /// The content type.
     pub fn content_type(&self) -> &str {
         &self.content_type
@@ -81,7 +87,7 @@ impl Response {
 
     /// Appends the response as HTTP/1.1 to `out`: the head (`Content-Type`, `Content-Length`,
     /// `Allow` if set, `Connection: close` if `close`), then the body unless `head_only` (the
-    /// answer to a `HEAD` request). CR and LF in the content type become spaces.
+    /// answer to a `HEAD` request).
     ///
     /// ```
     /// let mut out = Vec::new();
@@ -101,7 +107,7 @@ impl Response {
             out,
             "HTTP/1.1 {status} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\n",
             reason(status),
-            self.content_type.replace(['\r', '\n'], " "),
+            self.content_type,
             self.body.len()
         );
         if let Some(allow) = self.allow {
@@ -114,6 +120,15 @@ impl Response {
         if !head_only {
             out.extend_from_slice(&self.body);
         }
+    }
+}
+
+/// `text` with CR and LF replaced by spaces (allocating only when there are some).
+fn header_safe(text: Cow<'static, str>) -> Cow<'static, str> {
+    if text.contains(['\r', '\n']) {
+        Cow::Owned(text.replace(['\r', '\n'], " "))
+    } else {
+        text
     }
 }
 

@@ -28,7 +28,7 @@ pub struct EndpointServer {
 }
 
 /// A clone of a connection's stream (to shut it down on stop) and its thread.
-type OpenConnection = (TcpStream, Option<JoinHandle<()>>);
+type OpenConnection = (TcpStream, JoinHandle<()>);
 
 /// What the accept thread and the connection threads share.
 struct ServerState {
@@ -91,9 +91,7 @@ impl Drop for EndpointServer {
             let _ = stream.shutdown(Shutdown::Both);
         }
         for (_, (_, thread)) in open {
-            if let Some(thread) = thread {
-                let _ = thread.join();
-            }
+            let _ = thread.join();
         }
     }
 }
@@ -124,8 +122,9 @@ fn accept_loop(endpoint: &Endpoint, listener: &TcpListener, shared: &Arc<ServerS
                 continue;
             }
         };
+        // Held until the new connection is registered: its thread leaves the registry under the
+        // same lock, so it can never try to leave before it was entered.
         let mut open = crate::monitor::lock(&shared.open);
-        open.retain(|_, (_, thread)| !thread.as_ref().is_some_and(JoinHandle::is_finished));
         if open.len() >= endpoint.limits.max_connections {
             drop(open);
             turn_away(stream, shared);
@@ -155,7 +154,7 @@ fn accept_loop(endpoint: &Endpoint, listener: &TcpListener, shared: &Arc<ServerS
             });
         match thread {
             Ok(thread) => {
-                open.insert(id, (clone, Some(thread)));
+                open.insert(id, (clone, thread));
             }
             Err(e) => log::warn!("no thread for a metrics connection: {e}"),
         }

@@ -49,11 +49,13 @@ impl Endpoint {
         };
         drop(headers);
         let status = response.status();
-        let mut reply = Response::from_data(response.body().to_vec())
+        let content_type = header("Content-Type", response.content_type());
+        let allow = response.allow().map(|allow| header("Allow", allow));
+        let mut reply = Response::from_data(response.into_body())
             .with_status_code(status)
-            .with_header(header("Content-Type", response.content_type()));
-        if let Some(allow) = response.allow() {
-            reply = reply.with_header(header("Allow", allow));
+            .with_header(content_type);
+        if let Some(allow) = allow {
+            reply = reply.with_header(allow);
         }
         if let Err(e) = request.respond(reply) {
             log::debug!("metrics response not delivered: {e}");

@@ -23,10 +23,10 @@ fn main() {
 /// A region of 4 MiB on the heap for the whole run (the benchmarks' `'static` handles).
 fn region() -> Region<'static> {
     static WORDS: OnceLock<Vec<RegionWord>> = OnceLock::new();
-    let words = WORDS.get_or_init(|| (0..512 * 1024).map(|_| RegionWord::new(0)).collect());
-    static FORMATTED: OnceLock<()> = OnceLock::new();
-    FORMATTED.get_or_init(|| {
-        Region::format(words).expect("a valid size");
+    let words = WORDS.get_or_init(|| {
+        let words: Vec<RegionWord> = (0..512 * 1024).map(|_| RegionWord::new(0)).collect();
+        Region::format(&words).expect("a valid size");
+        words
     });
     Region::attach(words).expect("formatted")
 }
