@@ -1,5 +1,5 @@
 //! The ceiling for the smol HTTP benchmarks: a bare smol server answering `/` with a fixed
-//! `HELO <ip>` body over keep-alive, with no monitor at all. Same executor shape as
+//! `HELO <ip>` body (and `/filler/<n>` with `n` fixed bytes) over keep-alive, with no monitor at all. Same executor shape as
 //! `smol_application` (one executor on the main thread, a task per connection), request heads
 //! parsed by httparse. `bench/http.sh` runs it next to the smol application.
 //!
@@ -7,6 +7,7 @@
 //! cargo run --release -p mutornadomon-examples --example bare_smol_http -- 127.0.0.1:8082
 //! ```
 
+use mutornadomon_examples::{bare_body, BareBody};
 use smol::io::{AsyncReadExt, AsyncWriteExt};
 use smol::net::{TcpListener, TcpStream};
 
@@ -38,24 +39,24 @@ async fn serve(mut stream: TcpStream, ip: std::net::IpAddr) -> std::io::Result<(
         let mut request = httparse::Request::new(&mut headers);
         match request.parse(&buf[..filled]) {
             Ok(httparse::Status::Complete(len)) => {
-                let body = if request.path == Some("/") {
-                    format!("HELO {ip}")
-                } else {
-                    "not found\n".to_owned()
-                };
-                let status = if request.path == Some("/") {
-                    "200 OK"
-                } else {
-                    "404 Not Found"
+                let helo;
+                let (status, body) = match request.path.and_then(bare_body) {
+                    Some(BareBody::Helo) => {
+                        helo = format!("HELO {ip}");
+                        ("200 OK", helo.as_bytes())
+                    }
+                    Some(BareBody::Filler(bytes)) => ("200 OK", bytes),
+                    None => ("404 Not Found", &b"not found\n"[..]),
                 };
                 out.clear();
                 out.extend_from_slice(
                     format!(
-                        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n{body}",
+                        "HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: {}\r\n\r\n",
                         body.len()
                     )
                     .as_bytes(),
                 );
+                out.extend_from_slice(body);
                 stream.write_all(&out).await?;
                 buf.copy_within(len..filled, 0);
                 filled -= len;

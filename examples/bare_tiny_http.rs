@@ -7,6 +7,7 @@
 //! cargo run --release -p mutornadomon-examples --example bare_tiny_http -- 127.0.0.1:8081
 //! ```
 
+use mutornadomon_examples::{bare_body, BareBody};
 use std::sync::Arc;
 use std::time::Duration;
 use tiny_http::Response;
@@ -25,16 +26,18 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
                     Ok(None) => continue,
                     Err(_) => break,
                 };
-                if request.url() == "/" {
-                    let ip = request
-                        .remote_addr()
-                        .map(|a| a.ip().to_string())
-                        .unwrap_or_default();
-                    let _ = request.respond(Response::from_string(format!("HELO {ip}")));
-                } else {
-                    let _ =
-                        request.respond(Response::from_string("not found\n").with_status_code(404));
-                }
+                let response = match bare_body(request.url()) {
+                    Some(BareBody::Helo) => {
+                        let ip = request
+                            .remote_addr()
+                            .map(|a| a.ip().to_string())
+                            .unwrap_or_default();
+                        Response::from_string(format!("HELO {ip}"))
+                    }
+                    Some(BareBody::Filler(bytes)) => Response::from_data(bytes),
+                    None => Response::from_string("not found\n").with_status_code(404),
+                };
+                let _ = request.respond(response);
             });
         }
     });

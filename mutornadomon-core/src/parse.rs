@@ -295,15 +295,18 @@ impl<'a> Stats<'a> {
             at: self.records_start,
             failed: false,
             wanted: None,
+            help_and_unit: true,
         }
     }
 
-    /// The records of the kinds `wanted` accepts. Records of other kinds are skipped by their
-    /// length without reading their texts or values, so a renderer making a pass per kind pays
-    /// only for what it renders (after one full pass has found every record sound).
-    pub(crate) fn records_of(&self, wanted: fn(Kind) -> bool) -> Records<'a> {
+    /// The records of the kinds `wanted` accepts, with their names and values only (`help` and
+    /// `unit` are empty, neither read nor checked: for a renderer that prints neither). Records
+    /// of other kinds are skipped by their length without reading their texts or values, so a
+    /// renderer making a pass per kind pays only for what it renders.
+    pub(crate) fn names_and_values_of(&self, wanted: fn(Kind) -> bool) -> Records<'a> {
         Records {
             wanted: Some(wanted),
+            help_and_unit: false,
             ..self.records()
         }
     }
@@ -316,6 +319,7 @@ pub struct Records<'a> {
     at: usize,
     failed: bool,
     wanted: Option<fn(Kind) -> bool>,
+    help_and_unit: bool,
 }
 
 /// One metric read from a stats file.
@@ -377,7 +381,7 @@ impl<'a> Iterator for Records<'a> {
                     }
                 }
             }
-            match read_record(self.words, at) {
+            match read_record(self.words, at, self.help_and_unit) {
                 Ok((len, record)) => {
                     self.at = at + len;
                     if let Some(record) = record {
@@ -413,8 +417,13 @@ fn skip_unwanted(
         .ok_or(ParseErrorKind::BadRecordLength)
 }
 
-/// Reads the record at `at`: its length and, for known kinds, its contents.
-fn read_record(words: Words<'_>, at: usize) -> Result<(usize, Option<Record<'_>>), ParseErrorKind> {
+/// Reads the record at `at`: its length and, for known kinds, its contents (without help and
+/// unit unless `help_and_unit`).
+fn read_record(
+    words: Words<'_>,
+    at: usize,
+    help_and_unit: bool,
+) -> Result<(usize, Option<Record<'_>>), ParseErrorKind> {
     use ParseErrorKind::*;
     let (frame, lengths) = match (words.get(at), words.get(at + 8)) {
         (Some(f), Some(l)) => (f, l),
@@ -442,8 +451,14 @@ fn read_record(words: Words<'_>, at: usize) -> Result<(usize, Option<Record<'_>>
     let (help, unit) = rest.split_at(help_len);
     validate_name_bytes(name).map_err(BadName)?;
     let name = core::str::from_utf8(name).map_err(|_| BadName(TextError::NotUtf8))?;
-    let help = validate_help(help).map_err(BadHelp)?;
-    let unit = validate_unit(unit).map_err(BadUnit)?;
+    let (help, unit) = if help_and_unit {
+        (
+            validate_help(help).map_err(BadHelp)?,
+            validate_unit(unit).map_err(BadUnit)?,
+        )
+    } else {
+        ("", "")
+    };
     let values = record
         .slice(value_at, len - value_at)
         .ok_or(BadRecordLength)?;

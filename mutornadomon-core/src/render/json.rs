@@ -34,7 +34,8 @@ pub fn render_json(
 ) -> Result<usize, RenderError> {
     let mut w = BufWriter::new(out);
     // A BufWriter takes every write, so this fails only on a malformed record. The sections'
-    // passes together read every record of every known kind, so none goes unchecked.
+    // passes together read the name and value of every record of every known kind, so none
+    // of what is printed goes unchecked (help and unit, which JSON does not print, are not read).
     let mut corrupt = None;
     let _ = write_json(&mut w, stats, process, &mut corrupt);
     match corrupt {
@@ -106,7 +107,7 @@ fn write_json(
         }
         write!(w, r#""{title}":{{"#)?;
         let mut first = true;
-        for record in stats.records_of(*kinds) {
+        for record in stats.names_and_values_of(*kinds) {
             let record = record.map_err(|e| {
                 *corrupt = Some(e);
                 fmt::Error
