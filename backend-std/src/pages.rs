@@ -2,9 +2,9 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
-use crate::scratch::{render_text, with_buffers};
+use crate::scratch::with_buffers;
 use crate::MonitorHandle;
-use mutornadomon_core::{parse, render_json, render_prometheus, TextFormat};
+use mutornadomon_core::{parse, Page, TextFormat};
 
 /// One of the monitor's pages.
 ///
@@ -63,7 +63,8 @@ impl MonitorHandle {
         roll: bool,
     ) -> RenderedPage {
         let process = self.process_stats();
-        let (content_type, body) = with_buffers(|snapshot, out| {
+        let (content_type, body) = with_buffers(|buffers| {
+            let (snapshot, mut scratch) = buffers.split();
             let n = self.shared().snapshot_into(snapshot, roll);
             let stats = match parse(&snapshot[..n]) {
                 Ok(stats) => stats,
@@ -74,19 +75,14 @@ impl MonitorHandle {
                     )
                 }
             };
-            match page {
-                MetricsPage::Json => (
-                    "application/json",
-                    render_text(&stats, out, |s, o| render_json(s, Some(&process), o)),
-                ),
+            let (content_type, page) = match page {
+                MetricsPage::Json => ("application/json", Page::Json),
                 MetricsPage::Prometheus => {
                     let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
-                    let body = render_text(&stats, out, |s, o| {
-                        render_prometheus(s, Some(&process), format, o)
-                    });
-                    (format.content_type(), body)
+                    (format.content_type(), Page::Prometheus(format))
                 }
-            }
+            };
+            (content_type, scratch.render(page, &stats, Some(&process)))
         });
         RenderedPage { content_type, body }
     }

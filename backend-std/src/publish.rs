@@ -57,7 +57,7 @@ impl Snapshot {
             Ok(stats) => stats,
             Err(e) => return format!("corrupt snapshot: {e}"),
         };
-        crate::scratch::with_buffers(|_, out| crate::scratch::render_text(&stats, out, render))
+        crate::scratch::with_buffers(|b| crate::scratch::render_text(&stats, b.out(), render))
     }
 }
 

@@ -78,7 +78,7 @@ pub use region::Storage;
 pub use region::{BufferTooSmall, FormatError, Region};
 pub use registry::RegisterError;
 pub use render::{
-    render_json, render_prometheus, write_prometheus_family, Labels, ProcessStats, RenderError,
-    TextFormat,
+    render_json, render_prometheus, write_prometheus_family, Labels, Page, PageTemplate,
+    PlacedHole, ProcessStats, RenderError, TemplateError, TextFormat,
 };
 pub use sync::AtomicU64;

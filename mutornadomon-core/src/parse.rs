@@ -109,13 +109,21 @@ impl core::error::Error for ParseError {}
 
 /// Reads 64-bit words in the file's byte order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Words<'a> {
+pub(crate) struct Words<'a> {
     bytes: &'a [u8],
     swap: bool,
 }
 
 impl<'a> Words<'a> {
-    fn get(&self, byte_offset: usize) -> Option<u64> {
+    /// No words (every read gives nothing): the source of numbers that come from elsewhere.
+    pub(crate) const fn empty() -> Words<'static> {
+        Words {
+            bytes: &[],
+            swap: false,
+        }
+    }
+
+    pub(crate) fn get(&self, byte_offset: usize) -> Option<u64> {
         let end = byte_offset.checked_add(8)?;
         let raw = u64::from_ne_bytes(self.bytes.get(byte_offset..end)?.try_into().ok()?);
         Some(if self.swap { raw.swap_bytes() } else { raw })
@@ -155,6 +163,41 @@ impl<'a> Words<'a> {
             } else {
                 raw
             }
+        })
+    }
+
+    /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
+    /// wrapping sum of that many shards. Words past the end read as 0.
+    pub(crate) fn counter_at(&self, at: usize, shards: usize) -> u64 {
+        let word = |i: usize| self.get(at + i * 8).unwrap_or(0);
+        if shards == 0 {
+            word(0)
+        } else {
+            (0..shards).fold(0u64, |sum, s| sum.wrapping_add(word(s * SHARD_WORDS)))
+        }
+    }
+
+    /// The gauge whose value words start at byte `at` (words past the end read as 0).
+    pub(crate) fn gauge_at(&self, at: usize) -> GaugeReading {
+        let word = |i: usize| f64::from_bits(self.get(at + i * 8).unwrap_or(0));
+        GaugeReading {
+            value: word(0),
+            min: word(1),
+            max: word(2),
+        }
+    }
+
+    /// The histogram of `buckets` buckets whose value words start at byte `at`, if it lies
+    /// wholly within the words.
+    pub(crate) fn histogram_at(&self, at: usize, buckets: usize) -> Option<HistogramReading<'a>> {
+        let word = |i: usize| self.get(at + i * 8);
+        // The count (the buckets' sum) is computed when asked: a reader after names or other
+        // kinds does not pay a pass over every bucket.
+        Some(HistogramReading {
+            sum: word(0)?,
+            min: word(1)?,
+            max: word(2)?,
+            buckets: self.slice(at + HISTOGRAM_HEAD_WORDS * 8, buckets.checked_mul(8)?)?,
         })
     }
 
@@ -287,6 +330,11 @@ impl<'a> Stats<'a> {
         &self.header
     }
 
+    /// The committed words, for reading numbers at known places.
+    pub(crate) fn words(&self) -> Words<'a> {
+        self.words
+    }
+
     /// The committed records, in registration order. Records of kinds this parser does not
     /// know are skipped by their length. After an error the iterator ends.
     pub fn records(&self) -> Records<'a> {
@@ -323,7 +371,7 @@ pub struct Records<'a> {
 }
 
 /// One metric read from a stats file.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct Record<'a> {
     /// The metric's name.
@@ -336,6 +384,26 @@ pub struct Record<'a> {
     pub kind: Kind,
     /// Its value.
     pub value: Value<'a>,
+    /// Where the value lies in the file, for renderers that note the places of numbers.
+    pub(crate) place: Place<'a>,
+}
+
+/// Records are equal when their names, texts, kinds and values are, wherever they were read.
+impl PartialEq for Record<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (self.name, self.help, self.unit, self.kind, self.value)
+            == (other.name, other.help, other.unit, other.kind, other.value)
+    }
+}
+
+/// Where a record's value words lie: the whole file (so a number can be read again from a
+/// later snapshot of the same layout), the byte offset of the first value word, and the
+/// record's kind parameter (shards, buckets).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Place<'a> {
+    pub(crate) words: Words<'a>,
+    pub(crate) values_at: usize,
+    pub(crate) param: usize,
 }
 
 /// A metric's value as read.
@@ -463,6 +531,11 @@ fn read_record(
         .slice(value_at, len - value_at)
         .ok_or(BadRecordLength)?;
     let value = read_value(kind, param as usize, values)?;
+    let place = Place {
+        words,
+        values_at: at + value_at,
+        param: param as usize,
+    };
     Ok((
         len,
         Some(Record {
@@ -471,6 +544,7 @@ fn read_record(
             unit,
             kind,
             value,
+            place,
         }),
     ))
 }
@@ -484,28 +558,16 @@ fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, 
         Kind::ShardedCounter
             if (1..=MAX_SHARDS).contains(&param) && words == param * SHARD_WORDS =>
         {
-            let total = (0..param).fold(0u64, |sum, s| sum.wrapping_add(word(s * SHARD_WORDS)));
-            Ok(Value::Counter(total))
+            Ok(Value::Counter(values.counter_at(0, param)))
         }
-        Kind::Gauge if words == 3 => Ok(Value::Gauge(GaugeReading {
-            value: f64::from_bits(word(0)),
-            min: f64::from_bits(word(1)),
-            max: f64::from_bits(word(2)),
-        })),
+        Kind::Gauge if words == 3 => Ok(Value::Gauge(values.gauge_at(0))),
         Kind::Histogram
             if (1..=MAX_BUCKETS).contains(&param) && words == HISTOGRAM_HEAD_WORDS + param =>
         {
-            let buckets = values
-                .slice(HISTOGRAM_HEAD_WORDS * 8, param * 8)
-                .ok_or(ParseErrorKind::BadValueLayout)?;
-            // The count (the buckets' sum) is computed when asked: a reader after names or
-            // other kinds does not pay a pass over every bucket.
-            Ok(Value::Histogram(HistogramReading {
-                sum: word(0),
-                min: word(1),
-                max: word(2),
-                buckets,
-            }))
+            values
+                .histogram_at(0, param)
+                .map(Value::Histogram)
+                .ok_or(ParseErrorKind::BadValueLayout)
         }
         Kind::Info if param <= layout::MAX_INFO_LEN && words == words_for(param) => {
             let text = values

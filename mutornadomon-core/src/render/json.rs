@@ -1,7 +1,8 @@
 //! mutornadomon's JSON, plus histograms and info.
 
+use super::hole::{Hole, PageWrite, ProcessField, Style};
 use super::{write_u64, BufWriter, ProcessStats, RenderError};
-use crate::parse::{ParseError, Record, Stats, Value};
+use crate::parse::{HistogramReading, ParseError, Record, Stats, Value, Words};
 use crate::Kind;
 use core::fmt::{self, Write};
 
@@ -33,97 +34,129 @@ pub fn render_json(
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
     let mut w = BufWriter::new(out);
-    // A BufWriter takes every write, so this fails only on a malformed record. The sections'
+    write_json_page(&mut w, stats, process)?;
+    w.finish()
+}
+
+/// Writes the page into any [`PageWrite`]: a buffer (filled at once) or a template compiler.
+pub(crate) fn write_json_page(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+) -> Result<(), RenderError> {
+    // A PageWrite takes every write, so this fails only on a malformed record. The sections'
     // passes together read the name and value of every record of every known kind, so none
     // of what is printed goes unchecked (help and unit, which JSON does not print, are not read).
     let mut corrupt = None;
-    let _ = write_json(&mut w, stats, process, &mut corrupt);
+    let _ = write_json(w, stats, process, &mut corrupt);
     match corrupt {
         Some(e) => Err(RenderError::Corrupt(e)),
-        None => w.finish(),
+        None => Ok(()),
     }
+}
+
+/// What a JSON section prints for a record: a number from the stats, or text.
+enum Entry<'r> {
+    Number(Hole),
+    Text(&'r str),
 }
 
 type Section = (
     &'static str,
     fn(Kind) -> bool,
-    fn(&mut BufWriter<'_>, &Record<'_>) -> Result<bool, fmt::Error>,
+    for<'r> fn(&Record<'r>) -> Option<Entry<'r>>,
 );
 
+fn gauge_entry<'r>(r: &Record<'r>, field: usize) -> Option<Entry<'r>> {
+    let hole = Hole::gauge(&r.place, field, 1.0, Style::Json);
+    matches!(r.value, Value::Gauge(_)).then_some(Entry::Number(hole))
+}
+
 fn write_json(
-    w: &mut BufWriter<'_>,
+    w: &mut impl PageWrite,
     stats: &Stats<'_>,
     process: Option<&ProcessStats>,
     corrupt: &mut Option<ParseError>,
 ) -> fmt::Result {
     w.write_char('{')?;
-    if let Some(p) = process {
-        write!(w, r#""process":{{"uptime":"#)?;
-        write_f64(w, p.uptime_seconds)?;
-        write!(
-            w,
-            r#","num_fds":{},"meminfo":{{"rss_bytes":{},"vsz_bytes":{}}},"cpu":{{"user_time":"#,
-            p.num_fds, p.rss_bytes, p.vsz_bytes
-        )?;
-        write_f64(w, p.user_time_seconds)?;
-        w.write_str(r#","system_time":"#)?;
-        write_f64(w, p.system_time_seconds)?;
-        write!(w, r#","num_threads":{}}}}},"#, p.num_threads)?;
+    if process.is_some() {
+        let no_words = Words::empty();
+        let parts: [(&str, ProcessField); 7] = [
+            (r#""process":{"uptime":"#, ProcessField::Uptime),
+            (r#","num_fds":"#, ProcessField::OpenFds),
+            (r#","meminfo":{"rss_bytes":"#, ProcessField::Rss),
+            (r#","vsz_bytes":"#, ProcessField::Vsz),
+            (r#"},"cpu":{"user_time":"#, ProcessField::UserTime),
+            (r#","system_time":"#, ProcessField::SystemTime),
+            (r#","num_threads":"#, ProcessField::Threads),
+        ];
+        for (text, field) in parts {
+            w.write_str(text)?;
+            let style = Style::Json;
+            w.hole(Hole::Process { field, style }, &no_words, process)?;
+        }
+        w.write_str("}},")?;
     }
     let counters = |k| matches!(k, Kind::Counter | Kind::ShardedCounter);
     let sections: [Section; 6] = [
-        ("counters", counters, |w, r| match r.value {
-            Value::Counter(n) => write_u64(w, n).map(|_| true),
-            _ => Ok(false),
+        ("counters", counters, |r| match r.value {
+            Value::Counter(_) => Some(Entry::Number(Hole::counter(
+                &r.place,
+                r.kind == Kind::ShardedCounter,
+                1.0,
+            ))),
+            _ => None,
         }),
+        ("gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 0)),
+        ("min_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 1)),
+        ("max_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 2)),
         (
-            "gauges",
-            |k| k == Kind::Gauge,
-            |w, r| gauge_field(w, r, |g| g.value),
+            "histograms",
+            |k| k == Kind::Histogram,
+            |r| match r.value {
+                Value::Histogram(_) => Some(Entry::Number(Hole::JsonHistogram {
+                    at: r.place.values_at,
+                    buckets: r.place.param,
+                })),
+                _ => None,
+            },
         ),
-        (
-            "min_gauges",
-            |k| k == Kind::Gauge,
-            |w, r| gauge_field(w, r, |g| g.min),
-        ),
-        (
-            "max_gauges",
-            |k| k == Kind::Gauge,
-            |w, r| gauge_field(w, r, |g| g.max),
-        ),
-        ("histograms", |k| k == Kind::Histogram, write_histogram),
         (
             "info",
             |k| k == Kind::Info,
-            |w, r| match r.value {
-                Value::Info(text) => write_str(w, text).map(|_| true),
-                _ => Ok(false),
+            |r| match r.value {
+                Value::Info(text) => Some(Entry::Text(text)),
+                _ => None,
             },
         ),
     ];
-    for (i, (title, kinds, section)) in sections.iter().enumerate() {
+    for (i, (title, kinds, entry)) in sections.iter().enumerate() {
         if i > 0 {
             w.write_char(',')?;
         }
-        write!(w, r#""{title}":{{"#)?;
+        w.write_char('"')?;
+        w.write_str(title)?;
+        w.write_str("\":{")?;
         let mut first = true;
         for record in stats.names_and_values_of(*kinds) {
             let record = record.map_err(|e| {
                 *corrupt = Some(e);
                 fmt::Error
             })?;
-            // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
-            let mark = w.len;
+            let Some(entry) = entry(&record) else {
+                continue;
+            };
             if !first {
                 w.write_char(',')?;
             }
+            first = false;
+            // Names are ASCII letters, digits, '_', '.', ':' (validated): no escaping needed.
             w.write_char('"')?;
             w.write_str(record.name)?;
             w.write_str("\":")?;
-            if section(w, &record)? {
-                first = false;
-            } else {
-                w.truncate(mark);
+            match entry {
+                Entry::Number(hole) => w.hole(hole, &record.place.words, None)?,
+                Entry::Text(text) => write_str(w, text)?,
             }
         }
         w.write_char('}')?;
@@ -131,36 +164,25 @@ fn write_json(
     w.write_char('}')
 }
 
-fn gauge_field(
-    w: &mut BufWriter<'_>,
-    record: &Record<'_>,
-    pick: fn(&crate::GaugeReading) -> f64,
-) -> Result<bool, fmt::Error> {
-    match &record.value {
-        Value::Gauge(g) => write_f64(w, pick(g)).map(|_| true),
-        _ => Ok(false),
-    }
-}
-
-fn write_histogram(w: &mut BufWriter<'_>, record: &Record<'_>) -> Result<bool, fmt::Error> {
-    let Value::Histogram(h) = record.value else {
-        return Ok(false);
-    };
+/// A histogram's summary object: count, sum, min, max and four quantiles.
+pub(crate) fn write_histogram_summary(w: &mut impl Write, h: &HistogramReading<'_>) -> fmt::Result {
     let summary = h.summary([0.5, 0.9, 0.99, 0.999]);
     let [p50, p90, p99, p999] = summary.quantiles.map(|q| q.unwrap_or(0));
-    write!(
-        w,
-        r#"{{"count":{},"sum":{},"min":{},"max":{},"p50":{},"p90":{},"p99":{},"p999":{}}}"#,
-        summary.count,
-        h.sum(),
-        summary.min.unwrap_or(0),
-        summary.max.unwrap_or(0),
-        p50,
-        p90,
-        p99,
-        p999
-    )?;
-    Ok(true)
+    let fields = [
+        ("{\"count\":", summary.count),
+        (",\"sum\":", h.sum()),
+        (",\"min\":", summary.min.unwrap_or(0)),
+        (",\"max\":", summary.max.unwrap_or(0)),
+        (",\"p50\":", p50),
+        (",\"p90\":", p90),
+        (",\"p99\":", p99),
+        (",\"p999\":", p999),
+    ];
+    for (name, value) in fields {
+        w.write_str(name)?;
+        write_u64(w, value)?;
+    }
+    w.write_char('}')
 }
 
 /// A JSON number, or `null` for NaN and infinities (JSON has neither).

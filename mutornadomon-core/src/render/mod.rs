@@ -4,14 +4,18 @@
 //! snapshot and on a file from another process) and optional [`ProcessStats`] from a backend,
 //! writes into `&mut [u8]`, and returns the bytes written or how many it needed.
 
+mod hole;
 mod json;
 mod prometheus;
+mod template;
 
 pub use json::render_json;
 pub use prometheus::{render_prometheus, write_prometheus_family, Labels, TextFormat};
+pub use template::{Page, PageTemplate, PlacedHole, TemplateError};
 
-use crate::parse::ParseError;
+use crate::parse::{ParseError, Words};
 use core::fmt;
+use hole::{write_hole, Cursor, Hole, PageWrite};
 
 /// Why rendering failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,19 +69,20 @@ pub struct ProcessStats {
 
 /// A `fmt::Write` into a byte buffer that keeps counting past its end, so one pass tells both
 /// the output and, when it does not fit, the size needed.
+/// Holes are filled as they come.
 pub(crate) struct BufWriter<'b> {
     buf: &'b mut [u8],
     len: usize,
+    cursor: Cursor,
 }
 
 impl<'b> BufWriter<'b> {
     pub(crate) fn new(buf: &'b mut [u8]) -> Self {
-        BufWriter { buf, len: 0 }
-    }
-
-    /// Forgets everything written after `len`.
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.len = len;
+        BufWriter {
+            buf,
+            len: 0,
+            cursor: Cursor::default(),
+        }
     }
 
     pub(crate) fn finish(self) -> Result<usize, RenderError> {
@@ -89,13 +94,34 @@ impl<'b> BufWriter<'b> {
     }
 }
 
-impl fmt::Write for BufWriter<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.len.saturating_add(s.len());
+impl BufWriter<'_> {
+    /// Writes bytes as they are (a template's text, already checked when it was written).
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
+        let end = self.len.saturating_add(bytes.len());
         if let Some(dst) = self.buf.get_mut(self.len..end) {
-            dst.copy_from_slice(s.as_bytes());
+            dst.copy_from_slice(bytes);
         }
         self.len = end;
+    }
+}
+
+impl fmt::Write for BufWriter<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.write_bytes(s.as_bytes());
+        Ok(())
+    }
+}
+
+impl PageWrite for BufWriter<'_> {
+    fn hole(
+        &mut self,
+        hole: Hole,
+        words: &Words<'_>,
+        process: Option<&ProcessStats>,
+    ) -> fmt::Result {
+        let mut cursor = self.cursor;
+        write_hole(self, &hole, words, process, &mut cursor)?;
+        self.cursor = cursor;
         Ok(())
     }
 }

@@ -1,8 +1,10 @@
 //! Prometheus text format 0.0.4 and OpenMetrics 1.0.
 
+use super::hole::{Direct, Hole, PageWrite, ProcessField, Style, HEAD_BYTES};
 use super::{base_unit, write_u64, BufWriter, ProcessStats, RenderError};
 use crate::bucket::bucket_index;
-use crate::parse::{HistogramReading, ParseError, Record, Stats, Value};
+use crate::parse::{HistogramReading, ParseError, Place, Record, Stats, Value, Words};
+use crate::Kind;
 use core::fmt::{self, Display, Write};
 
 /// Which text exposition format to write.
@@ -95,25 +97,36 @@ pub fn render_prometheus(
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
     let mut w = BufWriter::new(out);
-    // A BufWriter takes every write, so this fails only on a malformed record (every record
+    write_prometheus_page(&mut w, stats, process, format)?;
+    w.finish()
+}
+
+/// Writes the page into any [`PageWrite`]: a buffer (filled at once) or a template compiler.
+pub(crate) fn write_prometheus_page(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+) -> Result<(), RenderError> {
+    // A PageWrite takes every write, so this fails only on a malformed record (every record
     // is read, and so checked, by the one pass).
     let mut corrupt = None;
-    let _ = write_all(&mut w, stats, process, format, &mut corrupt);
+    let _ = write_all(w, stats, process, format, &mut corrupt);
     match corrupt {
         Some(e) => Err(RenderError::Corrupt(e)),
-        None => w.finish(),
+        None => Ok(()),
     }
 }
 
 fn write_all(
-    w: &mut BufWriter<'_>,
+    w: &mut impl PageWrite,
     stats: &Stats<'_>,
     process: Option<&ProcessStats>,
     format: TextFormat,
     corrupt: &mut Option<ParseError>,
 ) -> fmt::Result {
     if let Some(p) = process {
-        write_process(w, p, format)?;
+        write_process(w, p, process, format)?;
     }
     for record in stats.records() {
         let record = record.map_err(|e| {
@@ -254,7 +267,7 @@ fn write_meta(
     }
 }
 
-fn write_record(w: &mut impl Write, r: &Record<'_>, format: TextFormat) -> fmt::Result {
+fn write_record(w: &mut impl PageWrite, r: &Record<'_>, format: TextFormat) -> fmt::Result {
     write_family_group(w, &[(*r, &[])], format)
 }
 
@@ -289,7 +302,7 @@ pub fn write_prometheus_family(
     group: &[(Record<'_>, Labels<'_>)],
     format: TextFormat,
 ) -> fmt::Result {
-    write_family_group(w, group, format)
+    write_family_group(&mut Direct::new(w), group, format)
 }
 
 fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
@@ -297,7 +310,7 @@ fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
 }
 
 fn write_family_group(
-    w: &mut impl Write,
+    w: &mut impl PageWrite,
     group: &[(Record<'_>, Labels<'_>)],
     format: TextFormat,
 ) -> fmt::Result {
@@ -317,33 +330,30 @@ fn write_family_group(
                 w, family, first.help, first.name, "counter", "_total", format,
             )?;
             for (r, labels) in members() {
-                let Value::Counter(n) = r.value else { continue };
+                let Value::Counter(_) = r.value else { continue };
                 family.write(w)?;
                 w.write_str("_total")?;
                 write_labels(w, labels, None)?;
                 w.write_char(' ')?;
-                if divisor == 1.0 {
-                    write_u64(w, n)?;
-                } else {
-                    write_value(w, n as f64 / divisor)?;
-                }
+                let sharded = r.kind == Kind::ShardedCounter;
+                let hole = Hole::counter(&r.place, sharded, divisor);
+                w.hole(hole, &r.place.words, None)?;
                 w.write_char('\n')?;
             }
             Ok(())
         }
         Value::Gauge(_) => {
-            type Pick = fn(&crate::GaugeReading) -> f64;
-            let picks: [(&str, Pick); 3] =
-                [("", |g| g.value), ("_min", |g| g.min), ("_max", |g| g.max)];
-            for (infix, pick) in picks {
+            // The gauge's value, min and max words, in that order.
+            for (field, infix) in ["", "_min", "_max"].into_iter().enumerate() {
                 let family = Family::new(first.name, first.unit, infix, "");
                 write_meta(w, family, first.help, first.name, "gauge", "", format)?;
                 for (r, labels) in members() {
-                    let Value::Gauge(g) = &r.value else { continue };
+                    let Value::Gauge(_) = &r.value else { continue };
                     family.write(w)?;
                     write_labels(w, labels, None)?;
                     w.write_char(' ')?;
-                    write_value(w, pick(g) / divisor)?;
+                    let hole = Hole::gauge(&r.place, field, divisor, Style::Prometheus);
+                    w.hole(hole, &r.place.words, None)?;
                     w.write_char('\n')?;
                 }
             }
@@ -354,7 +364,7 @@ fn write_family_group(
             write_meta(w, family, first.help, first.name, "histogram", "", format)?;
             for (r, labels) in members() {
                 if let Value::Histogram(h) = &r.value {
-                    write_histogram_samples(w, family, h, labels, divisor)?;
+                    write_histogram_samples(w, family, h, &r.place, labels, divisor)?;
                 }
             }
             Ok(())
@@ -475,15 +485,17 @@ fn write_labels(
 }
 
 fn write_histogram_samples(
-    w: &mut impl Write,
+    w: &mut impl PageWrite,
     family: Family<'_>,
     h: &HistogramReading<'_>,
+    place: &Place<'_>,
     labels: Labels<'_>,
     divisor: f64,
 ) -> fmt::Result {
+    let words = &place.words;
+    let buckets_at = place.values_at + HEAD_BYTES;
     // Power-of-two edges whose buckets all lie below the last bucket (which may hold overflow).
-    let last = h.bucket_count() - 1;
-    let mut cumulative = 0u64;
+    let last = h.bucket_count().saturating_sub(1);
     let mut counted = 0;
     for k in 0..64u32 {
         let edge = 1u64 << k;
@@ -491,7 +503,11 @@ fn write_histogram_samples(
         if end > last {
             break;
         }
-        cumulative = (counted..end).fold(cumulative, |n, i| n.wrapping_add(h.bucket(i)));
+        let cumulative = Hole::Cumulative {
+            buckets_at,
+            start: counted,
+            end,
+        };
         counted = end;
         let edge = BucketEdge {
             value: edge - 1,
@@ -509,31 +525,45 @@ fn write_histogram_samples(
             write_labels(w, labels, Some(("le", &edge)))?;
             w.write_char(' ')?;
         }
-        write_u64(w, cumulative)?;
+        w.hole(cumulative, words, None)?;
         w.write_char('\n')?;
     }
-    let count = h.count();
+    let count = Hole::HistogramCount {
+        at: place.values_at,
+        buckets: h.bucket_count(),
+    };
     family.write(w)?;
     w.write_str("_bucket")?;
     write_labels(w, labels, Some(("le", &"+Inf")))?;
     w.write_char(' ')?;
-    write_u64(w, count)?;
+    w.hole(count, words, None)?;
     w.write_char('\n')?;
     family.write(w)?;
     w.write_str("_sum")?;
     write_labels(w, labels, None)?;
     w.write_char(' ')?;
-    write_value(w, h.sum() as f64 / divisor)?;
+    let sum = Hole::HistogramSum {
+        at: place.values_at,
+        divisor,
+    };
+    w.hole(sum, words, None)?;
     w.write_char('\n')?;
     family.write(w)?;
     w.write_str("_count")?;
     write_labels(w, labels, None)?;
     w.write_char(' ')?;
-    write_u64(w, count)?;
+    w.hole(count, words, None)?;
     w.write_char('\n')
 }
 
-fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fmt::Result {
+fn write_process(
+    w: &mut impl PageWrite,
+    p: &ProcessStats,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+) -> fmt::Result {
+    let no_words = Words::empty();
+    let style = Style::Prometheus;
     let plain = |name: &'static str| Family {
         base: name,
         infix: "",
@@ -555,53 +585,57 @@ fn write_process(w: &mut impl Write, p: &ProcessStats, format: TextFormat) -> fm
         "_total",
         format,
     )?;
-    write!(w, "process_cpu_seconds_total ")?;
-    write_value(w, p.user_time_seconds + p.system_time_seconds)?;
+    w.write_str("process_cpu_seconds_total ")?;
+    let field = ProcessField::CpuTime;
+    w.hole(Hole::Process { field, style }, &no_words, process)?;
     w.write_char('\n')?;
     let mut gauges = [
         (
             "process_resident_memory_bytes",
             "Resident memory size in bytes.",
-            Some(p.rss_bytes as f64),
+            Some(ProcessField::Rss),
         ),
         (
             "process_virtual_memory_bytes",
             "Virtual memory size in bytes.",
-            Some(p.vsz_bytes as f64),
+            Some(ProcessField::Vsz),
         ),
         (
             "process_open_fds",
             "Number of open file descriptors.",
-            Some(p.num_fds as f64),
+            Some(ProcessField::OpenFds),
         ),
         (
             "process_max_fds",
             "Maximum number of open file descriptors.",
-            p.max_fds.map(|n| n as f64),
+            p.max_fds.map(|_| ProcessField::MaxFds),
         ),
         (
             "process_start_time_seconds",
             "Start time of the process since unix epoch in seconds.",
-            Some(p.start_time_seconds),
+            Some(ProcessField::StartTime),
         ),
         (
             "process_threads",
             "Number of OS threads in the process.",
-            Some(p.num_threads as f64),
+            Some(ProcessField::Threads),
         ),
     ];
-    for (name, help, value) in &mut gauges {
-        let Some(value) = value.take() else { continue };
+    for (name, help, field) in &mut gauges {
+        // The open descriptor limit is left out when unknown (the page's shape depends on
+        // it; templates compare it).
+        let Some(field) = field.take() else { continue };
         write_meta(w, plain(name), help, name, "gauge", "", format)?;
-        write!(w, "{name} ")?;
-        write_value(w, value)?;
+        w.write_str(name)?;
+        w.write_char(' ')?;
+        w.hole(Hole::Process { field, style }, &no_words, process)?;
         w.write_char('\n')?;
     }
     Ok(())
 }
 
 /// A sample value as Prometheus reads it (Go's ParseFloat): `NaN`, `+Inf`, `-Inf` or a number.
-fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
+pub(crate) fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
     if v.is_nan() {
         w.write_str("NaN")
     } else if v.is_infinite() {

@@ -1,0 +1,249 @@
+//! The numbers of a page. Everything else a renderer writes (names, help, types, labels,
+//! bucket edges, punctuation) depends only on the region's layout; the numbers are written as
+//! [`Hole`]s, each saying where its value lies. A direct render fills each hole as it goes; a
+//! [`PageTemplate`](super::PageTemplate) keeps the text around the holes and fills them again
+//! from each new snapshot.
+
+use super::json::write_f64;
+use super::prometheus::write_value;
+use super::{write_u64, ProcessStats};
+use crate::parse::{Place, Words};
+use core::fmt::{self, Write};
+
+/// A number on a page and where it comes from: byte offsets of value words within the stats
+/// file, or a field of the process statistics.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Hole {
+    /// A counter (`shards` 0: a plain one) divided by `divisor`: an integer when the divisor
+    /// is 1, else a Prometheus sample value.
+    Counter {
+        at: usize,
+        shards: usize,
+        divisor: f64,
+    },
+    /// One of a gauge's three words (value, min, max) divided by `divisor`.
+    Gauge {
+        at: usize,
+        field: usize,
+        divisor: f64,
+        style: Style,
+    },
+    /// A histogram's JSON summary object (count, sum, min, max, quantiles).
+    JsonHistogram { at: usize, buckets: usize },
+    /// The cumulative count of buckets `..end` of the histogram whose buckets start at byte
+    /// `buckets_at`; `start` is where the previous cumulative hole of the same histogram ended.
+    Cumulative {
+        buckets_at: usize,
+        start: usize,
+        end: usize,
+    },
+    /// The count (the sum of the `buckets` buckets) of the histogram whose value words start
+    /// at byte `at`.
+    HistogramCount { at: usize, buckets: usize },
+    /// A histogram's sum divided by `divisor`, as a Prometheus sample value.
+    HistogramSum { at: usize, divisor: f64 },
+    /// A field of the process statistics.
+    Process { field: ProcessField, style: Style },
+}
+
+/// How a floating-point number is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Style {
+    /// JSON: shortest round-trip text, `null` for NaN and infinities.
+    Json,
+    /// Prometheus sample value: integers plain, `NaN`, `+Inf`, `-Inf`.
+    Prometheus,
+}
+
+/// The process statistics a page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ProcessField {
+    Uptime,
+    OpenFds,
+    MaxFds,
+    Rss,
+    Vsz,
+    UserTime,
+    SystemTime,
+    CpuTime,
+    Threads,
+    StartTime,
+}
+
+impl Hole {
+    /// The hole for a counter record's value.
+    pub(crate) fn counter(place: &Place<'_>, sharded: bool, divisor: f64) -> Hole {
+        Hole::Counter {
+            at: place.values_at,
+            shards: if sharded { place.param } else { 0 },
+            divisor,
+        }
+    }
+
+    /// The hole for word `field` (0 value, 1 min, 2 max) of a gauge record.
+    pub(crate) fn gauge(place: &Place<'_>, field: usize, divisor: f64, style: Style) -> Hole {
+        Hole::Gauge {
+            at: place.values_at,
+            field,
+            divisor,
+            style,
+        }
+    }
+}
+
+/// Where the running sum of a histogram's cumulative buckets stands, so a page's 40-odd
+/// cumulative lines per histogram cost one pass over its buckets, not one each.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Cursor {
+    buckets_at: usize,
+    end: usize,
+    cumulative: u64,
+}
+
+/// Writes `hole`'s value as read from `words` and `process`.
+pub(crate) fn write_hole(
+    w: &mut impl Write,
+    hole: &Hole,
+    words: &Words<'_>,
+    process: Option<&ProcessStats>,
+    cursor: &mut Cursor,
+) -> fmt::Result {
+    match *hole {
+        Hole::Counter {
+            at,
+            shards,
+            divisor,
+        } => {
+            let n = words.counter_at(at, shards);
+            if divisor == 1.0 {
+                write_u64(w, n)
+            } else {
+                write_value(w, n as f64 / divisor)
+            }
+        }
+        Hole::Gauge {
+            at,
+            field,
+            divisor,
+            style,
+        } => {
+            let g = words.gauge_at(at);
+            let v = [g.value, g.min, g.max].get(field).copied().unwrap_or(0.0);
+            write_float(w, v / divisor, style)
+        }
+        Hole::JsonHistogram { at, buckets } => match words.histogram_at(at, buckets) {
+            Some(h) => super::json::write_histogram_summary(w, &h),
+            None => w.write_str("null"),
+        },
+        Hole::Cumulative {
+            buckets_at,
+            start,
+            end,
+        } => {
+            let bucket = |i: usize| words.get(buckets_at + i * 8).unwrap_or(0);
+            let continues = cursor.buckets_at == buckets_at && cursor.end == start && start > 0;
+            let (from, base) = if continues {
+                (start, cursor.cumulative)
+            } else {
+                (0, 0)
+            };
+            let cumulative = (from..end).fold(base, |n, i| n.wrapping_add(bucket(i)));
+            *cursor = Cursor {
+                buckets_at,
+                end,
+                cumulative,
+            };
+            write_u64(w, cumulative)
+        }
+        Hole::HistogramCount { at, buckets } => {
+            write_u64(w, words.histogram_at(at, buckets).map_or(0, |h| h.count()))
+        }
+        Hole::HistogramSum { at, divisor } => {
+            write_value(w, words.get(at).unwrap_or(0) as f64 / divisor)
+        }
+        Hole::Process { field, style } => {
+            let p = process.copied().unwrap_or_default();
+            let float = match field {
+                ProcessField::Uptime => p.uptime_seconds,
+                ProcessField::UserTime => p.user_time_seconds,
+                ProcessField::SystemTime => p.system_time_seconds,
+                ProcessField::CpuTime => p.user_time_seconds + p.system_time_seconds,
+                ProcessField::StartTime => p.start_time_seconds,
+                ProcessField::OpenFds => p.num_fds as f64,
+                ProcessField::MaxFds => p.max_fds.unwrap_or(0) as f64,
+                ProcessField::Rss => p.rss_bytes as f64,
+                ProcessField::Vsz => p.vsz_bytes as f64,
+                ProcessField::Threads => p.num_threads as f64,
+            };
+            let integer = match field {
+                ProcessField::OpenFds => Some(p.num_fds),
+                ProcessField::MaxFds => p.max_fds,
+                ProcessField::Rss => Some(p.rss_bytes),
+                ProcessField::Vsz => Some(p.vsz_bytes),
+                ProcessField::Threads => Some(p.num_threads),
+                _ => None,
+            };
+            match (style, integer) {
+                (Style::Json, Some(n)) => write_u64(w, n),
+                _ => write_float(w, float, style),
+            }
+        }
+    }
+}
+
+/// Bytes before a histogram's buckets (its sum, min and max words).
+pub(crate) const HEAD_BYTES: usize = crate::metrics::HISTOGRAM_HEAD_WORDS * 8;
+
+fn write_float(w: &mut impl Write, v: f64, style: Style) -> fmt::Result {
+    match style {
+        Style::Json => write_f64(w, v),
+        Style::Prometheus => write_value(w, v),
+    }
+}
+
+/// Where renderers write: text, and the page's numbers as [`Hole`]s.
+pub(crate) trait PageWrite: Write {
+    /// Writes (or, when compiling a template, notes) `hole`, whose value is read from `words`
+    /// and `process`.
+    fn hole(
+        &mut self,
+        hole: Hole,
+        words: &Words<'_>,
+        process: Option<&ProcessStats>,
+    ) -> fmt::Result;
+}
+
+/// A [`PageWrite`] over any `fmt::Write` that fills each hole at once.
+pub(crate) struct Direct<W> {
+    inner: W,
+    cursor: Cursor,
+}
+
+impl<W: Write> Direct<W> {
+    pub(crate) fn new(inner: W) -> Self {
+        Direct {
+            inner,
+            cursor: Cursor::default(),
+        }
+    }
+}
+
+impl<W: Write> Write for Direct<W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.inner.write_str(s)
+    }
+}
+
+impl<W: Write> PageWrite for Direct<W> {
+    fn hole(
+        &mut self,
+        hole: Hole,
+        words: &Words<'_>,
+        process: Option<&ProcessStats>,
+    ) -> fmt::Result {
+        let mut cursor = self.cursor;
+        write_hole(self, &hole, words, process, &mut cursor)?;
+        self.cursor = cursor;
+        Ok(())
+    }
+}
