@@ -36,7 +36,8 @@ case $backend in
   std)
     pids+=("$(start bare "$bin/bare_tiny_http" 127.0.0.1:18181)")
     pids+=("$(start app "$bin/sample_application" --addr 127.0.0.1:18182)")
-    cases="bare app json metrics"
+    cases="bare bare_json bare_metrics app json metrics"
+    bare_url=http://127.0.0.1:18181
     url[bare]=http://127.0.0.1:18181/;             label[bare]="bare tiny-http, / (the ceiling)"
     url[app]=http://127.0.0.1:18182/;              label[app]="sample app, / (monitored, request accounting)"
     url[json]=http://127.0.0.1:18182/mutornadomon; label[json]="sample app, /mutornadomon (JSON)"
@@ -49,7 +50,8 @@ case $backend in
     pids+=("$(start bare "$bin/bare_smol_http" 127.0.0.1:18281)")
     pids+=("$(start app "$bin/smol_application" --addr 127.0.0.1:18282)")
     pids+=("$(start plain "$bin/smol_application" --uninstrumented --addr 127.0.0.1:18283)")
-    cases="bare plain app json metrics"
+    cases="bare bare_json bare_metrics plain app json metrics"
+    bare_url=http://127.0.0.1:18281
     url[bare]=http://127.0.0.1:18281/;             label[bare]="bare smol server, / (the ceiling)"
     url[plain]=http://127.0.0.1:18283/;            label[plain]="smol app, / (uninstrumented)"
     url[app]=http://127.0.0.1:18282/;              label[app]="smol app, / (probe, task timing, accounting)"
@@ -62,6 +64,15 @@ case $backend in
   *) echo "backend: std or smol"; exit 2 ;;
 esac
 trap 'kill "${pids[@]}" 2> /dev/null || true' EXIT
+
+# The bare server also answers each page's size in fixed bytes (/filler/<n>): the ceiling for
+# a page is a server that spends nothing producing the same bytes (which cost the same to send
+# and for wrk to parse).
+command -v curl > /dev/null || { echo "needs curl"; exit 1; }
+json_bytes=$(curl -s "${url[json]}" | wc -c)
+metrics_bytes=$(curl -s "${url[metrics]}" | wc -c)
+url[bare_json]=$bare_url/filler/$json_bytes;       label[bare_json]="bare, ${json_bytes} fixed bytes (JSON page's ceiling)"
+url[bare_metrics]=$bare_url/filler/$metrics_bytes; label[bare_metrics]="bare, ${metrics_bytes} fixed bytes (/metrics' ceiling)"
 
 # Rounds alternate the servers so drift on a shared machine hits all alike; medians reported.
 rounds=${ROUNDS:-5}
@@ -86,8 +97,10 @@ ratio() { # numerator case, denominator case: median of per-round ratios
 }
 echo
 ratio app "$overhead_base" | awk -v b="$overhead_base" '{printf "monitored / %s, median of per-round ratios: %.3f (overhead %.1f%%)\n", b, $1, 100 * (1 - $1)}'
-ratio json bare | awk '{printf "/mutornadomon / bare, median of per-round ratios: %.3f\n", $1}'
-ratio metrics bare | awk '{printf "/metrics / bare, median of per-round ratios: %.3f\n", $1}'
+ratio json bare_json | awk '{printf "/mutornadomon / bare with the same bytes, median of per-round ratios: %.3f\n", $1}'
+ratio metrics bare_metrics | awk '{printf "/metrics / bare with the same bytes, median of per-round ratios: %.3f\n", $1}'
+ratio json bare | awk '{printf "/mutornadomon / bare /, median of per-round ratios: %.3f\n", $1}'
+ratio metrics bare | awk '{printf "/metrics / bare /, median of per-round ratios: %.3f\n", $1}'
 printf 'p99 latency, one more run each:'
 for case in $cases; do printf ' %s %s;' "$case" "$(p99 "${url[$case]}")"; done
 echo

@@ -166,6 +166,20 @@ impl<'a> Words<'a> {
         })
     }
 
+    /// The wrapping sum of the `n` words from byte `at`; the words that are not there count
+    /// as 0.
+    pub(crate) fn sum_at(&self, at: usize, n: usize) -> u64 {
+        let end = n.saturating_mul(8).saturating_add(at).min(self.bytes.len());
+        self.bytes.get(at..end).map_or(0, |bytes| {
+            let whole = bytes.len() / 8 * 8;
+            Words {
+                bytes: &bytes[..whole],
+                swap: self.swap,
+            }
+            .sum()
+        })
+    }
+
     /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
     /// wrapping sum of that many shards. Words past the end read as 0.
     pub(crate) fn counter_at(&self, at: usize, shards: usize) -> u64 {
@@ -772,26 +786,39 @@ impl HistogramReading<'_> {
         let last = self.bucket_count() - 1;
         let overflow = self.bucket_count() < crate::bucket::MAX_BUCKETS;
         let mut seen = 0u64;
-        for (index, n) in self.buckets().enumerate() {
-            seen = seen.saturating_add(n);
-            if next == N || seen < ranks[order[next]] {
-                if next == N {
-                    break;
-                }
+        // Buckets are read in blocks of eight; a block that does not reach the next rank is
+        // passed over whole (a latency histogram has hundreds of buckets between its
+        // quantiles), the others bucket by bucket.
+        let swap = self.buckets.swap;
+        for (block_index, block) in self.buckets.bytes.chunks(64).enumerate() {
+            if next == N {
+                break;
+            }
+            let block = Words { bytes: block, swap };
+            let total = block.iter().fold(seen, u64::saturating_add);
+            if total < ranks[order[next]] {
+                seen = total;
                 continue;
             }
-            let value = if index == last && overflow {
-                max
-            } else {
-                let (lo, hi) = (
-                    crate::bucket::bucket_lower(index),
-                    crate::bucket::bucket_upper(index),
-                );
-                (lo + (hi - lo) / 2).clamp(min, max)
-            };
-            while next < N && seen >= ranks[order[next]] {
-                out[order[next]] = Some(value);
-                next += 1;
+            for (offset, n) in block.iter().enumerate() {
+                seen = seen.saturating_add(n);
+                if next == N || seen < ranks[order[next]] {
+                    continue;
+                }
+                let index = block_index * 8 + offset;
+                let value = if index == last && overflow {
+                    max
+                } else {
+                    let (lo, hi) = (
+                        crate::bucket::bucket_lower(index),
+                        crate::bucket::bucket_upper(index),
+                    );
+                    (lo + (hi - lo) / 2).clamp(min, max)
+                };
+                while next < N && seen >= ranks[order[next]] {
+                    out[order[next]] = Some(value);
+                    next += 1;
+                }
             }
         }
         out

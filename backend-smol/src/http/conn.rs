@@ -124,6 +124,52 @@ async fn until<T>(
     .await
 }
 
+/// A connection's timer, set again only when it must be. Deadlines that keep moving later
+/// (the usual case: each request pushes the next one on) cost nothing until the timer fires
+/// at the earlier deadline, finds it moved, and is set for the new one. Setting an async-io
+/// timer is a trip through its reactor (and a wake-up of the reactor thread); once per read
+/// and write it was a good part of the cost of a small answer.
+struct LazyTimer {
+    timer: Timer,
+    /// When the timer is set to fire, unless it fired or was never set.
+    armed: Option<Instant>,
+}
+
+impl LazyTimer {
+    fn new() -> LazyTimer {
+        LazyTimer {
+            timer: Timer::never(),
+            armed: None,
+        }
+    }
+
+    /// `io` unless `deadline` passes first.
+    async fn until<T>(
+        &mut self,
+        deadline: Instant,
+        io: impl std::future::Future<Output = io::Result<T>>,
+    ) -> io::Result<T> {
+        let mut io = std::pin::pin!(io);
+        loop {
+            if self.armed.is_none_or(|at| deadline < at) {
+                self.timer.set_at(deadline);
+                self.armed = Some(deadline);
+            }
+            let timer = &mut self.timer;
+            let done = future::or(async { Some(io.as_mut().await) }, async {
+                timer.await;
+                None
+            })
+            .await;
+            match done {
+                Some(result) => return result,
+                None if Instant::now() >= deadline => return Err(timed_out()),
+                None => self.armed = None, // fired for an earlier deadline: set it again
+            }
+        }
+    }
+}
+
 /// Serves one connection: requests one after another (pipelined ones from the buffer).
 async fn serve(
     endpoint: &Endpoint<'_>,
@@ -133,14 +179,12 @@ async fn serve(
     let limits = endpoint.limits;
     let mut exchange = Exchange::new(limits, Some(peer.ip()));
     let mut out = Vec::new();
+    let (mut read_timer, mut write_timer) = (LazyTimer::new(), LazyTimer::new());
     loop {
         let deadline = match exchange.next(|request| endpoint.answer(request), &mut out) {
             Step::Write { close, drain } => {
-                until(
-                    Instant::now() + limits.write_timeout,
-                    stream.write_all(&out),
-                )
-                .await?;
+                let deadline = Instant::now() + limits.write_timeout;
+                write_timer.until(deadline, stream.write_all(&out)).await?;
                 if drain {
                     linger(&mut stream, Instant::now() + LINGER).await;
                 }
@@ -152,7 +196,10 @@ async fn serve(
             Step::Refuse(status) => return refuse(&mut stream, status, &limits).await,
             Step::Read { deadline } => deadline,
         };
-        match until(deadline, stream.read(exchange.read_buffer())).await {
+        match read_timer
+            .until(deadline, stream.read(exchange.read_buffer()))
+            .await
+        {
             Ok(0) => return Ok(()),
             Ok(n) => exchange.filled(n),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {

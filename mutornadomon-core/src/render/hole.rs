@@ -140,14 +140,14 @@ pub(crate) fn write_hole(
             start,
             end,
         } => {
-            let bucket = |i: usize| words.get(buckets_at + i * 8).unwrap_or(0);
             let continues = cursor.buckets_at == buckets_at && cursor.end == start && start > 0;
             let (from, base) = if continues {
                 (start, cursor.cumulative)
             } else {
                 (0, 0)
             };
-            let cumulative = (from..end).fold(base, |n, i| n.wrapping_add(bucket(i)));
+            let cumulative =
+                base.wrapping_add(words.sum_at(buckets_at + from * 8, end.saturating_sub(from)));
             *cursor = Cursor {
                 buckets_at,
                 end,
@@ -156,7 +156,21 @@ pub(crate) fn write_hole(
             write_u64(w, cumulative)
         }
         Hole::HistogramCount { at, buckets } => {
-            write_u64(w, words.histogram_at(at, buckets).map_or(0, |h| h.count()))
+            // The cumulative holes before this one have summed most of the buckets.
+            let buckets_at = at + HEAD_BYTES;
+            let (from, base) = if cursor.buckets_at == buckets_at && cursor.end <= buckets {
+                (cursor.end, cursor.cumulative)
+            } else {
+                (0, 0)
+            };
+            let count = base
+                .wrapping_add(words.sum_at(buckets_at + from * 8, buckets.saturating_sub(from)));
+            *cursor = Cursor {
+                buckets_at,
+                end: buckets,
+                cumulative: count,
+            };
+            write_u64(w, count)
         }
         Hole::HistogramSum { at, divisor } => {
             write_value(w, words.get(at).unwrap_or(0) as f64 / divisor)
