@@ -36,12 +36,15 @@ case $backend in
   std)
     pids+=("$(start bare "$bin/bare_tiny_http" 127.0.0.1:18181)")
     pids+=("$(start app "$bin/sample_application" --addr 127.0.0.1:18182)")
-    cases="bare bare_json bare_metrics app json metrics"
+    pids+=("$(start own "$bin/sample_application" --no-app --addr 127.0.0.1:18185)")
+    cases="bare bare_json bare_metrics app json metrics own_json own_metrics"
     bare_url=http://127.0.0.1:18181
     url[bare]=http://127.0.0.1:18181/;             label[bare]="bare tiny-http, / (the ceiling)"
     url[app]=http://127.0.0.1:18182/;              label[app]="sample app, / (monitored, request accounting)"
     url[json]=http://127.0.0.1:18182/mutornadomon; label[json]="sample app, /mutornadomon (JSON)"
     url[metrics]=http://127.0.0.1:18182/metrics;   label[metrics]="sample app, /metrics (Prometheus text)"
+    url[own_json]=http://127.0.0.1:18185/mutornadomon; label[own_json]="monitor's own server (--no-app), /mutornadomon"
+    url[own_metrics]=http://127.0.0.1:18185/metrics;   label[own_metrics]="monitor's own server (--no-app), /metrics"
     overhead_base=bare
     idle_cmd=("$bin/sample_application" --no-app --addr 127.0.0.1:18183)
     probe="probe thread every 10 ms, report every 100 ms"

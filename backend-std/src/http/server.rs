@@ -211,6 +211,7 @@ fn serve_connection(
     stream.set_write_timeout(Some(endpoint.limits.write_timeout))?;
     let mut exchange = Exchange::new(endpoint.limits, Some(peer.ip()));
     let mut out = Vec::new();
+    let mut read_timeout: Option<Duration> = None;
     let answer = |request: &Request<'_>| {
         endpoint
             .respond(request)
@@ -242,7 +243,12 @@ fn serve_connection(
                 None => Ok(()), // idle too long
             };
         }
-        stream.set_read_timeout(Some(left))?;
+        // The socket's timeout is set only when it would overshoot the deadline or wake far too
+        // early (a syscall per request otherwise): a read that ends early just loops here.
+        if read_timeout.is_none_or(|t| t > left || t < left / 2) {
+            stream.set_read_timeout(Some(left))?;
+            read_timeout = Some(left);
+        }
         match stream.read(exchange.read_buffer()) {
             Ok(0) => return Ok(()),
             Ok(n) => exchange.filled(n),
