@@ -65,6 +65,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             write(&dir.join(format!("{name}.bin")), bytes)?;
         }
     }
+    // template_fill: flags (with process statistics), scribble count, scribbles, then the file.
+    let dir = out.join("template_fill");
+    std::fs::create_dir_all(&dir)?;
+    for (name, bytes) in &files {
+        let plain = [&[0u8, 0][..], bytes].concat();
+        write(&dir.join(format!("{name}.bin")), &plain)?;
+        // Two scribbles: one over an early value word, one far in.
+        let scribbled = [&[1u8, 2, 40, 0, 0xff, 0x10, 0x01, 0x55][..], bytes].concat();
+        write(&dir.join(format!("{name}_scribbled.bin")), &scribbled)?;
+    }
     println!(
         "wrote {} seeds per target under {}",
         files.len(),
