@@ -7,7 +7,8 @@
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
 use mutornadomon_core::{
-    parse, render_json, render_prometheus, AtomicU64 as RegionWord, Meta, Region, TextFormat,
+    parse, render_json, render_prometheus, AtomicU64 as RegionWord, Meta, Page, PageTemplate,
+    PlacedHole, Region, TextFormat,
 };
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -245,6 +246,36 @@ mod render {
         bench_ours(bencher, n, false);
     }
 
+    /// The same page through a `PageTemplate` compiled once (what the std and smol endpoints
+    /// do): snapshot, parse of the header, and the numbers filled in.
+    fn bench_template(bencher: divan::Bencher, n: usize, page: Page) {
+        let (words, len) = our_region(n);
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; len];
+        let used = region.snapshot(&mut snapshot).unwrap();
+        let (mut text, mut holes) = (vec![0u8; 256 * 1024], vec![PlacedHole::EMPTY; 4 * n]);
+        let stats = parse(&snapshot[..used]).unwrap();
+        let template = PageTemplate::compile(page, &stats, None, &mut text, &mut holes).unwrap();
+        let mut out = vec![0u8; 256 * 1024];
+        bencher.bench_local(|| {
+            let used = region.snapshot(&mut snapshot).unwrap();
+            let stats = parse(&snapshot[..used]).unwrap();
+            template
+                .fill(&text, &holes, &stats, None, &mut out)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_json_template(bencher: divan::Bencher, n: usize) {
+        bench_template(bencher, n, Page::Json);
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_prometheus_text_template(bencher: divan::Bencher, n: usize) {
+        bench_template(bencher, n, Page::Prometheus(TextFormat::Prometheus));
+    }
+
     #[divan::bench(args = SIZES)]
     fn metrics_exporter_render(bencher: divan::Bencher, n: usize) {
         let recorder: PrometheusRecorder = PrometheusBuilder::new().build_recorder();
@@ -294,7 +325,11 @@ mod render {
         let mut snapshot = vec![0u8; len];
         bencher.bench_local(|| {
             let used = region.snapshot(&mut snapshot).unwrap();
-            parse(&snapshot[..used]).unwrap().records().filter(Result::is_ok).count()
+            parse(&snapshot[..used])
+                .unwrap()
+                .records()
+                .filter(Result::is_ok)
+                .count()
         });
     }
 }
