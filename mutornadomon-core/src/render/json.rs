@@ -1,6 +1,6 @@
 //! mutornadomon's JSON, plus histograms and info.
 
-use super::hole::{Hole, PageWrite, ProcessField, Style};
+use super::hole::{Direct, Hole, PageWrite, ProcessField, Style};
 use super::{write_u64, BufWriter, ProcessStats, RenderError};
 use crate::parse::{HistogramReading, ParseError, Record, Stats, Value, Words};
 use crate::Kind;
@@ -34,7 +34,7 @@ pub fn render_json(
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
     let mut w = BufWriter::new(out);
-    write_json_page(&mut w, stats, process)?;
+    write_json_page(&mut Direct::new(&mut w), stats, process)?;
     w.finish()
 }
 

@@ -13,9 +13,8 @@ pub use json::render_json;
 pub use prometheus::{render_prometheus, write_prometheus_family, Labels, TextFormat};
 pub use template::{Page, PageTemplate, PlacedHole, TemplateError};
 
-use crate::parse::{ParseError, Words};
+use crate::parse::ParseError;
 use core::fmt;
-use hole::{write_hole, Cursor, Hole, PageWrite};
 
 /// Why rendering failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,20 +68,14 @@ pub struct ProcessStats {
 
 /// A `fmt::Write` into a byte buffer that keeps counting past its end, so one pass tells both
 /// the output and, when it does not fit, the size needed.
-/// Holes are filled as they come.
 pub(crate) struct BufWriter<'b> {
     buf: &'b mut [u8],
     len: usize,
-    cursor: Cursor,
 }
 
 impl<'b> BufWriter<'b> {
     pub(crate) fn new(buf: &'b mut [u8]) -> Self {
-        BufWriter {
-            buf,
-            len: 0,
-            cursor: Cursor::default(),
-        }
+        BufWriter { buf, len: 0 }
     }
 
     pub(crate) fn finish(self) -> Result<usize, RenderError> {
@@ -108,20 +101,6 @@ impl BufWriter<'_> {
 impl fmt::Write for BufWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.write_bytes(s.as_bytes());
-        Ok(())
-    }
-}
-
-impl PageWrite for BufWriter<'_> {
-    fn hole(
-        &mut self,
-        hole: Hole,
-        words: &Words<'_>,
-        process: Option<&ProcessStats>,
-    ) -> fmt::Result {
-        let mut cursor = self.cursor;
-        write_hole(self, &hole, words, process, &mut cursor)?;
-        self.cursor = cursor;
         Ok(())
     }
 }

@@ -97,7 +97,7 @@ pub fn render_prometheus(
     out: &mut [u8],
 ) -> Result<usize, RenderError> {
     let mut w = BufWriter::new(out);
-    write_prometheus_page(&mut w, stats, process, format)?;
+    write_prometheus_page(&mut Direct::new(&mut w), stats, process, format)?;
     w.finish()
 }
 
