@@ -1,4 +1,4 @@
-//! The monitor in-process: publisher contract, statsd lines, timers and loop probes.
+//! The monitor in-process: publisher contract, statsd lines, timers and loop probes, pages.
 
 use mutornadomon_core::{Meta, Value};
 use mutornadomon_std::{Monitor, ScopeTimer, StatsdPublisher};
@@ -138,4 +138,39 @@ fn info_records_describe_the_writer() {
     assert_eq!(info("sys.version"), env!("CARGO_PKG_VERSION"));
     assert!(info("sys.created").parse::<u64>().unwrap() > 1_600_000_000_000_000_000);
     assert_eq!(stats.header().pid, u64::from(std::process::id()));
+}
+
+/// Pages come from templates kept per thread: new values show at once, a registration changes
+/// the layout and the page with it, pages and formats alternate, and two monitors on one thread
+/// never show each other's metrics.
+#[test]
+fn pages_follow_values_registrations_and_monitors() {
+    use mutornadomon_std::MetricsPage;
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let handle = monitor.handle();
+    let json = || handle.render_page(MetricsPage::Json, None, false).body;
+    let text = |accept: &[u8]| {
+        let page = handle.render_page(MetricsPage::Prometheus, Some(accept), false);
+        page.body
+    };
+    monitor.count("jobs", 2).unwrap();
+    assert!(json().contains(r#""jobs":2"#));
+    monitor.count("jobs", 3).unwrap();
+    assert!(json().contains(r#""jobs":5"#), "{}", json());
+    assert!(text(b"text/plain").contains("jobs_total 5\n"));
+    assert!(text(b"application/openmetrics-text").ends_with("# EOF\n"));
+
+    monitor.kv("queue_depth", 7.5).unwrap(); // mutornadomon's name for a gauge set
+    assert!(json().contains(r#""queue_depth":7.5"#), "{}", json());
+    assert!(text(b"text/plain").contains("queue_depth 7.5\n"));
+    assert!(text(b"application/openmetrics-text").contains("queue_depth 7.5\n"));
+
+    let other = Monitor::builder().in_memory().start().unwrap();
+    other.count("elsewhere", 1).unwrap();
+    let theirs = other
+        .handle()
+        .render_page(MetricsPage::Json, None, false)
+        .body;
+    assert!(theirs.contains(r#""elsewhere":1"#) && !theirs.contains("jobs"));
+    assert!(json().contains(r#""jobs":5"#) && !json().contains("elsewhere"));
 }
