@@ -717,8 +717,9 @@ impl HistogramReading<'_> {
         self.summary(qs).quantiles
     }
 
-    /// Count, min, max and the quantiles `qs` together: one pass over the buckets for the
-    /// count, one (stopping at the last quantile's bucket) for the quantiles.
+    /// Count, min, max and the quantiles `qs` together: one pass over the buckets between
+    /// min's and max's for the count, one (stopping at the last quantile's bucket) for the
+    /// quantiles.
     ///
     /// ```
     /// # use mutornadomon_core::{parse, Meta, Storage, Value};
@@ -734,8 +735,13 @@ impl HistogramReading<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn summary<const N: usize>(&self, qs: [f64; N]) -> HistogramSummary<N> {
-        let count = self.count();
-        let extremes = (count > 0 || self.has_values()) && self.min <= self.max;
+        // Every value recorded lies between min and max, so every bucket outside theirs is
+        // empty: the count and the quantiles read only the buckets from min's to max's (a few
+        // dozen of a latency histogram's hundreds). A value recorded while this reads may be
+        // left out, as from any read of a histogram being written.
+        let span = self.span();
+        let count = span.map_or(0, |(_, words)| words.sum());
+        let extremes = self.min <= self.max && (count > 0 || self.has_values());
         let (min, max) = if extremes {
             (Some(self.min), Some(self.max))
         } else {
@@ -746,10 +752,22 @@ impl HistogramReading<'_> {
             min,
             max,
             quantiles: match (min, max) {
-                (Some(min), Some(max)) => self.quantiles_within(qs, count, min, max),
+                (Some(min), Some(max)) => self.quantiles_within(qs, count, min, max, span),
                 _ => [None; N],
             },
         }
+    }
+
+    /// The first bucket that can hold a value (min's) and the buckets from it to max's, if
+    /// min and max are in order.
+    fn span(&self) -> Option<(usize, Words<'_>)> {
+        let last = self.bucket_count().checked_sub(1)?;
+        if self.min > self.max {
+            return None;
+        }
+        let first = crate::bucket::bucket_index(self.min).min(last);
+        let end = crate::bucket::bucket_index(self.max).min(last) + 1;
+        Some((first, self.buckets.slice(first * 8, (end - first) * 8)?))
     }
 
     fn quantiles_within<const N: usize>(
@@ -758,6 +776,7 @@ impl HistogramReading<'_> {
         count: u64,
         min: u64,
         max: u64,
+        span: Option<(usize, Words<'_>)>,
     ) -> [Option<u64>; N] {
         let ranks = qs.map(|q| {
             let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
@@ -790,7 +809,8 @@ impl HistogramReading<'_> {
         // passed over whole (a latency histogram has hundreds of buckets between its
         // quantiles), the others bucket by bucket.
         let swap = self.buckets.swap;
-        for (block_index, block) in self.buckets.bytes.chunks(64).enumerate() {
+        let (first, span) = span.unwrap_or((0, self.buckets));
+        for (block_index, block) in span.bytes.chunks(64).enumerate() {
             if next == N {
                 break;
             }
@@ -809,7 +829,7 @@ impl HistogramReading<'_> {
                 if next == N || seen < ranks[order[next]] {
                     continue;
                 }
-                let index = block_index * 8 + offset;
+                let index = first + block_index * 8 + offset;
                 let value = if index == last && overflow {
                     max
                 } else {
