@@ -4,7 +4,7 @@
 
 use crate::scratch::with_buffers;
 use crate::MonitorHandle;
-use mutornadomon_core::{parse, Page, TextFormat};
+use mutornadomon_core::{Page, TextFormat};
 
 /// One of the monitor's pages.
 ///
@@ -43,7 +43,7 @@ pub struct RenderedPage {
 }
 
 impl MonitorHandle {
-    /// Renders `page` from a fresh snapshot. `accept` is the request's `Accept` header (it picks
+    /// Renders `page` from the monitor's region as it is now. `accept` is the request's `Accept` header (it picks
     /// OpenMetrics or Prometheus text for [`MetricsPage::Prometheus`]); `roll` rolls the gauge
     /// windows with the snapshot (mutornadomon's "min/max since last read").
     ///
@@ -63,27 +63,19 @@ impl MonitorHandle {
         roll: bool,
     ) -> RenderedPage {
         let process = self.process_stats();
-        let (content_type, body) = with_buffers(|buffers| {
-            let (snapshot, mut scratch) = buffers.split();
-            let n = self.shared().snapshot_into(snapshot, roll);
-            let stats = match parse(&snapshot[..n]) {
-                Ok(stats) => stats,
-                Err(e) => {
-                    return (
-                        "text/plain; charset=utf-8",
-                        format!("corrupt snapshot: {e}"),
-                    )
-                }
-            };
-            let (content_type, page) = match page {
-                MetricsPage::Json => ("application/json", Page::Json),
-                MetricsPage::Prometheus => {
-                    let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
-                    (format.content_type(), Page::Prometheus(format))
-                }
-            };
-            (content_type, scratch.render(page, &stats, Some(&process)))
-        });
+        let (content_type, page) = match page {
+            MetricsPage::Json => ("application/json", Page::Json),
+            MetricsPage::Prometheus => {
+                let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
+                (format.content_type(), Page::Prometheus(format))
+            }
+        };
+        let rendered =
+            with_buffers(|buffers| buffers.render_page(page, self.shared(), &process, roll));
+        let (content_type, body) = match rendered {
+            Ok(body) => (content_type, body),
+            Err(corrupt) => ("text/plain; charset=utf-8", corrupt),
+        };
         RenderedPage { content_type, body }
     }
 }

@@ -1,9 +1,11 @@
 //! Per-thread scratch buffers for snapshots and rendering: a page served again and again
 //! reuses them instead of allocating (and zeroing) a buffer the size of the region each time,
-//! and reuses its compiled [`PageTemplate`] until a registration changes the layout.
+//! and reuses its compiled [`PageTemplate`] (filled from the region itself, no snapshot) until
+//! a registration changes the layout.
 
+use crate::monitor::Shared;
 use mutornadomon_core::{
-    Page, PageTemplate, PlacedHole, ProcessStats, RenderError, Stats, TemplateError,
+    parse, Page, PageTemplate, PlacedHole, ProcessStats, RenderError, Stats, TemplateError,
 };
 use std::cell::RefCell;
 
@@ -56,67 +58,68 @@ impl Buffers {
         &mut self.out
     }
 
-    /// The snapshot buffer and the rest, borrowed apart.
-    pub(crate) fn split(&mut self) -> (&mut Vec<u8>, Scratch<'_>) {
-        (
-            &mut self.snapshot,
-            Scratch {
-                out: &mut self.out,
-                templates: &mut self.templates,
-            },
-        )
-    }
-}
-
-/// The output buffer and compiled templates of a thread.
-pub(crate) struct Scratch<'b> {
-    out: &'b mut Vec<u8>,
-    templates: &'b mut Vec<Compiled>,
-}
-
-impl Scratch<'_> {
-    /// Renders `page` of `stats` through this thread's template for it (compiled again when
-    /// the layout changed) and returns a copy of the text.
-    pub(crate) fn render(
+    /// Renders `page` of the monitor's region through this thread's template for it, filled
+    /// from the region itself; a template is compiled from a snapshot when there is none yet
+    /// or the layout changed. `roll` rolls the gauge windows once the page has read them.
+    /// `Err` is the text of a snapshot that does not parse.
+    pub(crate) fn render_page(
         &mut self,
         page: Page,
-        stats: &Stats<'_>,
-        process: Option<&ProcessStats>,
-    ) -> String {
+        shared: &Shared,
+        process: &ProcessStats,
+        roll: bool,
+    ) -> Result<String, String> {
         if self.out.is_empty() {
             self.out.resize(4096, 0);
         }
-        let mut compiled_now = false;
-        loop {
-            let at = self
-                .templates
-                .iter()
-                .position(|c| c.template.page() == page);
-            let compiled = match at {
-                Some(at) => &self.templates[at],
-                None => match Compiled::new(page, stats, process) {
-                    Ok(c) => {
-                        compiled_now = true;
-                        self.templates.push(c);
-                        &self.templates[self.templates.len() - 1]
+        let region = shared.region();
+        if let Some(at) = self
+            .templates
+            .iter()
+            .position(|c| c.template.page() == page)
+        {
+            let c = &self.templates[at];
+            loop {
+                match c.template.fill_region(
+                    &c.text,
+                    &c.holes,
+                    &region,
+                    Some(process),
+                    &mut self.out,
+                ) {
+                    Ok(n) => {
+                        if roll {
+                            region.roll();
+                        }
+                        return Ok(text_of(&self.out[..n]));
                     }
-                    Err(e) => return format!("cannot render: {e}"),
-                },
-            };
-            let (template, text, holes) = (&compiled.template, &compiled.text, &compiled.holes);
-            match template.fill(text, holes, stats, process, self.out) {
-                Ok(n) => return text_of(&self.out[..n]),
+                    Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
+                        self.out.resize(needed, 0)
+                    }
+                    Err(_) => break, // the layout changed: compile again, below
+                }
+            }
+            self.templates.swap_remove(at);
+        }
+        let n = shared.snapshot_into(&mut self.snapshot, roll);
+        let stats = parse(&self.snapshot[..n]).map_err(|e| format!("corrupt snapshot: {e}"))?;
+        let compiled = match Compiled::new(page, &stats, Some(process)) {
+            Ok(compiled) => compiled,
+            Err(e) => return Ok(format!("cannot render: {e}")),
+        };
+        let (template, text, holes) = (&compiled.template, &compiled.text, &compiled.holes);
+        let filled = loop {
+            match template.fill(text, holes, &stats, Some(process), &mut self.out) {
+                Ok(n) => break text_of(&self.out[..n]),
                 Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
                     self.out.resize(needed, 0)
                 }
-                // A template compiled from these very stats fits them; anything else is a
-                // bug, reported rather than looped on.
-                Err(e) if compiled_now => return format!("cannot render: {e}"),
-                Err(_) => {
-                    self.templates.retain(|c| c.template.page() != page);
-                }
+                // Compiled from these very stats, the template fits them.
+                Err(e) => return Ok(format!("cannot render: {e}")),
             }
-        }
+        };
+        self.templates.push(compiled);
+        Ok(filled)
     }
 }
 

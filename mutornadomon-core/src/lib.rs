@@ -65,6 +65,7 @@ mod region;
 mod registry;
 mod render;
 mod sync;
+mod values;
 
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,

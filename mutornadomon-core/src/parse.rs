@@ -11,6 +11,7 @@ use crate::layout::{
 };
 use crate::metrics::{Kind, HISTOGRAM_HEAD_WORDS};
 use crate::name::{validate_help, validate_info, validate_name_bytes, validate_unit, TextError};
+use crate::values::Values;
 use core::fmt;
 
 /// Why some bytes are not a stats file, and where.
@@ -180,27 +181,6 @@ impl<'a> Words<'a> {
         })
     }
 
-    /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
-    /// wrapping sum of that many shards. Words past the end read as 0.
-    pub(crate) fn counter_at(&self, at: usize, shards: usize) -> u64 {
-        let word = |i: usize| self.get(at + i * 8).unwrap_or(0);
-        if shards == 0 {
-            word(0)
-        } else {
-            (0..shards).fold(0u64, |sum, s| sum.wrapping_add(word(s * SHARD_WORDS)))
-        }
-    }
-
-    /// The gauge whose value words start at byte `at` (words past the end read as 0).
-    pub(crate) fn gauge_at(&self, at: usize) -> GaugeReading {
-        let word = |i: usize| f64::from_bits(self.get(at + i * 8).unwrap_or(0));
-        GaugeReading {
-            value: word(0),
-            min: word(1),
-            max: word(2),
-        }
-    }
-
     /// The histogram of `buckets` buckets whose value words start at byte `at`, if it lies
     /// wholly within the words.
     pub(crate) fn histogram_at(&self, at: usize, buckets: usize) -> Option<HistogramReading<'a>> {
@@ -220,6 +200,28 @@ impl<'a> Words<'a> {
         Some(Words {
             bytes,
             swap: self.swap,
+        })
+    }
+}
+
+impl Values for Words<'_> {
+    fn word(&self, at: usize) -> Option<u64> {
+        self.get(at)
+    }
+
+    fn sum(&self, at: usize, n: usize) -> u64 {
+        self.sum_at(at, n)
+    }
+
+    fn any(&self, at: usize, n: usize) -> bool {
+        let end = n.saturating_mul(8).saturating_add(at).min(self.bytes.len());
+        // OR-folds of 64-byte blocks vectorise.
+        self.bytes.get(at..end).is_some_and(|bytes| {
+            let mut blocks = bytes.chunks_exact(64);
+            blocks
+                .by_ref()
+                .any(|block| block.iter().fold(0, |a, &b| a | b) != 0)
+                || blocks.remainder().iter().any(|&b| b != 0)
         })
     }
 }
@@ -735,116 +737,7 @@ impl HistogramReading<'_> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn summary<const N: usize>(&self, qs: [f64; N]) -> HistogramSummary<N> {
-        // Every value recorded lies between min and max, so every bucket outside theirs is
-        // empty: the count and the quantiles read only the buckets from min's to max's (a few
-        // dozen of a latency histogram's hundreds). A value recorded while this reads may be
-        // left out, as from any read of a histogram being written.
-        let span = self.span();
-        let count = span.map_or(0, |(_, words)| words.sum());
-        let extremes = self.min <= self.max && (count > 0 || self.has_values());
-        let (min, max) = if extremes {
-            (Some(self.min), Some(self.max))
-        } else {
-            (None, None)
-        };
-        HistogramSummary {
-            count,
-            min,
-            max,
-            quantiles: match (min, max) {
-                (Some(min), Some(max)) => self.quantiles_within(qs, count, min, max, span),
-                _ => [None; N],
-            },
-        }
-    }
-
-    /// The first bucket that can hold a value (min's) and the buckets from it to max's, if
-    /// min and max are in order.
-    fn span(&self) -> Option<(usize, Words<'_>)> {
-        let last = self.bucket_count().checked_sub(1)?;
-        if self.min > self.max {
-            return None;
-        }
-        let first = crate::bucket::bucket_index(self.min).min(last);
-        let end = crate::bucket::bucket_index(self.max).min(last) + 1;
-        Some((first, self.buckets.slice(first * 8, (end - first) * 8)?))
-    }
-
-    fn quantiles_within<const N: usize>(
-        &self,
-        qs: [f64; N],
-        count: u64,
-        min: u64,
-        max: u64,
-        span: Option<(usize, Words<'_>)>,
-    ) -> [Option<u64>; N] {
-        let ranks = qs.map(|q| {
-            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-            let exact = q * count as f64;
-            let floor = exact as u64; // saturating cast; `ceil` is not in core
-            let rank = if (floor as f64) < exact {
-                floor + 1
-            } else {
-                floor
-            };
-            rank.clamp(1, count.max(1))
-        });
-        // The ranks' indices in ascending rank order (insertion sort: N is a handful), so each
-        // bucket is compared with the lowest rank not yet reached only.
-        let mut order: [usize; N] = core::array::from_fn(|i| i);
-        for i in 1..N {
-            let mut j = i;
-            while j > 0 && ranks[order[j - 1]] > ranks[order[j]] {
-                order.swap(j - 1, j);
-                j -= 1;
-            }
-        }
-        // Buckets read mid-update may sum to less than `count` said: unreached ranks read max.
-        let mut out = [Some(max); N];
-        let mut next = 0;
-        let last = self.bucket_count() - 1;
-        let overflow = self.bucket_count() < crate::bucket::MAX_BUCKETS;
-        let mut seen = 0u64;
-        // Buckets are read in blocks of eight; a block that does not reach the next rank is
-        // passed over whole (a latency histogram has hundreds of buckets between its
-        // quantiles), the others bucket by bucket.
-        let swap = self.buckets.swap;
-        let (first, span) = span.unwrap_or((0, self.buckets));
-        for (block_index, block) in span.bytes.chunks(64).enumerate() {
-            if next == N {
-                break;
-            }
-            // Most blocks are empty: an OR over the bytes (vectorised) finds them.
-            if block.iter().fold(0, |a, &b| a | b) == 0 {
-                continue;
-            }
-            let block = Words { bytes: block, swap };
-            let total = block.iter().fold(seen, u64::saturating_add);
-            if total < ranks[order[next]] {
-                seen = total;
-                continue;
-            }
-            for (offset, n) in block.iter().enumerate() {
-                seen = seen.saturating_add(n);
-                if next == N || seen < ranks[order[next]] {
-                    continue;
-                }
-                let index = first + block_index * 8 + offset;
-                let value = if index == last && overflow {
-                    max
-                } else {
-                    let (lo, hi) = (
-                        crate::bucket::bucket_lower(index),
-                        crate::bucket::bucket_upper(index),
-                    );
-                    (lo + (hi - lo) / 2).clamp(min, max)
-                };
-                while next < N && seen >= ranks[order[next]] {
-                    out[order[next]] = Some(value);
-                    next += 1;
-                }
-            }
-        }
-        out
+        let buckets = self.bucket_count();
+        crate::values::summarize(&self.buckets, 0, buckets, self.min, self.max, qs)
     }
 }

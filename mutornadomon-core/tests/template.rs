@@ -1,7 +1,7 @@
 //! Page templates: a template compiled from one snapshot and filled from a later one of the same
-//! layout writes exactly what the renderers write for the later one, for every page, every
-//! kind and any values; a changed layout, other process statistics or too-small buffers are
-//! reported, never rendered wrongly.
+//! layout, or from the region itself, writes exactly what the renderers write for the later
+//! one, for every page, every kind and any values; a changed layout, other process statistics
+//! or too-small buffers are reported, never rendered wrongly.
 
 mod support;
 
@@ -182,6 +182,18 @@ fn fill(
     Ok(out)
 }
 
+fn fill_region(
+    template: &(PageTemplate, Vec<u8>, Vec<PlacedHole>),
+    region: &Region<'_>,
+    process: Option<&ProcessStats>,
+) -> Result<Vec<u8>, TemplateError> {
+    let (template, text, holes) = template;
+    let mut out = vec![0u8; 1 << 20];
+    let n = template.fill_region(text, holes, region, process, &mut out)?;
+    out.truncate(n);
+    Ok(out)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(200))]
 
@@ -213,6 +225,9 @@ proptest! {
         for (page, template) in PAGES.iter().zip(&templates) {
             let filled = fill(template, &later, p2).unwrap();
             let rendered = direct(*page, &later, p2);
+            // From the region itself, no snapshot: the same text (nothing changed since).
+            let live = fill_region(template, &region, p2).unwrap();
+            prop_assert!(live == rendered, "{:?} from the region:\n{}", page, String::from_utf8_lossy(&live));
             prop_assert!(
                 filled == rendered,
                 "{:?}\nfilled:\n{}\nrendered:\n{}",
@@ -235,6 +250,7 @@ proptest! {
         let grown = parse(&grown).unwrap();
         for template in &templates {
             prop_assert_eq!(fill(template, &grown, p2), Err(TemplateError::LayoutChanged));
+            prop_assert_eq!(fill_region(template, &region, p2), Err(TemplateError::LayoutChanged));
         }
     }
 }

@@ -8,6 +8,7 @@ use super::json::write_f64;
 use super::prometheus::write_value;
 use super::{write_u64, ProcessStats};
 use crate::parse::{Place, Words};
+use crate::values::{summarize, Values};
 use core::fmt::{self, Write};
 
 /// A number on a page and where it comes from: byte offsets of value words within the stats
@@ -100,11 +101,11 @@ pub(crate) struct Cursor {
     cumulative: u64,
 }
 
-/// Writes `hole`'s value as read from `words` and `process`.
+/// Writes `hole`'s value as read from `words` (a file's bytes or a live region) and `process`.
 pub(crate) fn write_hole(
     w: &mut impl Write,
     hole: &Hole,
-    words: &Words<'_>,
+    words: &impl Values,
     process: Option<&ProcessStats>,
     cursor: &mut Cursor,
 ) -> fmt::Result {
@@ -131,10 +132,16 @@ pub(crate) fn write_hole(
             let v = [g.value, g.min, g.max].get(field).copied().unwrap_or(0.0);
             write_float(w, v / divisor, style)
         }
-        Hole::JsonHistogram { at, buckets } => match words.histogram_at(at, buckets) {
-            Some(h) => super::json::write_histogram_summary(w, &h),
-            None => w.write_str("null"),
-        },
+        Hole::JsonHistogram { at, buckets } => {
+            let word = |i: usize| words.word(at + i * 8);
+            match (word(0), word(1), word(2)) {
+                (Some(sum), Some(min), Some(max)) => {
+                    let summary = summarize(words, at + HEAD_BYTES, buckets, min, max, QUANTILES);
+                    super::json::write_histogram_summary(w, &summary, sum)
+                }
+                _ => w.write_str("null"),
+            }
+        }
         Hole::Cumulative {
             buckets_at,
             start,
@@ -147,7 +154,7 @@ pub(crate) fn write_hole(
                 (0, 0)
             };
             let cumulative =
-                base.wrapping_add(words.sum_at(buckets_at + from * 8, end.saturating_sub(from)));
+                base.wrapping_add(words.sum(buckets_at + from * 8, end.saturating_sub(from)));
             *cursor = Cursor {
                 buckets_at,
                 end,
@@ -163,8 +170,8 @@ pub(crate) fn write_hole(
             } else {
                 (0, 0)
             };
-            let count = base
-                .wrapping_add(words.sum_at(buckets_at + from * 8, buckets.saturating_sub(from)));
+            let count =
+                base.wrapping_add(words.sum(buckets_at + from * 8, buckets.saturating_sub(from)));
             *cursor = Cursor {
                 buckets_at,
                 end: buckets,
@@ -173,7 +180,7 @@ pub(crate) fn write_hole(
             write_u64(w, count)
         }
         Hole::HistogramSum { at, divisor } => {
-            write_value(w, words.get(at).unwrap_or(0) as f64 / divisor)
+            write_value(w, words.word(at).unwrap_or(0) as f64 / divisor)
         }
         Hole::Process { field, style } => {
             let p = process.copied().unwrap_or_default();
@@ -204,6 +211,9 @@ pub(crate) fn write_hole(
         }
     }
 }
+
+/// The quantiles of mutornadomon's JSON histograms: p50, p90, p99, p999.
+pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 
 /// Bytes before a histogram's buckets (its sum, min and max words).
 pub(crate) const HEAD_BYTES: usize = crate::metrics::HISTOGRAM_HEAD_WORDS * 8;

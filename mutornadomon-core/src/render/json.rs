@@ -2,7 +2,7 @@
 
 use super::hole::{Direct, Hole, PageWrite, ProcessField, Style};
 use super::{write_u64, BufWriter, ProcessStats, RenderError};
-use crate::parse::{HistogramReading, ParseError, Record, Stats, Value, Words};
+use crate::parse::{HistogramSummary, ParseError, Record, Stats, Value, Words};
 use crate::Kind;
 use core::fmt::{self, Write};
 
@@ -164,13 +164,16 @@ fn write_json(
     w.write_char('}')
 }
 
-/// A histogram's summary object: count, sum, min, max and four quantiles.
-pub(crate) fn write_histogram_summary(w: &mut impl Write, h: &HistogramReading<'_>) -> fmt::Result {
-    let summary = h.summary([0.5, 0.9, 0.99, 0.999]);
+/// A histogram's summary object: count, sum, min, max and the four quantiles.
+pub(crate) fn write_histogram_summary(
+    w: &mut impl Write,
+    summary: &HistogramSummary<4>,
+    sum: u64,
+) -> fmt::Result {
     let [p50, p90, p99, p999] = summary.quantiles.map(|q| q.unwrap_or(0));
     let fields = [
         ("{\"count\":", summary.count),
-        (",\"sum\":", h.sum()),
+        (",\"sum\":", sum),
         (",\"min\":", summary.min.unwrap_or(0)),
         (",\"max\":", summary.max.unwrap_or(0)),
         (",\"p50\":", p50),

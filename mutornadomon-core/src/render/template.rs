@@ -8,7 +8,11 @@ use super::hole::{write_hole, Cursor, Hole, PageWrite, ProcessField, Style};
 use super::json::write_json_page;
 use super::prometheus::write_prometheus_page;
 use super::{BufWriter, ProcessStats, RenderError, TextFormat};
+use crate::layout::header;
 use crate::parse::{Stats, Words};
+use crate::region::Region;
+use crate::sync::Ordering;
+use crate::values::{Live, Values};
 use core::fmt;
 
 /// Which page a [`PageTemplate`] renders.
@@ -103,6 +107,23 @@ struct LayoutKey {
 }
 
 impl LayoutKey {
+    /// The key of a live region, as a snapshot of it would show it.
+    fn of_region(region: &Region<'_>, process: Option<&ProcessStats>) -> LayoutKey {
+        let committed = region.committed() as u64;
+        // Relaxed: header fields read on their own; `committed` above is the Acquire.
+        let field = |i: usize| region.words[i].load(Ordering::Relaxed);
+        LayoutKey {
+            committed,
+            record_count: field(header::RECORD_COUNT),
+            capacity: field(header::CAPACITY),
+            creation_time_ns: field(header::CREATION_TIME),
+            start_time_ns: field(header::START_TIME),
+            pid: field(header::PID),
+            big_endian: cfg!(target_endian = "big"),
+            process: process.map(|p| p.max_fds.is_some()),
+        }
+    }
+
     fn of(stats: &Stats<'_>, process: Option<&ProcessStats>) -> LayoutKey {
         let h = stats.header();
         LayoutKey {
@@ -207,15 +228,62 @@ impl PageTemplate {
         process: Option<&ProcessStats>,
         out: &mut [u8],
     ) -> Result<usize, TemplateError> {
-        let layout = LayoutKey::of(stats, process);
+        if LayoutKey::of(stats, process) != self.key {
+            return Err(TemplateError::LayoutChanged);
+        }
+        self.fill_from(text, holes, &stats.words(), process, out)
+    }
+
+    /// Renders the live `region` (of the layout compiled from) into `out` with the `text` and
+    /// `holes` that [`compile`](Self::compile) wrote, reading each number from the region
+    /// itself: no snapshot is copied, and the page touches only the words it shows (for a
+    /// histogram, the buckets between its min's and max's). Each number is read on its own,
+    /// as a snapshot reads them.
+    ///
+    /// ```
+    /// use mutornadomon_core::{parse, Meta, Page, PageTemplate, PlacedHole, Storage, TextFormat};
+    /// static STATS: Storage<1024> = Storage::new();
+    /// let jobs = STATS.region().counter("jobs", Meta::new())?;
+    /// let mut snap = [0u8; 1024];
+    /// let (mut text, mut holes) = ([0u8; 512], [PlacedHole::EMPTY; 16]);
+    /// let n = STATS.region().snapshot(&mut snap)?;
+    /// let page = Page::Prometheus(TextFormat::Prometheus);
+    /// let template = PageTemplate::compile(page, &parse(&snap[..n])?, None, &mut text, &mut holes)?;
+    ///
+    /// jobs.inc_by(5);
+    /// let mut out = [0u8; 512];
+    /// let len = template.fill_region(&text, &holes, &STATS.region(), None, &mut out)?;
+    /// assert!(core::str::from_utf8(&out[..len])?.ends_with("jobs_total 5\n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn fill_region(
+        &self,
+        text: &[u8],
+        holes: &[PlacedHole],
+        region: &Region<'_>,
+        process: Option<&ProcessStats>,
+        out: &mut [u8],
+    ) -> Result<usize, TemplateError> {
+        // The committed end is read first (Acquire): every record before it, and so every
+        // place this template reads, was fully written.
+        if LayoutKey::of_region(region, process) != self.key {
+            return Err(TemplateError::LayoutChanged);
+        }
+        self.fill_from(text, holes, &Live(region.words), process, out)
+    }
+
+    fn fill_from(
+        &self,
+        text: &[u8],
+        holes: &[PlacedHole],
+        words: &impl Values,
+        process: Option<&ProcessStats>,
+        out: &mut [u8],
+    ) -> Result<usize, TemplateError> {
         let (Some(text), Some(holes)) = (text.get(..self.text_len), holes.get(..self.holes_len))
         else {
             return Err(TemplateError::LayoutChanged);
         };
-        if layout != self.key {
-            return Err(TemplateError::LayoutChanged);
-        }
-        let words = stats.words();
         let mut w = BufWriter::new(out);
         let mut cursor = Cursor::default();
         let mut from = 0;
@@ -225,7 +293,7 @@ impl PageTemplate {
             };
             w.write_bytes(piece);
             // A BufWriter takes every write.
-            let _ = write_hole(&mut w, &placed.hole, &words, process, &mut cursor);
+            let _ = write_hole(&mut w, &placed.hole, words, process, &mut cursor);
             from = placed.at;
         }
         w.write_bytes(text.get(from..).unwrap_or_default());
