@@ -19,6 +19,11 @@ pub(crate) trait Values {
     /// Whether any of the `n` words from byte `at` is not zero.
     fn any(&self, at: usize, n: usize) -> bool;
 
+    /// The eight words from byte `at`, each read once (0 where there is none).
+    fn block(&self, at: usize) -> [u64; 8] {
+        core::array::from_fn(|i| self.word(at + i * 8).unwrap_or(0))
+    }
+
     /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
     /// wrapping sum of that many shards. Words that are not there read as 0.
     fn counter_at(&self, at: usize, shards: usize) -> u64 {
@@ -49,6 +54,16 @@ pub(crate) struct Live<'r>(pub(crate) &'r [AtomicU64]);
 impl Values for Live<'_> {
     fn word(&self, at: usize) -> Option<u64> {
         self.0.get(at / 8).map(|w| w.load(Ordering::Relaxed))
+    }
+
+    fn block(&self, at: usize) -> [u64; 8] {
+        let mut block = [0; 8];
+        let start = (at / 8).min(self.0.len());
+        let end = start.saturating_add(8).min(self.0.len());
+        for (b, w) in block.iter_mut().zip(&self.0[start..end]) {
+            *b = w.load(Ordering::Relaxed);
+        }
+        block
     }
 
     fn sum(&self, at: usize, n: usize) -> u64 {
@@ -168,25 +183,24 @@ impl<V: Values> Span<'_, V> {
         let last = self.buckets - 1;
         let overflow = self.buckets < MAX_BUCKETS;
         let mut seen = 0u64;
-        // Buckets are read in blocks of eight; an empty block, or one that does not reach the
-        // next rank, is passed over whole, the others bucket by bucket.
+        // Buckets are read in blocks of eight; a block that does not reach the next rank is
+        // passed over whole, the others bucket by bucket.
         let (first, end) = self.span;
-        let bucket = |i: usize| self.values.word(self.buckets_at + i * 8).unwrap_or(0);
         for start in (first..end).step_by(8) {
             if next == N {
                 break;
             }
-            let stop = (start + 8).min(end);
-            if !self.values.any(self.buckets_at + start * 8, stop - start) {
-                continue;
-            }
-            let total = (start..stop).fold(seen, |s, i| s.saturating_add(bucket(i)));
+            // Each bucket is read once; the words past `end` (the span's last block) are not
+            // this histogram's to count.
+            let block = self.values.block(self.buckets_at + start * 8);
+            let block = &block[..(end - start).min(8)];
+            let total = block.iter().fold(seen, |s, &n| s.saturating_add(n));
             if total < ranks[order[next]] {
                 seen = total;
                 continue;
             }
-            for index in start..stop {
-                seen = seen.saturating_add(bucket(index));
+            for (index, &n) in (start..).zip(block) {
+                seen = seen.saturating_add(n);
                 if next == N || seen < ranks[order[next]] {
                     continue;
                 }
