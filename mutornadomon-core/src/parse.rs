@@ -213,6 +213,23 @@ impl Values for Words<'_> {
         self.sum_at(at, n)
     }
 
+    fn copy(&self, at: usize, out: &mut [u64]) {
+        let end = out
+            .len()
+            .saturating_mul(8)
+            .saturating_add(at)
+            .min(self.bytes.len());
+        let bytes = self.bytes.get(at..end).unwrap_or_default();
+        let words = Words {
+            bytes,
+            swap: self.swap,
+        };
+        for (o, w) in out.iter_mut().zip(words.iter()) {
+            *o = w;
+        }
+        out[bytes.len() / 8..].fill(0);
+    }
+
     fn any(&self, at: usize, n: usize) -> bool {
         let end = n.saturating_mul(8).saturating_add(at).min(self.bytes.len());
         // OR-folds of 64-byte blocks vectorise.

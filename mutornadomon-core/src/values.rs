@@ -19,9 +19,11 @@ pub(crate) trait Values {
     /// Whether any of the `n` words from byte `at` is not zero.
     fn any(&self, at: usize, n: usize) -> bool;
 
-    /// The eight words from byte `at`, each read once (0 where there is none).
-    fn block(&self, at: usize) -> [u64; 8] {
-        core::array::from_fn(|i| self.word(at + i * 8).unwrap_or(0))
+    /// Reads the words from byte `at` into `out` (0 where there is none).
+    fn copy(&self, at: usize, out: &mut [u64]) {
+        for (i, o) in out.iter_mut().enumerate() {
+            *o = self.word(at + i * 8).unwrap_or(0);
+        }
     }
 
     /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
@@ -56,14 +58,14 @@ impl Values for Live<'_> {
         self.0.get(at / 8).map(|w| w.load(Ordering::Relaxed))
     }
 
-    fn block(&self, at: usize) -> [u64; 8] {
-        let mut block = [0; 8];
+    fn copy(&self, at: usize, out: &mut [u64]) {
         let start = (at / 8).min(self.0.len());
-        let end = start.saturating_add(8).min(self.0.len());
-        for (b, w) in block.iter_mut().zip(&self.0[start..end]) {
-            *b = w.load(Ordering::Relaxed);
+        let end = start.saturating_add(out.len()).min(self.0.len());
+        let words = &self.0[start..end];
+        for (o, w) in out.iter_mut().zip(words) {
+            *o = w.load(Ordering::Relaxed);
         }
-        block
+        out[words.len()..].fill(0);
     }
 
     fn sum(&self, at: usize, n: usize) -> u64 {
@@ -89,7 +91,8 @@ impl Values for Live<'_> {
 /// Every value recorded lies between min and max, so every bucket outside theirs is empty:
 /// the count and the quantiles read only the buckets from min's to max's (a few dozen of a
 /// latency histogram's hundreds). A value recorded while this reads may be left out, as from
-/// any read of a histogram being written.
+/// any read of a histogram being written. The buckets are read into a local buffer of
+/// [`CHUNK`] words (2 KiB of stack), once when the span fits, else once per pass.
 pub(crate) fn summarize<const N: usize>(
     values: &impl Values,
     buckets_at: usize,
@@ -99,9 +102,17 @@ pub(crate) fn summarize<const N: usize>(
     qs: [f64; N],
 ) -> HistogramSummary<N> {
     let span = span(buckets, min, max);
-    let count = span.map_or(0, |(first, end)| {
-        values.sum(buckets_at + first * 8, end - first)
-    });
+    let mut chunk = [0u64; CHUNK];
+    let mut count = 0u64;
+    let mut loaded = None;
+    if let Some((first, end)) = span {
+        for start in (first..end).step_by(CHUNK) {
+            let n = (end - start).min(CHUNK);
+            values.copy(buckets_at + start * 8, &mut chunk[..n]);
+            count = chunk[..n].iter().fold(count, |c, &b| c.wrapping_add(b));
+            loaded = Some(start);
+        }
+    }
     let extremes = min <= max && (count > 0 || values.any(buckets_at, buckets));
     let (min, max) = if extremes {
         (Some(min), Some(max))
@@ -109,14 +120,21 @@ pub(crate) fn summarize<const N: usize>(
         (None, None)
     };
     let quantiles = match (min, max, span) {
-        (Some(min), Some(max), Some(span)) => {
-            let histogram = Span {
-                values,
-                buckets_at,
-                buckets,
-                span,
-            };
-            histogram.quantiles(qs, count, min, max)
+        (Some(min), Some(max), Some((first, end))) => {
+            let ranks = Ranks::new(qs, count);
+            let mut scan = Scan::new(&ranks, max, buckets);
+            for start in (first..end).step_by(CHUNK) {
+                let n = (end - start).min(CHUNK);
+                // A span of one chunk is in the buffer already.
+                if loaded != Some(start) {
+                    values.copy(buckets_at + start * 8, &mut chunk[..n]);
+                    loaded = Some(start);
+                }
+                if scan.buckets(start, &chunk[..n], min, max) {
+                    break;
+                }
+            }
+            scan.out
         }
         _ => [None; N],
     };
@@ -127,6 +145,9 @@ pub(crate) fn summarize<const N: usize>(
         quantiles,
     }
 }
+
+/// Buckets a summary reads into its local buffer at a time.
+const CHUNK: usize = 256;
 
 /// The first bucket that can hold a value (min's) and the end of max's, if min and max are in
 /// order and there are buckets.
@@ -140,22 +161,16 @@ fn span(buckets: usize, min: u64, max: u64) -> Option<(usize, usize)> {
     Some((first, end))
 }
 
-/// A histogram's buckets between min's and max's.
-struct Span<'v, V> {
-    values: &'v V,
-    buckets_at: usize,
-    buckets: usize,
-    span: (usize, usize),
+/// The ranks of the quantiles asked for, and their order.
+struct Ranks<const N: usize> {
+    ranks: [u64; N],
+    /// Indices into `ranks`, lowest rank first (insertion sort: N is a handful), so each
+    /// bucket is compared with the lowest rank not yet reached only.
+    order: [usize; N],
 }
 
-impl<V: Values> Span<'_, V> {
-    fn quantiles<const N: usize>(
-        &self,
-        qs: [f64; N],
-        count: u64,
-        min: u64,
-        max: u64,
-    ) -> [Option<u64>; N] {
+impl<const N: usize> Ranks<N> {
+    fn new(qs: [f64; N], count: u64) -> Ranks<N> {
         let ranks = qs.map(|q| {
             let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
             let exact = q * count as f64;
@@ -167,8 +182,6 @@ impl<V: Values> Span<'_, V> {
             };
             rank.clamp(1, count.max(1))
         });
-        // The ranks' indices in ascending rank order (insertion sort: N is a handful), so each
-        // bucket is compared with the lowest rank not yet reached only.
         let mut order: [usize; N] = core::array::from_fn(|i| i);
         for i in 1..N {
             let mut j = i;
@@ -177,45 +190,89 @@ impl<V: Values> Span<'_, V> {
                 j -= 1;
             }
         }
-        // Buckets read mid-update may sum to less than `count` said: unreached ranks read max.
-        let mut out = [Some(max); N];
-        let mut next = 0;
-        let last = self.buckets - 1;
-        let overflow = self.buckets < MAX_BUCKETS;
-        let mut seen = 0u64;
-        // Buckets are read in blocks of eight; a block that does not reach the next rank is
-        // passed over whole, the others bucket by bucket.
-        let (first, end) = self.span;
-        for start in (first..end).step_by(8) {
-            if next == N {
-                break;
+        Ranks { ranks, order }
+    }
+}
+
+/// A walk over the buckets in order, assigning each quantile the bucket its rank falls in.
+struct Scan<'r, const N: usize> {
+    ranks: &'r Ranks<N>,
+    /// Buckets read mid-update may sum to less than the count said: unreached ranks read max.
+    out: [Option<u64>; N],
+    next: usize,
+    seen: u64,
+    last: usize,
+    overflow: bool,
+}
+
+impl<'r, const N: usize> Scan<'r, N> {
+    fn new(ranks: &'r Ranks<N>, max: u64, buckets: usize) -> Self {
+        Scan {
+            ranks,
+            out: [Some(max); N],
+            next: 0,
+            seen: 0,
+            last: buckets.saturating_sub(1),
+            overflow: buckets < MAX_BUCKETS,
+        }
+    }
+
+    /// The rank to reach next (none left: never reached).
+    fn target(&self) -> u64 {
+        let Ranks { ranks, order } = self.ranks;
+        order.get(self.next).map_or(u64::MAX, |&i| ranks[i])
+    }
+
+    /// Walks `counts`, the buckets from index `start`; true once every quantile is placed.
+    /// Blocks of eight that do not reach the next rank are passed over with one (vectorised)
+    /// sum, unless a bucket is so large that the sum could wrap.
+    fn buckets(&mut self, start: usize, counts: &[u64], min: u64, max: u64) -> bool {
+        let mut blocks = counts.chunks_exact(8);
+        let mut index = start;
+        for block in blocks.by_ref() {
+            if self.next == N {
+                return true;
             }
-            // Each bucket is read once; the words past `end` (the span's last block) are not
-            // this histogram's to count.
-            let block = self.values.block(self.buckets_at + start * 8);
-            let block = &block[..(end - start).min(8)];
-            let total = block.iter().fold(seen, |s, &n| s.saturating_add(n));
-            if total < ranks[order[next]] {
-                seen = total;
-                continue;
-            }
-            for (index, &n) in (start..).zip(block) {
-                seen = seen.saturating_add(n);
-                if next == N || seen < ranks[order[next]] {
+            if let Ok(block) = <&[u64; 8]>::try_from(block) {
+                let sum = block.iter().fold(0u64, |s, &n| s.wrapping_add(n));
+                let or = block.iter().fold(0u64, |o, &n| o | n);
+                let after = self.seen.saturating_add(sum);
+                if or >> 60 == 0 && after < self.target() {
+                    self.seen = after;
+                    index += 8;
                     continue;
                 }
-                let value = if index == last && overflow {
-                    max
-                } else {
-                    let (lo, hi) = (bucket_lower(index), bucket_upper(index));
-                    (lo + (hi - lo) / 2).clamp(min, max)
-                };
-                while next < N && seen >= ranks[order[next]] {
-                    out[order[next]] = Some(value);
-                    next += 1;
-                }
             }
+            self.each(index, block, min, max);
+            index += 8;
         }
-        out
+        self.each(index, blocks.remainder(), min, max);
+        self.next == N
+    }
+
+    /// Walks `counts` bucket by bucket, from index `start`.
+    fn each(&mut self, start: usize, counts: &[u64], min: u64, max: u64) {
+        let Ranks { ranks, order } = self.ranks;
+        let mut target = self.target();
+        for (index, &n) in (start..).zip(counts) {
+            self.seen = self.seen.saturating_add(n);
+            if self.seen < target {
+                continue;
+            }
+            if self.next == N {
+                break;
+            }
+            let value = if index == self.last && self.overflow {
+                max
+            } else {
+                let (lo, hi) = (bucket_lower(index), bucket_upper(index));
+                (lo + (hi - lo) / 2).clamp(min, max)
+            };
+            while self.next < N && self.seen >= ranks[order[self.next]] {
+                self.out[order[self.next]] = Some(value);
+                self.next += 1;
+            }
+            target = self.target();
+        }
     }
 }
