@@ -266,6 +266,34 @@ mod render {
         });
     }
 
+    /// The page filled from the live region (what the std and smol endpoints do): no
+    /// snapshot, each number read where it lives.
+    fn bench_template_region(bencher: divan::Bencher, n: usize, page: Page) {
+        let (words, len) = our_region(n);
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; len];
+        let used = region.snapshot(&mut snapshot).unwrap();
+        let (mut text, mut holes) = (vec![0u8; 256 * 1024], vec![PlacedHole::EMPTY; 4 * n]);
+        let stats = parse(&snapshot[..used]).unwrap();
+        let template = PageTemplate::compile(page, &stats, None, &mut text, &mut holes).unwrap();
+        let mut out = vec![0u8; 256 * 1024];
+        bencher.bench_local(|| {
+            template
+                .fill_region(&text, &holes, &region, None, &mut out)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_json_template_region(bencher: divan::Bencher, n: usize) {
+        bench_template_region(bencher, n, Page::Json);
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_prometheus_text_template_region(bencher: divan::Bencher, n: usize) {
+        bench_template_region(bencher, n, Page::Prometheus(TextFormat::Prometheus));
+    }
+
     #[divan::bench(args = SIZES)]
     fn mutornadomon_json_template(bencher: divan::Bencher, n: usize) {
         bench_template(bencher, n, Page::Json);
