@@ -69,9 +69,6 @@ impl Buffers {
         process: &ProcessStats,
         roll: bool,
     ) -> Result<String, String> {
-        if self.out.is_empty() {
-            self.out.resize(4096, 0);
-        }
         let region = shared.region();
         if let Some(at) = self
             .templates
@@ -79,26 +76,17 @@ impl Buffers {
             .position(|c| c.template.page() == page)
         {
             let c = &self.templates[at];
-            loop {
-                match c.template.fill_region(
-                    &c.text,
-                    &c.holes,
-                    &region,
-                    Some(process),
-                    &mut self.out,
-                ) {
-                    Ok(n) => {
-                        if roll {
-                            region.roll();
-                        }
-                        return Ok(text_of(&self.out[..n]));
-                    }
-                    Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
-                        self.out.resize(needed, 0)
-                    }
-                    Err(_) => break, // the layout changed: compile again, below
+            let filled = until_it_fits(&mut self.out, |out| {
+                c.template
+                    .fill_region(&c.text, &c.holes, &region, Some(process), out)
+            });
+            if let Ok(text) = filled {
+                if roll {
+                    region.roll();
                 }
+                return Ok(text);
             }
+            // The layout changed: compile again, below.
             self.templates.swap_remove(at);
         }
         let n = shared.snapshot_into(&mut self.snapshot, roll);
@@ -108,15 +96,13 @@ impl Buffers {
             Err(e) => return Ok(format!("cannot render: {e}")),
         };
         let (template, text, holes) = (&compiled.template, &compiled.text, &compiled.holes);
-        let filled = loop {
-            match template.fill(text, holes, &stats, Some(process), &mut self.out) {
-                Ok(n) => break text_of(&self.out[..n]),
-                Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
-                    self.out.resize(needed, 0)
-                }
-                // Compiled from these very stats, the template fits them.
-                Err(e) => return Ok(format!("cannot render: {e}")),
-            }
+        // Compiled from these very stats, the template fits them.
+        let filled = until_it_fits(&mut self.out, |out| {
+            template.fill(text, holes, &stats, Some(process), out)
+        });
+        let filled = match filled {
+            Ok(text) => text,
+            Err(e) => return Ok(format!("cannot render: {e}")),
         };
         self.templates.push(compiled);
         Ok(filled)
@@ -149,14 +135,25 @@ pub(crate) fn render_text(
     out: &mut Vec<u8>,
     render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
 ) -> String {
+    until_it_fits(out, |out| render(stats, out).map_err(TemplateError::Render))
+        .unwrap_or_else(|e| format!("cannot render: {e}"))
+}
+
+/// Runs `fill` into `out`, grown to what it says it needs, and returns a copy of the text.
+fn until_it_fits(
+    out: &mut Vec<u8>,
+    mut fill: impl FnMut(&mut [u8]) -> Result<usize, TemplateError>,
+) -> Result<String, TemplateError> {
     if out.is_empty() {
         out.resize(4096, 0);
     }
     loop {
-        match render(stats, out) {
-            Ok(n) => return text_of(&out[..n]),
-            Err(RenderError::BufferTooSmall { needed }) => out.resize(needed, 0),
-            Err(e) => return format!("cannot render: {e}"),
+        match fill(out) {
+            Ok(n) => return Ok(text_of(&out[..n])),
+            Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
+                out.resize(needed, 0)
+            }
+            Err(e) => return Err(e),
         }
     }
 }

@@ -167,18 +167,14 @@ impl<'a> Words<'a> {
         })
     }
 
-    /// The wrapping sum of the `n` words from byte `at`; the words that are not there count
-    /// as 0.
-    pub(crate) fn sum_at(&self, at: usize, n: usize) -> u64 {
+    /// The whole words among the `n` from byte `at` that are there (none past the end).
+    fn range(&self, at: usize, n: usize) -> Words<'a> {
         let end = n.saturating_mul(8).saturating_add(at).min(self.bytes.len());
-        self.bytes.get(at..end).map_or(0, |bytes| {
-            let whole = bytes.len() / 8 * 8;
-            Words {
-                bytes: &bytes[..whole],
-                swap: self.swap,
-            }
-            .sum()
-        })
+        let bytes = self.bytes.get(at..end).unwrap_or_default();
+        Words {
+            bytes: &bytes[..bytes.len() / 8 * 8],
+            swap: self.swap,
+        }
     }
 
     /// The histogram of `buckets` buckets whose value words start at byte `at`, if it lies
@@ -210,36 +206,25 @@ impl Values for Words<'_> {
     }
 
     fn sum(&self, at: usize, n: usize) -> u64 {
-        self.sum_at(at, n)
+        self.range(at, n).sum()
     }
 
     fn copy(&self, at: usize, out: &mut [u64]) {
-        let end = out
-            .len()
-            .saturating_mul(8)
-            .saturating_add(at)
-            .min(self.bytes.len());
-        let bytes = self.bytes.get(at..end).unwrap_or_default();
-        let words = Words {
-            bytes,
-            swap: self.swap,
-        };
+        let words = self.range(at, out.len());
         for (o, w) in out.iter_mut().zip(words.iter()) {
             *o = w;
         }
-        out[bytes.len() / 8..].fill(0);
+        out[words.bytes.len() / 8..].fill(0);
     }
 
     fn any(&self, at: usize, n: usize) -> bool {
-        let end = n.saturating_mul(8).saturating_add(at).min(self.bytes.len());
-        // OR-folds of 64-byte blocks vectorise.
-        self.bytes.get(at..end).is_some_and(|bytes| {
-            let mut blocks = bytes.chunks_exact(64);
-            blocks
-                .by_ref()
-                .any(|block| block.iter().fold(0, |a, &b| a | b) != 0)
-                || blocks.remainder().iter().any(|&b| b != 0)
-        })
+        // OR-folds of 64-byte blocks vectorise; the early exit is per block.
+        let bytes = self.range(at, n).bytes;
+        let mut blocks = bytes.chunks_exact(64);
+        blocks
+            .by_ref()
+            .any(|block| block.iter().fold(0, |a, &b| a | b) != 0)
+            || blocks.remainder().iter().any(|&b| b != 0)
     }
 }
 
@@ -651,13 +636,7 @@ impl HistogramReading<'_> {
 
     /// Whether any value was recorded (stops at the first non-empty bucket).
     fn has_values(&self) -> bool {
-        // OR-folds of 64-byte blocks vectorise; the early exit is per block.
-        let bytes = self.buckets.bytes;
-        let mut blocks = bytes.chunks_exact(64);
-        blocks
-            .by_ref()
-            .any(|block| block.iter().fold(0, |a, &b| a | b) != 0)
-            || blocks.remainder().iter().any(|&b| b != 0)
+        self.buckets.any(0, self.bucket_count())
     }
 
     /// Sum of the values recorded (wrapping).

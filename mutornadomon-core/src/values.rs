@@ -53,15 +53,22 @@ pub(crate) trait Values {
 /// that told the page its layout (see `Region::committed`).
 pub(crate) struct Live<'r>(pub(crate) &'r [AtomicU64]);
 
+impl<'r> Live<'r> {
+    /// The `n` words from byte `at` that are there (none past the end).
+    fn range(&self, at: usize, n: usize) -> &'r [AtomicU64] {
+        let start = (at / 8).min(self.0.len());
+        let end = start.saturating_add(n).min(self.0.len());
+        &self.0[start..end]
+    }
+}
+
 impl Values for Live<'_> {
     fn word(&self, at: usize) -> Option<u64> {
         self.0.get(at / 8).map(|w| w.load(Ordering::Relaxed))
     }
 
     fn copy(&self, at: usize, out: &mut [u64]) {
-        let start = (at / 8).min(self.0.len());
-        let end = start.saturating_add(out.len()).min(self.0.len());
-        let words = &self.0[start..end];
+        let words = self.range(at, out.len());
         for (o, w) in out.iter_mut().zip(words) {
             *o = w.load(Ordering::Relaxed);
         }
@@ -69,17 +76,12 @@ impl Values for Live<'_> {
     }
 
     fn sum(&self, at: usize, n: usize) -> u64 {
-        let start = (at / 8).min(self.0.len());
-        let end = start.saturating_add(n).min(self.0.len());
-        self.0[start..end]
-            .iter()
-            .fold(0u64, |s, w| s.wrapping_add(w.load(Ordering::Relaxed)))
+        let words = self.range(at, n).iter();
+        words.fold(0u64, |s, w| s.wrapping_add(w.load(Ordering::Relaxed)))
     }
 
     fn any(&self, at: usize, n: usize) -> bool {
-        let start = (at / 8).min(self.0.len());
-        let end = start.saturating_add(n).min(self.0.len());
-        self.0[start..end]
+        self.range(at, n)
             .iter()
             .any(|w| w.load(Ordering::Relaxed) != 0)
     }

@@ -154,11 +154,7 @@ fn direct(page: Page, stats: &Stats<'_>, process: Option<&ProcessStats>) -> Vec<
 }
 
 /// A template of `page` for `stats`, in buffers sized by a first attempt into empty ones.
-fn compile(
-    page: Page,
-    stats: &Stats<'_>,
-    process: Option<&ProcessStats>,
-) -> (PageTemplate, Vec<u8>, Vec<PlacedHole>) {
+fn compile(page: Page, stats: &Stats<'_>, process: Option<&ProcessStats>) -> Compiled {
     let (text, holes) = match PageTemplate::compile(page, stats, process, &mut [], &mut []) {
         Ok(empty) => return (empty, Vec::new(), Vec::new()), // an empty Prometheus page
         Err(TemplateError::TooSmall { text, holes }) => (text, holes),
@@ -170,28 +166,32 @@ fn compile(
     (template, text_buf, hole_buf)
 }
 
-fn fill(
-    template: &(PageTemplate, Vec<u8>, Vec<PlacedHole>),
-    stats: &Stats<'_>,
-    process: Option<&ProcessStats>,
+type Compiled = (PageTemplate, Vec<u8>, Vec<PlacedHole>);
+
+/// Runs a fill into a buffer large enough for any page here; returns the page.
+fn filled(
+    fill: impl FnOnce(&mut [u8]) -> Result<usize, TemplateError>,
 ) -> Result<Vec<u8>, TemplateError> {
-    let (template, text, holes) = template;
     let mut out = vec![0u8; 1 << 20];
-    let n = template.fill(text, holes, stats, process, &mut out)?;
+    let n = fill(&mut out)?;
     out.truncate(n);
     Ok(out)
 }
 
+fn fill(
+    (template, text, holes): &Compiled,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+) -> Result<Vec<u8>, TemplateError> {
+    filled(|out| template.fill(text, holes, stats, process, out))
+}
+
 fn fill_region(
-    template: &(PageTemplate, Vec<u8>, Vec<PlacedHole>),
+    (template, text, holes): &Compiled,
     region: &Region<'_>,
     process: Option<&ProcessStats>,
 ) -> Result<Vec<u8>, TemplateError> {
-    let (template, text, holes) = template;
-    let mut out = vec![0u8; 1 << 20];
-    let n = template.fill_region(text, holes, region, process, &mut out)?;
-    out.truncate(n);
-    Ok(out)
+    filled(|out| template.fill_region(text, holes, region, process, out))
 }
 
 proptest! {

@@ -69,7 +69,8 @@ const TURN_AWAY_TASKS: usize = 64;
 /// Answers 503, then reads (and drops) what the client sends for up to a second.
 async fn turn_away(mut stream: Async<TcpStream>) {
     let deadline = Instant::now() + LINGER;
-    if until(deadline, stream.write_all(BUSY)).await.is_ok() {
+    let mut timer = LazyTimer::new();
+    if timer.until(deadline, stream.write_all(BUSY)).await.is_ok() {
         linger(&mut stream, deadline).await;
     }
 }
@@ -83,7 +84,8 @@ const LINGER: Duration = Duration::from_secs(1);
 async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
     let _ = stream.get_ref().shutdown(std::net::Shutdown::Write);
     let mut sink = [0u8; 4096];
-    while let Ok(n) = until(deadline, stream.read(&mut sink)).await {
+    let mut timer = LazyTimer::new();
+    while let Ok(n) = timer.until(deadline, stream.read(&mut sink)).await {
         if n == 0 {
             break;
         }
@@ -110,18 +112,6 @@ impl Drop for OpenConnection {
 
 fn timed_out() -> io::Error {
     io::Error::new(io::ErrorKind::TimedOut, "timed out")
-}
-
-/// `io` unless `deadline` passes first.
-async fn until<T>(
-    deadline: Instant,
-    io: impl std::future::Future<Output = io::Result<T>>,
-) -> io::Result<T> {
-    future::or(io, async {
-        Timer::at(deadline).await;
-        Err(timed_out())
-    })
-    .await
 }
 
 /// A connection's timer, set again only when it must be. Deadlines that keep moving later
@@ -217,11 +207,10 @@ async fn serve(
 async fn refuse(stream: &mut Async<TcpStream>, status: u16, limits: &Limits) -> io::Result<()> {
     let mut out = Vec::new();
     Response::refusal(status).write_to(&mut out, false, true);
-    until(
-        Instant::now() + limits.write_timeout,
-        stream.write_all(&out),
-    )
-    .await?;
+    let deadline = Instant::now() + limits.write_timeout;
+    LazyTimer::new()
+        .until(deadline, stream.write_all(&out))
+        .await?;
     linger(stream, Instant::now() + LINGER).await;
     Ok(())
 }

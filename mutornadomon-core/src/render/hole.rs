@@ -183,26 +183,20 @@ pub(crate) fn write_hole(
             write_value(w, words.word(at).unwrap_or(0) as f64 / divisor)
         }
         Hole::Process { field, style } => {
+            use ProcessField::*;
             let p = process.copied().unwrap_or_default();
-            let float = match field {
-                ProcessField::Uptime => p.uptime_seconds,
-                ProcessField::UserTime => p.user_time_seconds,
-                ProcessField::SystemTime => p.system_time_seconds,
-                ProcessField::CpuTime => p.user_time_seconds + p.system_time_seconds,
-                ProcessField::StartTime => p.start_time_seconds,
-                ProcessField::OpenFds => p.num_fds as f64,
-                ProcessField::MaxFds => p.max_fds.unwrap_or(0) as f64,
-                ProcessField::Rss => p.rss_bytes as f64,
-                ProcessField::Vsz => p.vsz_bytes as f64,
-                ProcessField::Threads => p.num_threads as f64,
-            };
-            let integer = match field {
-                ProcessField::OpenFds => Some(p.num_fds),
-                ProcessField::MaxFds => p.max_fds,
-                ProcessField::Rss => Some(p.rss_bytes),
-                ProcessField::Vsz => Some(p.vsz_bytes),
-                ProcessField::Threads => Some(p.num_threads),
-                _ => None,
+            // Counts are integers in JSON; every number is a float sample in Prometheus.
+            let (float, integer) = match field {
+                Uptime => (p.uptime_seconds, None),
+                UserTime => (p.user_time_seconds, None),
+                SystemTime => (p.system_time_seconds, None),
+                CpuTime => (p.user_time_seconds + p.system_time_seconds, None),
+                StartTime => (p.start_time_seconds, None),
+                OpenFds => (p.num_fds as f64, Some(p.num_fds)),
+                MaxFds => (p.max_fds.unwrap_or(0) as f64, p.max_fds),
+                Rss => (p.rss_bytes as f64, Some(p.rss_bytes)),
+                Vsz => (p.vsz_bytes as f64, Some(p.vsz_bytes)),
+                Threads => (p.num_threads as f64, Some(p.num_threads)),
             };
             match (style, integer) {
                 (Style::Json, Some(n)) => write_u64(w, n),
