@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# CPU cost of the smol backend's executor lag probe, next to its floor: an executor running only
-# the monitor's tasks, and one running only a bare async-io timer at the same rate, side by side
-# for the same window. Reads nanosecond CPU time from /proc/<pid>/task/*/schedstat.
+# CPU cost of the smol backend's executor lag probe, next to what a hand-written probe would
+# cost: an executor running only the monitor's tasks, and one running only a bare async-io timer
+# at the same rate, side by side for the same window. Reads nanosecond CPU time from /proc/<pid>/task/*/schedstat.
 # Usage: bench/probe_cost.sh [seconds, default 30] [resolutions in ms, default "20 40"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ resolutions=${2:-20 40}
 cargo build -q --release -p mutornadomon-smol --example probe_cost
 bin=target/release/examples/probe_cost
 cpu_ns() { cat /proc/"$1"/task/*/schedstat | awk '{s += $1} END {print s}'; }
-echo "| resolution | monitor tasks (probe) | bare async-io timer (floor) | window |"
+echo "| resolution | monitor tasks (probe) | bare async-io timer | window |"
 echo "|---:|---:|---:|---:|"
 for ms in $resolutions; do
   "$bin" probe "$ms" > /dev/null & probe=$!

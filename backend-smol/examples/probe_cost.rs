@@ -1,6 +1,6 @@
 //! The probe's CPU cost on its own: an executor running only the monitor's tasks (`probe`), or
-//! only an async-io timer waking at the probe's rate (`timer`, the floor: what any wake-up at
-//! that rate costs on this machine). Read their CPU time from `/proc/<pid>/task/*/schedstat`
+//! only an async-io timer waking at the probe's rate (`timer`: what a hand-written probe on
+//! async-io would cost). Read their CPU time from `/proc/<pid>/task/*/schedstat`
 //! (DEVELOPMENT.md has the command).
 //!
 //! `cargo run --release -p mutornadomon-smol --example probe_cost -- probe|timer [resolution ms]`

@@ -4,11 +4,13 @@
 //! - [`AsyncMonitor`]: the std backend's [`Monitor`](mutornadomon_std::Monitor) (stats file,
 //!   process stats, counters, gauges, histograms, request accounting) whose periodic work is a
 //!   future, [`MonitorTasks`], that you spawn; [`AsyncMonitor::stop`] ends it at once.
-//! - **Executor lag probe**: a task on an async-io timer measuring how late it wakes, reported
-//!   as `ioloop_excess_callback_latency` (seconds, gauge with min/max) and its histogram
+//! - **Executor lag probe**: a task on your executor, woken at each deadline by the monitor's
+//!   clock thread, measuring how late the executor polls it; reported as
+//!   `ioloop_excess_callback_latency` (seconds, gauge with min/max) and its histogram
 //!   `ioloop_excess_callback_latency_distribution` (ns), every 100 ms. It wakes every 20 ms
 //!   (`MonitorBuilder::probe_resolution`), so a 200 ms block reads as 180-200 ms, for about
-//!   0.35% of a core (each async-io timer wake costs ~70-95 µs of CPU on the project's VMs).
+//!   0.3% of a core on the project's VMs (a bare async-io timer at the same rate costs 0.7%:
+//!   BENCHMARKS.md).
 //! - **Task timing** ([`TaskTiming`]): mutornadomon's callback stats for futures: polls, poll
 //!   durations, slow polls and the executor's busy ratio ([`timing`] has the name mapping).
 //! - **Publisher**: the builder's publisher, run by the same future; panics contained and
@@ -41,6 +43,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod clock;
 mod http;
 mod monitor;
 mod probe;

@@ -1,6 +1,7 @@
 //! The async monitor: the std backend's monitor without threads, its probe and publisher run
 //! as one future on the program's executor, and a stop that ends them at once.
 
+use crate::clock::{self, Alarm};
 use crate::probe::BusyRatio;
 use crate::stop::{StopListener, Stopper};
 use crate::timing::TimingState;
@@ -48,6 +49,7 @@ impl AsyncMonitor {
         let timing = Arc::new(TimingState::default());
         let tasks = MonitorTasks::new(
             drivers,
+            clock::alarms()?,
             monitor.handle(),
             Arc::clone(&timing),
             stopper.listener(),
@@ -102,8 +104,10 @@ impl std::fmt::Debug for AsyncMonitor {
 /// default, reporting each 100 ms; it also writes the heartbeat and refreshes process stats), the task
 /// timing busy ratio, and the publisher. It completes when the monitor stops.
 ///
-/// Spawn it on the executor whose lag you want measured: the probe measures how late *its*
-/// timer wakes it, which is how long that executor's thread was busy with other tasks.
+/// Spawn it on the executor whose lag you want measured: the monitor's clock thread (one per
+/// monitor, named `mutornadomon-clock`, ending with this future) wakes the probe at each
+/// deadline, and the probe measures how late that executor polls it after the wake, which is
+/// how long the executor's thread was busy with other tasks.
 #[must_use = "the monitor's probe and publisher only run when this future is polled"]
 pub struct MonitorTasks {
     inner: Pin<Box<dyn Future<Output = ()> + Send + 'static>>,
@@ -112,6 +116,7 @@ pub struct MonitorTasks {
 impl MonitorTasks {
     fn new(
         drivers: Drivers,
+        [probe_alarm, publish_alarm]: [Alarm; 2],
         handle: MonitorHandle,
         timing: Arc<TimingState>,
         stop: StopListener,
@@ -126,7 +131,7 @@ impl MonitorTasks {
             probe.begin(now);
             let mut busy = BusyRatio::new(handle, timing, now);
             probe_stop
-                .every(probe.deadline(), |now| {
+                .every(probe_alarm, probe.deadline(), |now| {
                     if probe.wake(now).is_some() {
                         busy.report(now);
                     }
@@ -136,7 +141,7 @@ impl MonitorTasks {
         };
         let publish_task = async move {
             publisher.begin(std::time::Instant::now());
-            stop.every(publisher.deadline(), |now| {
+            stop.every(publish_alarm, publisher.deadline(), |now| {
                 publisher.wake(now);
                 publisher.deadline()
             })

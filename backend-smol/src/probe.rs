@@ -1,8 +1,9 @@
 //! The executor busy ratio, reported with each probe window.
 //!
 //! The lag probe itself is the std backend's [`ProbeDriver`](mutornadomon_std::ProbeDriver):
-//! here it is woken by an async-io timer on the program's executor, so its lateness is the
-//! executor's lag (how long other tasks kept the thread from it).
+//! here it is a task on the program's executor woken at each deadline by the monitor's clock
+//! thread (`clock.rs`), so its lateness is the executor's lag (how long other tasks kept the
+//! thread from it).
 
 use crate::timing::{TimingState, BUSY_RATIO, POLL_DURATION, POLL_DURATION_META};
 use mutornadomon_core::Meta;

@@ -1,7 +1,7 @@
 //! The stop signal shared by the monitor's tasks: closing a channel wakes every waiter at once.
 
+use crate::clock::Alarm;
 use async_channel::{Receiver, Sender};
-use async_io::Timer;
 use futures_lite::future;
 use std::future::Future;
 use std::pin::pin;
@@ -63,19 +63,32 @@ impl StopListener {
         .await
     }
 
-    /// Runs `tick` at each deadline it returns until the monitor stops. One timer and one stop
-    /// listener serve the whole loop, so a wake costs no allocation.
-    pub(crate) async fn every(&self, first: Instant, mut tick: impl FnMut(Instant) -> Instant) {
-        let mut timer = Timer::at(first);
+    /// Runs `tick` at each deadline it returns, woken by `alarm`, until the monitor stops.
+    /// One alarm and one stop listener serve the whole loop, so a wake costs no allocation.
+    pub(crate) async fn every(
+        &self,
+        alarm: Alarm,
+        first: Instant,
+        mut tick: impl FnMut(Instant) -> Instant,
+    ) {
+        alarm.set(first);
         let mut stopped = pin!(self.stopped());
         loop {
-            let woke = future::or(async { Some((&mut timer).await) }, async {
-                stopped.as_mut().await;
-                None
-            })
+            let fired = future::or(
+                async {
+                    future::poll_fn(|cx| alarm.poll_fired(cx)).await;
+                    true
+                },
+                async {
+                    stopped.as_mut().await;
+                    false
+                },
+            )
             .await;
-            let Some(_) = woke else { return };
-            timer.set_at(tick(Instant::now()));
+            if !fired {
+                return;
+            }
+            alarm.set(tick(Instant::now()));
         }
     }
 }

@@ -85,8 +85,8 @@ impl MonitorBuilder {
     /// How finely the probe samples: a stall is measured to within this. The default is 10 ms
     /// with [`start`](Self::start) (the probe's own thread) and 20 ms with
     /// [`start_undriven`](Self::start_undriven), where every wake runs on the program's own
-    /// loop (an async-io timer wake costs about 70-95 µs of CPU on the project's VMs: 20 ms
-    /// keeps the probe near 0.35% of a core and still reads a 200 ms stall as 180-200 ms).
+    /// loop (a wake of the program's loop costs 50-150 µs of CPU on the project's VMs: 20 ms
+    /// keeps the smol probe near 0.3% of a core and still reads a 200 ms stall as 180-200 ms).
     pub fn probe_resolution(mut self, resolution: Duration) -> Self {
         self.probe_resolution = Some(resolution.max(Duration::from_micros(100)));
         self
