@@ -3,7 +3,8 @@
 //!
 //! `cargo run --release -p mutornadomon-smol --example profile_pages -- /metrics 10000`
 
-use mutornadomon_smol::{AsyncMonitor, Request};
+use mutornadomon_core::Meta;
+use mutornadomon_smol::{AsyncMonitor, Request, LATENCY_HISTOGRAM};
 use mutornadomon_std::Monitor;
 use std::time::{Duration, Instant};
 
@@ -19,6 +20,27 @@ fn main() {
     for i in 0..1000u64 {
         accounting.start(Some([127, 0, 0, 1].into())).finish(200);
         timing.record_poll(Duration::from_nanos(1000 + i * 37));
+    }
+    // The tails a page shows after a load run (`wrk` against the smol sample application):
+    // polls and request times from ~1.4 µs to ~2 ms, lag samples from ~0.1 to ~10 ms, so the
+    // summaries read the ~100-180 buckets between min and max a served page reads.
+    for ns in [1_400, 80_000, 170_000, 240_000, 2_480_000] {
+        timing.record_poll(Duration::from_nanos(ns));
+    }
+    let nanoseconds = |help| Meta::new().help(help).unit("nanoseconds");
+    let requests = monitor.histogram(
+        "request_duration",
+        nanoseconds("Time from request start to response"),
+    );
+    for ns in [1_322, 1_503, 2_111, 4_479, 1_873_790] {
+        requests.as_ref().unwrap().record(ns);
+    }
+    let lag = monitor.histogram(
+        LATENCY_HISTOGRAM,
+        nanoseconds("Worst lateness of the monitor's timer per probe interval"),
+    );
+    for ns in [137_904, 225_279, 368_639, 9_839_883] {
+        lag.as_ref().unwrap().record(ns);
     }
     let endpoint = monitor.endpoint();
     let headers = [("Host", &b"127.0.0.1:8081"[..])];

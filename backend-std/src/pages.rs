@@ -2,7 +2,7 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
-use crate::scratch::with_buffers;
+use crate::scratch::{text_of, with_buffers};
 use crate::MonitorHandle;
 use mutornadomon_core::{Page, TextFormat};
 
@@ -62,6 +62,21 @@ impl MonitorHandle {
         accept: Option<&[u8]>,
         roll: bool,
     ) -> RenderedPage {
+        let (content_type, body) = self.render_page_with(page, accept, roll, text_of);
+        let body = body.unwrap_or_else(|text| text);
+        RenderedPage { content_type, body }
+    }
+
+    /// Renders `page` as [`render_page`](Self::render_page) does and hands its bytes to
+    /// `take` (they stay in a per-thread buffer); `Err` is a text body explaining why there
+    /// is no page. With the content type to send.
+    pub(crate) fn render_page_with<T>(
+        &self,
+        page: MetricsPage,
+        accept: Option<&[u8]>,
+        roll: bool,
+        take: impl FnOnce(&[u8]) -> T,
+    ) -> (&'static str, Result<T, String>) {
         let process = self.process_stats();
         let (content_type, page) = match page {
             MetricsPage::Json => ("application/json", Page::Json),
@@ -70,13 +85,15 @@ impl MonitorHandle {
                 (format.content_type(), Page::Prometheus(format))
             }
         };
-        let rendered =
-            with_buffers(|buffers| buffers.render_page(page, self.shared(), &process, roll));
-        let (content_type, body) = match rendered {
-            Ok(body) => (content_type, body),
-            Err(corrupt) => ("text/plain; charset=utf-8", corrupt),
-        };
-        RenderedPage { content_type, body }
+        let rendered = with_buffers(|buffers| {
+            buffers
+                .render_page(page, self.shared(), &process, roll)
+                .map(take)
+        });
+        match rendered {
+            Ok(body) => (content_type, Ok(body)),
+            Err(text) => ("text/plain; charset=utf-8", Err(text)),
+        }
     }
 }
 

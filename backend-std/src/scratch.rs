@@ -61,14 +61,16 @@ impl Buffers {
     /// Renders `page` of the monitor's region through this thread's template for it, filled
     /// from the region itself; a template is compiled from a snapshot when there is none yet
     /// or the layout changed. `roll` rolls the gauge windows once the page has read them.
-    /// `Err` is the text of a snapshot that does not parse.
+    /// The page's bytes are in this thread's output buffer (the renderers write UTF-8; the
+    /// HTTP endpoints send the bytes as they are). `Err` is a text saying why there is no page
+    /// (a snapshot that does not parse, a page that cannot be rendered).
     pub(crate) fn render_page(
         &mut self,
         page: Page,
         shared: &Shared,
         process: &ProcessStats,
         roll: bool,
-    ) -> Result<String, String> {
+    ) -> Result<&[u8], String> {
         let region = shared.region();
         if let Some(at) = self
             .templates
@@ -80,32 +82,27 @@ impl Buffers {
                 c.template
                     .fill_region(&c.text, &c.holes, &region, Some(process), out)
             });
-            if let Ok(text) = filled {
+            if let Ok(n) = filled {
                 if roll {
                     region.roll();
                 }
-                return Ok(text);
+                return Ok(&self.out[..n]);
             }
             // The layout changed: compile again, below.
             self.templates.swap_remove(at);
         }
         let n = shared.snapshot_into(&mut self.snapshot, roll);
         let stats = parse(&self.snapshot[..n]).map_err(|e| format!("corrupt snapshot: {e}"))?;
-        let compiled = match Compiled::new(page, &stats, Some(process)) {
-            Ok(compiled) => compiled,
-            Err(e) => return Ok(format!("cannot render: {e}")),
-        };
+        let compiled = Compiled::new(page, &stats, Some(process))
+            .map_err(|e| format!("cannot render: {e}"))?;
         let (template, text, holes) = (&compiled.template, &compiled.text, &compiled.holes);
         // Compiled from these very stats, the template fits them.
-        let filled = until_it_fits(&mut self.out, |out| {
+        let n = until_it_fits(&mut self.out, |out| {
             template.fill(text, holes, &stats, Some(process), out)
-        });
-        let filled = match filled {
-            Ok(text) => text,
-            Err(e) => return Ok(format!("cannot render: {e}")),
-        };
+        })
+        .map_err(|e| format!("cannot render: {e}"))?;
         self.templates.push(compiled);
-        Ok(filled)
+        Ok(&self.out[..n])
     }
 }
 
@@ -135,31 +132,32 @@ pub(crate) fn render_text(
     out: &mut Vec<u8>,
     render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
 ) -> String {
-    until_it_fits(out, |out| render(stats, out).map_err(TemplateError::Render))
-        .unwrap_or_else(|e| format!("cannot render: {e}"))
+    match until_it_fits(out, |out| render(stats, out).map_err(TemplateError::Render)) {
+        Ok(n) => text_of(&out[..n]),
+        Err(e) => format!("cannot render: {e}"),
+    }
 }
 
-/// Runs `fill` into `out`, grown to what it says it needs, and returns a copy of the text.
+/// Runs `fill` into `out`, grown to what it says it needs, and returns the length it filled.
 fn until_it_fits(
     out: &mut Vec<u8>,
     mut fill: impl FnMut(&mut [u8]) -> Result<usize, TemplateError>,
-) -> Result<String, TemplateError> {
+) -> Result<usize, TemplateError> {
     if out.is_empty() {
         out.resize(4096, 0);
     }
     loop {
         match fill(out) {
-            Ok(n) => return Ok(text_of(&out[..n])),
             Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
                 out.resize(needed, 0)
             }
-            Err(e) => return Err(e),
+            filled => return filled,
         }
     }
 }
 
 /// The rendered bytes as text (renderers write UTF-8; anything else is shown, not dropped).
-fn text_of(bytes: &[u8]) -> String {
+pub(crate) fn text_of(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec())
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }

@@ -26,6 +26,23 @@ pub(crate) trait Values {
         }
     }
 
+    /// Sums the `n` words from byte `at` in blocks of [`BLOCK`], one block per entry of `sums`
+    /// (the last may be short; blocks past `n` sum to 0), and returns the wrapping sum of
+    /// them all. A block holding a word of 2^60 or more (whose sum could wrap) is given
+    /// `u64::MAX`, so that a scan walks it word by word.
+    fn block_sums(&self, at: usize, n: usize, sums: &mut [u64]) -> u64 {
+        let mut total = 0u64;
+        for (b, sum) in sums.iter_mut().enumerate() {
+            let mut block = [0u64; BLOCK];
+            let len = n.saturating_sub(b * BLOCK).min(BLOCK);
+            self.copy(at + b * BLOCK * 8, &mut block[..len]);
+            let (block_sum, block_total) = sum_block(&block);
+            *sum = block_sum;
+            total = total.wrapping_add(block_total);
+        }
+        total
+    }
+
     /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
     /// wrapping sum of that many shards. Words that are not there read as 0.
     fn counter_at(&self, at: usize, shards: usize) -> u64 {
@@ -80,6 +97,32 @@ impl Values for Live<'_> {
         words.fold(0u64, |s, w| s.wrapping_add(w.load(Ordering::Relaxed)))
     }
 
+    fn block_sums(&self, at: usize, n: usize, sums: &mut [u64]) -> u64 {
+        let words = self.range(at, n);
+        let mut blocks = words.chunks_exact(BLOCK);
+        let mut total = 0u64;
+        let mut sums = sums.iter_mut();
+        // Full blocks as arrays: eight plain loads the sums then vectorise.
+        // (`blocks` first: `zip` stops at its end without taking a sum.)
+        for (words, sum) in blocks.by_ref().zip(sums.by_ref()) {
+            let block: [u64; BLOCK] = core::array::from_fn(|i| words[i].load(Ordering::Relaxed));
+            let (block_sum, block_total) = sum_block(&block);
+            *sum = block_sum;
+            total = total.wrapping_add(block_total);
+        }
+        let mut rest = [0u64; BLOCK];
+        for (r, w) in rest.iter_mut().zip(blocks.remainder()) {
+            *r = w.load(Ordering::Relaxed);
+        }
+        let (block_sum, block_total) = sum_block(&rest);
+        // The short block, then any past the words there are.
+        if let Some(sum) = sums.next() {
+            *sum = block_sum;
+        }
+        sums.for_each(|sum| *sum = 0);
+        total.wrapping_add(block_total)
+    }
+
     fn any(&self, at: usize, n: usize) -> bool {
         self.range(at, n)
             .iter()
@@ -91,10 +134,11 @@ impl Values for Live<'_> {
 /// byte `buckets_at`, with `min` and `max` as recorded.
 ///
 /// Every value recorded lies between min and max, so every bucket outside theirs is empty:
-/// the count and the quantiles read only the buckets from min's to max's (a few dozen of a
-/// latency histogram's hundreds). A value recorded while this reads may be left out, as from
-/// any read of a histogram being written. The buckets are read into a local buffer of
-/// [`CHUNK`] words (2 KiB of stack), once when the span fits, else once per pass.
+/// the count and the quantiles read only the buckets from min's to max's (a few dozen to a
+/// couple of hundred of a latency histogram's hundreds). One pass sums them in blocks of
+/// [`BLOCK`] into a local array (1 KiB of stack); the quantiles then pass over the block sums
+/// and read again only the blocks their ranks fall in. A value recorded while this reads may
+/// be left out, as from any read of a histogram being written.
 pub(crate) fn summarize<const N: usize>(
     values: &impl Values,
     buckets_at: usize,
@@ -104,17 +148,11 @@ pub(crate) fn summarize<const N: usize>(
     qs: [f64; N],
 ) -> HistogramSummary<N> {
     let span = span(buckets, min, max);
-    let mut chunk = [0u64; CHUNK];
-    let mut count = 0u64;
-    let mut loaded = None;
-    if let Some((first, end)) = span {
-        for start in (first..end).step_by(CHUNK) {
-            let n = (end - start).min(CHUNK);
-            values.copy(buckets_at + start * 8, &mut chunk[..n]);
-            count = chunk[..n].iter().fold(count, |c, &b| c.wrapping_add(b));
-            loaded = Some(start);
-        }
-    }
+    let mut sums = [0u64; MAX_BLOCKS];
+    let (first, n) = span.map_or((0, 0), |(first, end)| (first, end - first));
+    let blocks = n.div_ceil(BLOCK).min(MAX_BLOCKS);
+    let at = |bucket: usize| buckets_at + bucket * 8;
+    let count = values.block_sums(at(first), n, &mut sums[..blocks]);
     let extremes = min <= max && (count > 0 || values.any(buckets_at, buckets));
     let (min, max) = if extremes {
         (Some(min), Some(max))
@@ -123,20 +161,21 @@ pub(crate) fn summarize<const N: usize>(
     };
     let quantiles = match (min, max, span) {
         (Some(min), Some(max), Some((first, end))) => {
-            let ranks = Ranks::new(qs, count);
-            let mut scan = Scan::new(&ranks, max, buckets);
-            for start in (first..end).step_by(CHUNK) {
-                let n = (end - start).min(CHUNK);
-                // A span of one chunk is in the buffer already.
-                if loaded != Some(start) {
-                    values.copy(buckets_at + start * 8, &mut chunk[..n]);
-                    loaded = Some(start);
+            let mut walk = Walk::new(Ranks::new(qs, count), min, max, buckets);
+            for (b, &sum) in sums[..blocks].iter().enumerate() {
+                if walk.passes(sum) {
+                    continue;
                 }
-                if scan.buckets(start, &chunk[..n], min, max) {
+                // A rank falls in this block (or it may wrap): read it again, bucket by bucket.
+                let start = first + b * BLOCK;
+                let mut block = [0u64; BLOCK];
+                let block = &mut block[..(end - start).min(BLOCK)];
+                values.copy(at(start), block);
+                if walk.buckets(start, block) {
                     break;
                 }
             }
-            scan.out
+            walk.out
         }
         _ => [None; N],
     };
@@ -148,8 +187,19 @@ pub(crate) fn summarize<const N: usize>(
     }
 }
 
-/// Buckets a summary reads into its local buffer at a time.
-const CHUNK: usize = 256;
+/// Buckets summed together when a summary passes over those below the next rank.
+const BLOCK: usize = 8;
+/// Blocks in the widest histogram.
+const MAX_BLOCKS: usize = MAX_BUCKETS.div_ceil(BLOCK);
+
+/// A block's sum for scanning (`u64::MAX` if a word of 2^60 or more could make it wrap) and
+/// its wrapping sum for the count. The sum and the OR fold vectorise.
+#[inline]
+fn sum_block(block: &[u64; BLOCK]) -> (u64, u64) {
+    let sum = block.iter().fold(0u64, |s, &n| s.wrapping_add(n));
+    let or = block.iter().fold(0u64, |o, &n| o | n);
+    (if or >> 60 == 0 { sum } else { u64::MAX }, sum)
+}
 
 /// The first bucket that can hold a value (min's) and the end of max's, if min and max are in
 /// order and there are buckets.
@@ -194,87 +244,75 @@ impl<const N: usize> Ranks<N> {
         }
         Ranks { ranks, order }
     }
+
+    /// The `k`th lowest rank (`u64::MAX`, never reached, past the last).
+    #[inline]
+    fn nth(&self, k: usize) -> u64 {
+        self.order.get(k).map_or(u64::MAX, |&i| self.ranks[i])
+    }
 }
 
-/// A walk over the buckets in order, assigning each quantile the bucket its rank falls in.
-struct Scan<'r, const N: usize> {
-    ranks: &'r Ranks<N>,
+/// A walk over the buckets in order, giving each quantile the bucket its rank falls in.
+struct Walk<const N: usize> {
+    ranks: Ranks<N>,
     /// Buckets read mid-update may sum to less than the count said: unreached ranks read max.
     out: [Option<u64>; N],
-    next: usize,
+    /// How many quantiles are placed (in rank order), and the rank of the next.
+    placed: usize,
+    target: u64,
     seen: u64,
-    last: usize,
-    overflow: bool,
+    min: u64,
+    max: u64,
+    /// The overflow bucket (values past the histogram's range read as max), if it has one.
+    overflow: Option<usize>,
 }
 
-impl<'r, const N: usize> Scan<'r, N> {
-    fn new(ranks: &'r Ranks<N>, max: u64, buckets: usize) -> Self {
-        Scan {
+impl<const N: usize> Walk<N> {
+    fn new(ranks: Ranks<N>, min: u64, max: u64, buckets: usize) -> Self {
+        let target = ranks.nth(0);
+        Walk {
             ranks,
             out: [Some(max); N],
-            next: 0,
+            placed: 0,
+            target,
             seen: 0,
-            last: buckets.saturating_sub(1),
-            overflow: buckets < MAX_BUCKETS,
+            min,
+            max,
+            overflow: (buckets < MAX_BUCKETS).then(|| buckets.saturating_sub(1)),
         }
     }
 
-    /// The rank to reach next (none left: never reached).
-    fn target(&self) -> u64 {
-        let Ranks { ranks, order } = self.ranks;
-        order.get(self.next).map_or(u64::MAX, |&i| ranks[i])
+    /// Passes over a block of buckets summing to `sum` if it does not reach the next rank
+    /// (`u64::MAX` never passes; nor does anything once every quantile is placed).
+    #[inline]
+    fn passes(&mut self, sum: u64) -> bool {
+        let after = self.seen.saturating_add(sum);
+        let passes = after < self.target;
+        if passes {
+            self.seen = after;
+        }
+        passes
     }
 
     /// Walks `counts`, the buckets from index `start`; true once every quantile is placed.
-    /// Blocks of eight that do not reach the next rank are passed over with one (vectorised)
-    /// sum, unless a bucket is so large that the sum could wrap.
-    fn buckets(&mut self, start: usize, counts: &[u64], min: u64, max: u64) -> bool {
-        let mut blocks = counts.chunks_exact(8);
-        let mut index = start;
-        for block in blocks.by_ref() {
-            if self.next == N {
-                return true;
-            }
-            if let Ok(block) = <&[u64; 8]>::try_from(block) {
-                let sum = block.iter().fold(0u64, |s, &n| s.wrapping_add(n));
-                let or = block.iter().fold(0u64, |o, &n| o | n);
-                let after = self.seen.saturating_add(sum);
-                if or >> 60 == 0 && after < self.target() {
-                    self.seen = after;
-                    index += 8;
-                    continue;
-                }
-            }
-            self.each(index, block, min, max);
-            index += 8;
-        }
-        self.each(index, blocks.remainder(), min, max);
-        self.next == N
-    }
-
-    /// Walks `counts` bucket by bucket, from index `start`.
-    fn each(&mut self, start: usize, counts: &[u64], min: u64, max: u64) {
-        let Ranks { ranks, order } = self.ranks;
-        let mut target = self.target();
+    fn buckets(&mut self, start: usize, counts: &[u64]) -> bool {
         for (index, &n) in (start..).zip(counts) {
             self.seen = self.seen.saturating_add(n);
-            if self.seen < target {
-                continue;
+            while self.seen >= self.target && self.placed < N {
+                let value = if Some(index) == self.overflow {
+                    self.max
+                } else {
+                    let (lo, hi) = (bucket_lower(index), bucket_upper(index));
+                    (lo + (hi - lo) / 2).clamp(self.min, self.max)
+                };
+                self.out[self.ranks.order[self.placed]] = Some(value);
+                self.placed += 1;
+                self.target = self.ranks.nth(self.placed);
             }
-            if self.next == N {
-                break;
+            if self.placed == N {
+                return true;
             }
-            let value = if index == self.last && self.overflow {
-                max
-            } else {
-                let (lo, hi) = (bucket_lower(index), bucket_upper(index));
-                (lo + (hi - lo) / 2).clamp(min, max)
-            };
-            while self.next < N && self.seen >= ranks[order[self.next]] {
-                self.out[order[self.next]] = Some(value);
-                self.next += 1;
-            }
-            target = self.target();
         }
+        false
     }
 }

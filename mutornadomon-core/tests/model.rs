@@ -159,4 +159,79 @@ proptest! {
         let got = read.quantile(q).unwrap() as f64;
         prop_assert!((got - want).abs() <= want * 0.0625, "got {} want {}", got, want);
     }
+
+    /// The summary passes over blocks of buckets below the next rank; whatever the bucket
+    /// words hold (huge counts whose sums wrap included), it must agree with a walk bucket by
+    /// bucket.
+    #[test]
+    fn summary_agrees_with_a_bucket_walk(
+        words in proptest::collection::vec(prop_oneof![
+            4 => Just(0u64),
+            4 => 0u64..1_000,
+            1 => (1u64 << 59)..=u64::MAX,
+        ], 145),
+        min in 0u64..(1 << 12),
+        max in 0u64..(1 << 12),
+        qs in proptest::array::uniform4(0.0..=1.0f64),
+    ) {
+        let storage = Storage::<4096>::new();
+        let region = storage.region();
+        let h = region.histogram_with_max("h", Meta::new().unit("ns"), (1 << 12) - 1).unwrap();
+        h.record(1);
+        let mut file = snapshot(&region);
+        // The record: frame and lengths words, "h" and "ns" padded to a word, then sum, min,
+        // max and the buckets.
+        let text_at = file.windows(3).position(|w| w == b"hns").unwrap();
+        let values_at = text_at + 8;
+        let put = |file: &mut Vec<u8>, word: usize, v: u64| {
+            file[values_at + word * 8..values_at + word * 8 + 8].copy_from_slice(&v.to_ne_bytes())
+        };
+        put(&mut file, 1, min);
+        put(&mut file, 2, max);
+        let Value::Histogram(read) = parsed(&file).records().next().unwrap().unwrap().value else { unreachable!() };
+        prop_assert_eq!(read.bucket_count(), words.len());
+        for (i, &w) in words.iter().enumerate() {
+            put(&mut file, 3 + i, w);
+        }
+        let Value::Histogram(read) = parsed(&file).records().next().unwrap().unwrap().value else { unreachable!() };
+        let got = read.summary(qs);
+        let want = bucket_walk(&read.buckets().collect::<Vec<_>>(), min, max, qs);
+        prop_assert_eq!((got.count, got.quantiles), want);
+    }
+}
+
+/// The summary's count and quantiles, bucket by bucket: the count is the wrapping sum of the
+/// buckets from min's to max's; each quantile is the midpoint (within min and max) of the first
+/// bucket where the saturating running count reaches its rank; the last bucket is the
+/// overflow, reading as max; ranks never reached read max.
+fn bucket_walk(buckets: &[u64], min: u64, max: u64, qs: [f64; 4]) -> (u64, [Option<u64>; 4]) {
+    use mutornadomon_core::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
+    if min > max {
+        return (0, [None; 4]);
+    }
+    let last = buckets.len() - 1;
+    let span = bucket_index(min).min(last)..bucket_index(max).min(last) + 1;
+    let count = buckets[span.clone()]
+        .iter()
+        .fold(0u64, |c, &b| c.wrapping_add(b));
+    let has_values = count > 0 || buckets.iter().any(|&b| b != 0);
+    if !has_values {
+        return (count, [None; 4]);
+    }
+    let quantiles = qs.map(|q| {
+        let rank = ((q * count as f64).ceil() as u64).clamp(1, count.max(1));
+        let mut seen = 0u64;
+        for i in span.clone() {
+            seen = seen.saturating_add(buckets[i]);
+            if seen >= rank {
+                if i == last && buckets.len() < MAX_BUCKETS {
+                    return Some(max);
+                }
+                let (lo, hi) = (bucket_lower(i), bucket_upper(i));
+                return Some((lo + (hi - lo) / 2).clamp(min, max));
+            }
+        }
+        Some(max)
+    });
+    (count, quantiles)
 }

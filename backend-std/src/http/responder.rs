@@ -91,10 +91,15 @@ impl<'a> Responder<'a> {
             return Some(Response::text(403, "forbidden\n"));
         }
         let roll = page == MetricsPage::Json && self.roll_on_read;
-        let page = self
-            .handle
-            .render_page(page, request.header("accept"), roll);
-        Some(Response::new(200, page.content_type, page.body))
+        // The page's bytes go out as they are: no text copy, no UTF-8 check.
+        let (content_type, body) =
+            self.handle
+                .render_page_with(page, request.header("accept"), roll, <[u8]>::to_vec);
+        Some(Response::new(
+            200,
+            content_type,
+            body.unwrap_or_else(String::into_bytes),
+        ))
     }
 
     /// Whether `request` passes the Host allowlist and the access filter.
