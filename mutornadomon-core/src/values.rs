@@ -296,23 +296,35 @@ impl<const N: usize> Walk<N> {
 
     /// Walks `counts`, the buckets from index `start`; true once every quantile is placed.
     fn buckets(&mut self, start: usize, counts: &[u64]) -> bool {
-        for (index, &n) in (start..).zip(counts) {
-            self.seen = self.seen.saturating_add(n);
-            while self.seen >= self.target && self.placed < N {
-                let value = if Some(index) == self.overflow {
-                    self.max
-                } else {
-                    let (lo, hi) = (bucket_lower(index), bucket_upper(index));
-                    (lo + (hi - lo) / 2).clamp(self.min, self.max)
-                };
-                self.out[self.ranks.order[self.placed]] = Some(value);
-                self.placed += 1;
-                self.target = self.ranks.nth(self.placed);
+        // Locals, not fields, in the loop: they stay in registers.
+        let (mut seen, mut target, mut placed) = (self.seen, self.target, self.placed);
+        for (i, &n) in counts.iter().enumerate() {
+            seen = seen.saturating_add(n);
+            if seen < target {
+                continue;
             }
-            if self.placed == N {
-                return true;
+            let value = self.value_at(start + i);
+            while placed < N && seen >= target {
+                self.out[self.ranks.order[placed]] = Some(value);
+                placed += 1;
+                target = self.ranks.nth(placed);
+            }
+            if placed == N {
+                break;
             }
         }
-        false
+        (self.seen, self.target, self.placed) = (seen, target, placed);
+        placed == N
+    }
+
+    /// What a quantile falling in bucket `index` reads: its midpoint within min and max, or
+    /// max for the overflow bucket.
+    fn value_at(&self, index: usize) -> u64 {
+        if Some(index) == self.overflow {
+            self.max
+        } else {
+            let (lo, hi) = (bucket_lower(index), bucket_upper(index));
+            (lo + (hi - lo) / 2).clamp(self.min, self.max)
+        }
     }
 }

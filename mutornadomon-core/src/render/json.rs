@@ -191,9 +191,9 @@ pub(crate) fn write_histogram_summary(
 /// A JSON number, or `null` for NaN and infinities (JSON has neither).
 pub(crate) fn write_f64(w: &mut impl Write, v: f64) -> fmt::Result {
     if v.is_finite() {
-        // ryu gives the shortest text that reads back as the same f64, with an exponent for
+        // zmij gives the shortest text that reads back as the same f64, with an exponent for
         // very large or small values ("1e-7"): valid JSON either way.
-        w.write_str(ryu::Buffer::new().format_finite(v))
+        w.write_str(zmij::Buffer::new().format_finite(v))
     } else {
         w.write_str("null")
     }
