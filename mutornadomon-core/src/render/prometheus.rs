@@ -393,7 +393,8 @@ impl Display for LabelValue<'_> {
 }
 
 /// A number as a label value (`le`).
-/// A bucket's upper edge, `value / divisor`, as [`write_value`] writes it. Edges in
+/// A bucket's upper edge, `value / divisor`, as `{:?}` writes the float (the `le` label is
+/// part of a series' identity, so its text stays what it has always been). Edges in
 /// nanoseconds shown in seconds are written from integers (no float formatting) while the
 /// result is exact, which is the common case and a good part of a `/metrics` page.
 struct BucketEdge {
@@ -402,13 +403,18 @@ struct BucketEdge {
 }
 
 impl BucketEdge {
-    /// Writes the edge as [`write_value`] would, from integers where the result is exact.
+    /// Writes the edge as `{:?}` would, from integers where the result is exact.
     fn write(&self, w: &mut impl Write) -> fmt::Result {
         const NANOS: u64 = 1_000_000_000;
         // Below 2^50 every such decimal has at most 15 significant digits, so it is also the
         // shortest representation `{:?}` would choose.
         if self.divisor != 1e9 || self.value >= 1 << 50 {
-            return write_value(w, self.value as f64 / self.divisor);
+            let v = self.value as f64 / self.divisor;
+            return if v == (v as i64) as f64 && v.abs() < 1e15 {
+                write!(w, "{}", v as i64)
+            } else {
+                write!(w, "{v:?}")
+            };
         }
         let (whole, frac) = (self.value / NANOS, self.value % NANOS);
         if frac == 0 {
@@ -641,9 +647,11 @@ pub(crate) fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
     } else if v.is_infinite() {
         w.write_str(if v > 0.0 { "+Inf" } else { "-Inf" })
     } else if v.abs() < 1e15 && v == (v as i64) as f64 {
-        write!(w, "{}", v as i64)
+        w.write_str(itoa::Buffer::new().format(v as i64))
     } else {
-        write!(w, "{v:?}")
+        // Shortest text that reads back as the same f64 ("0.25", "1e-7", "1.5e20"); Go's
+        // ParseFloat reads all of these. zmij, not `{:?}`: no formatting pass, no Grisu.
+        w.write_str(zmij::Buffer::new().format_finite(v))
     }
 }
 
@@ -677,7 +685,7 @@ fn write_escaped(w: &mut impl Write, text: &str, quote: bool) -> fmt::Result {
 
 #[cfg(test)]
 mod edge_tests {
-    use super::{write_value, BucketEdge};
+    use super::BucketEdge;
     use core::fmt::Write;
 
     struct Text([u8; 64], usize);
@@ -690,7 +698,8 @@ mod edge_tests {
         }
     }
 
-    /// The integer path must write exactly what the float path writes, for every edge.
+    /// The integer path must write exactly what `{:?}` writes (integers without a point),
+    /// for every edge.
     #[test]
     fn bucket_edges_match_float_formatting() {
         let edges = (0..64u32).flat_map(|k| {
@@ -701,7 +710,12 @@ mod edge_tests {
             for divisor in [1.0, 1e9] {
                 let (mut fast, mut slow) = (Text([0; 64], 0), Text([0; 64], 0));
                 write!(fast, "{}", BucketEdge { value, divisor }).unwrap();
-                write_value(&mut slow, value as f64 / divisor).unwrap();
+                let v = value as f64 / divisor;
+                if v.abs() < 1e15 && v == (v as i64) as f64 {
+                    write!(slow, "{}", v as i64).unwrap();
+                } else {
+                    write!(slow, "{v:?}").unwrap();
+                }
                 assert_eq!(&fast.0[..fast.1], &slow.0[..slow.1], "{value} / {divisor}");
             }
         }
