@@ -4,8 +4,8 @@ use super::Endpoint;
 use async_executor::Executor;
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
-use mutornadomon_std::{Exchange, Limits, Response, Step};
-use std::io;
+use mutornadomon_std::{Exchange, Limits, Request, Response, Step};
+use std::io::{self, IoSlice};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -168,13 +168,15 @@ async fn serve(
 ) -> io::Result<()> {
     let limits = endpoint.limits;
     let mut exchange = Exchange::new(limits, Some(peer.ip()));
-    let mut out = Vec::new();
+    let (mut head, mut body) = (Vec::new(), Vec::new());
     let (mut read_timer, mut write_timer) = (LazyTimer::new(), LazyTimer::new());
     loop {
-        let deadline = match exchange.next(|request| endpoint.answer(request), &mut out) {
+        let answer = |request: &Request<'_>| endpoint.answer(request);
+        let deadline = match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
                 let deadline = Instant::now() + limits.write_timeout;
-                write_timer.until(deadline, stream.write_all(&out)).await?;
+                let both = write_both(&mut stream, &head, &body);
+                write_timer.until(deadline, both).await?;
                 if drain {
                     linger(&mut stream, Instant::now() + LINGER).await;
                 }
@@ -201,6 +203,24 @@ async fn serve(
             Err(e) => return Err(e),
         }
     }
+}
+
+/// Writes `head` then `body` with vectored writes: the body (a page of up to tens of KB) is
+/// not copied behind the head first.
+async fn write_both(stream: &mut Async<TcpStream>, head: &[u8], body: &[u8]) -> io::Result<()> {
+    let (mut head, mut body) = (head, body);
+    while !head.is_empty() || !body.is_empty() {
+        let n = stream
+            .write_vectored(&[IoSlice::new(head), IoSlice::new(body)])
+            .await?;
+        if n == 0 {
+            return Err(io::ErrorKind::WriteZero.into());
+        }
+        let from_head = n.min(head.len());
+        head = &head[from_head..];
+        body = body.get(n - from_head..).unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// Answers a refused head with `status` and closes.

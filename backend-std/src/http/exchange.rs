@@ -71,6 +71,21 @@ impl Exchange {
         answer: impl FnOnce(&Request<'_>) -> Response,
         out: &mut Vec<u8>,
     ) -> Step {
+        let mut body = Vec::new();
+        let step = self.next_split(answer, out, &mut body);
+        out.extend_from_slice(&body);
+        step
+    }
+
+    /// As [`next`](Self::next), but the answer's head goes into `head` (cleared first) and its
+    /// body is moved into `body` (empty for `HEAD`), not copied after the head: a server
+    /// writes both with one vectored write. The body's old buffer is dropped.
+    pub fn next_split(
+        &mut self,
+        answer: impl FnOnce(&Request<'_>) -> Response,
+        head: &mut Vec<u8>,
+        body: &mut Vec<u8>,
+    ) -> Step {
         if self.filled > 0 {
             let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
             let full = self.filled == self.buf.len();
@@ -83,8 +98,13 @@ impl Exchange {
                     close,
                 } => {
                     let response = answer(&request);
-                    out.clear();
-                    response.write_to(out, request.method() == "HEAD", close);
+                    head.clear();
+                    response.write_head_to(head, close);
+                    *body = if request.method() == "HEAD" {
+                        Vec::new()
+                    } else {
+                        response.into_body()
+                    };
                     self.buf.copy_within(len..self.filled, 0);
                     self.filled -= len;
                     self.head_deadline =

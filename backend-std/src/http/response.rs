@@ -96,26 +96,37 @@ impl Response {
     /// assert!(out.ends_with(b"Connection: close\r\n\r\nhi"));
     /// ```
     pub fn write_to(&self, out: &mut Vec<u8>, head_only: bool, close: bool) {
+        let body = if head_only { &[][..] } else { &self.body[..] };
+        out.reserve(128 + self.content_type.len() + body.len());
+        self.write_head_to(out, close);
+        out.extend_from_slice(body);
+    }
+
+    /// Appends the response's head alone to `out` (what [`write_to`](Self::write_to) writes
+    /// before the body), for a server that sends the body from [`body`](Self::body) without
+    /// copying it (one vectored write of both).
+    ///
+    /// ```
+    /// let mut head = Vec::new();
+    /// let response = mutornadomon_std::Response::text(200, "hi");
+    /// response.write_head_to(&mut head, false);
+    /// assert!(head.ends_with(b"Content-Length: 2\r\n\r\n"));
+    /// ```
+    pub fn write_head_to(&self, out: &mut Vec<u8>, close: bool) {
         let status = if (100..=999).contains(&self.status) {
             self.status
         } else {
             500
         };
-        let mut digits = itoa::Buffer::new();
-        let reason = reason(status);
-        let content_type = self.content_type.as_bytes();
-        let length = digits.format(self.body.len()).as_bytes();
-        let body = if head_only { &[][..] } else { &self.body[..] };
-        out.reserve(96 + reason.len() + content_type.len() + body.len());
         // Pieces, not `write!`: the head costs a few copies instead of a formatting pass.
         out.extend_from_slice(b"HTTP/1.1 ");
         out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
         out.push(b' ');
-        out.extend_from_slice(reason.as_bytes());
+        out.extend_from_slice(reason(status).as_bytes());
         out.extend_from_slice(b"\r\nContent-Type: ");
-        out.extend_from_slice(content_type);
+        out.extend_from_slice(self.content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
-        out.extend_from_slice(length);
+        out.extend_from_slice(itoa::Buffer::new().format(self.body.len()).as_bytes());
         out.extend_from_slice(b"\r\n");
         if let Some(allow) = self.allow {
             out.extend_from_slice(b"Allow: ");
@@ -126,7 +137,6 @@ impl Response {
             out.extend_from_slice(b"Connection: close\r\n");
         }
         out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(body);
     }
 }
 
