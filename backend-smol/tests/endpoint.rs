@@ -101,6 +101,36 @@ fn a_body_larger_than_the_socket_buffers_arrives_whole_to_a_slow_reader() {
 }
 
 #[test]
+fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
+    let mut limits = Limits::default();
+    limits.write_timeout = Duration::from_millis(300);
+    let running = Running::start(limits);
+    let mut stuck = TcpStream::connect(running.addr).unwrap();
+    stuck
+        .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    // Nothing is read: the server's writes stall once the socket buffers are full.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(get(running.addr, "/").status, 200, "others are answered");
+    // The server gave up: reading now ends well short of the 16 MiB body.
+    stuck
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut received = 0;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        match stuck.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => received += n,
+        }
+    }
+    assert!(
+        received < big_body().len(),
+        "{received} bytes: the whole body was sent"
+    );
+}
+
+#[test]
 fn serves_json_and_metrics_pages() {
     let running = Running::start(Limits::default());
     running.monitor().count("jobs", 3).unwrap();

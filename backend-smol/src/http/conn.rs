@@ -133,6 +133,20 @@ impl LazyTimer {
         }
     }
 
+    /// `io` unless `timeout` passes first. `io` is tried once before the clock is read: most
+    /// writes complete at once, and then no deadline is needed.
+    async fn within<T>(
+        &mut self,
+        timeout: Duration,
+        io: impl std::future::Future<Output = io::Result<T>>,
+    ) -> io::Result<T> {
+        let mut io = std::pin::pin!(io);
+        if let Some(done) = future::poll_once(io.as_mut()).await {
+            return done;
+        }
+        self.until(Instant::now() + timeout, io).await
+    }
+
     /// `io` unless `deadline` passes first.
     async fn until<T>(
         &mut self,
@@ -174,9 +188,8 @@ async fn serve(
         let answer = |request: &Request<'_>| endpoint.answer(request);
         let deadline = match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
-                let deadline = Instant::now() + limits.write_timeout;
                 let both = write_both(&mut stream, &head, &body);
-                write_timer.until(deadline, both).await?;
+                write_timer.within(limits.write_timeout, both).await?;
                 if drain {
                     linger(&mut stream, Instant::now() + LINGER).await;
                 }
