@@ -223,7 +223,7 @@ async fn serve(
 }
 
 /// Bodies up to this size are copied behind the head and sent with one plain write: measured
-/// (`/tmp`-free A/B in BENCHMARKS.md), a `writev` of head and a 1.2 KB JSON page cost 4% of
+/// (an A/B of two builds, BENCHMARKS.md), a `writev` of head and a 1.2 KB JSON page cost 4% of
 /// the endpoint's throughput against copying, and at 12 KB the two were even.
 const SMALL_BODY: usize = 32 * 1024;
 
