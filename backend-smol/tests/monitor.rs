@@ -53,9 +53,12 @@ fn task_timing_counts_polls_slow_polls_and_the_busy_ratio() {
                 std::thread::sleep(Duration::from_millis(20));
             })
             .await;
-        // Half busy for a few probe windows.
+        // Half busy for a few probe windows, and for at least 60 polls however slowly a
+        // loaded machine runs the loop (a fixed time alone once gave fewer than 50).
         let busy_until = Instant::now() + Duration::from_millis(400);
-        while Instant::now() < busy_until {
+        let mut rounds = 0;
+        while Instant::now() < busy_until || rounds < 60 {
+            rounds += 1;
             timing
                 .instrument(async { std::thread::sleep(Duration::from_millis(2)) })
                 .await;
