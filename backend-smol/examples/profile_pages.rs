@@ -28,19 +28,23 @@ fn main() {
         timing.record_poll(Duration::from_nanos(ns));
     }
     let nanoseconds = |help| Meta::new().help(help).unit("nanoseconds");
-    let requests = monitor.histogram(
-        "request_duration",
-        nanoseconds("Time from request start to response"),
-    );
+    let requests = monitor
+        .histogram(
+            "request_duration",
+            nanoseconds("Time from request start to response"),
+        )
+        .unwrap();
     for ns in [1_322, 1_503, 2_111, 4_479, 1_873_790] {
-        requests.as_ref().unwrap().record(ns);
+        requests.record(ns);
     }
-    let lag = monitor.histogram(
-        LATENCY_HISTOGRAM,
-        nanoseconds("Worst lateness of the monitor's timer per probe interval"),
-    );
+    let lag = monitor
+        .histogram(
+            LATENCY_HISTOGRAM,
+            nanoseconds("Worst lateness of the monitor's timer per probe interval"),
+        )
+        .unwrap();
     for ns in [137_904, 225_279, 368_639, 9_839_883] {
-        lag.as_ref().unwrap().record(ns);
+        lag.record(ns);
     }
     let endpoint = monitor.endpoint();
     let headers = [("Host", &b"127.0.0.1:8081"[..])];

@@ -43,9 +43,10 @@ pub struct RenderedPage {
 }
 
 impl MonitorHandle {
-    /// Renders `page` from the monitor's region as it is now. `accept` is the request's `Accept` header (it picks
-    /// OpenMetrics or Prometheus text for [`MetricsPage::Prometheus`]); `roll` rolls the gauge
-    /// windows with the snapshot (mutornadomon's "min/max since last read").
+    /// Renders `page` from the monitor's region as it is now. `accept` is the request's
+    /// `Accept` header (it picks OpenMetrics or Prometheus text for
+    /// [`MetricsPage::Prometheus`]); `roll` rolls the gauge windows once the page has read
+    /// them (mutornadomon's "min/max since last read").
     ///
     /// ```
     /// use mutornadomon_std::MetricsPage;

@@ -283,7 +283,7 @@ impl<const N: usize> Walk<N> {
     }
 
     /// Passes over a block of buckets summing to `sum` if it does not reach the next rank
-    /// (`u64::MAX` never passes; nor does anything once every quantile is placed).
+    /// (`u64::MAX` never passes).
     #[inline]
     fn passes(&mut self, sum: u64) -> bool {
         let after = self.seen.saturating_add(sum);

@@ -249,9 +249,8 @@ async fn write_both(stream: &mut Async<TcpStream>, head: &[u8], body: &[u8]) -> 
 async fn refuse(stream: &mut Async<TcpStream>, status: u16, limits: &Limits) -> io::Result<()> {
     let mut out = Vec::new();
     Response::refusal(status).write_to(&mut out, false, true);
-    let deadline = Instant::now() + limits.write_timeout;
     LazyTimer::new()
-        .until(deadline, stream.write_all(&out))
+        .within(limits.write_timeout, stream.write_all(&out))
         .await?;
     linger(stream, Instant::now() + LINGER).await;
     Ok(())
