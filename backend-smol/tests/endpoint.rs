@@ -10,7 +10,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
-use support::{get, raw, request, slowloris, status_of, Slowloris};
+use support::{get, keep_alive, raw, request, slowloris, status_of, Slowloris};
 
 /// A monitor with its tasks and endpoint running on an executor thread. `/` answers "HELO".
 struct Running {
@@ -305,6 +305,21 @@ fn a_slowloris_client_is_dropped_while_others_are_answered() {
         "dropped after the 1.5 s head timeout, sent {sent} bytes"
     );
     assert!(elapsed < Duration::from_secs(5));
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let idle = Duration::from_millis(400);
+    let running = Running::start(Limits::default().idle_timeout(idle));
+    // Requests 200 ms apart keep the connection open: each answer starts the idle time again.
+    let kept = keep_alive(running.addr, 5, Duration::from_millis(200));
+    assert_eq!(kept.answered, 5);
+    let closed = kept.closed_after.expect("closed once idle");
+    // Correctness bounds, not a benchmark: not before the idle timeout, and not much after.
+    assert!(
+        closed >= Duration::from_millis(350) && closed < Duration::from_secs(3),
+        "{closed:?}"
+    );
 }
 
 #[test]

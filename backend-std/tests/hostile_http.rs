@@ -10,7 +10,7 @@ use std::net::TcpStream;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use support::{get, raw, slowloris, status_of, Slowloris};
+use support::{get, keep_alive, raw, slowloris, status_of, Slowloris};
 
 #[test]
 fn every_hostile_head_gets_its_status_and_the_program_keeps_running() {
@@ -88,6 +88,26 @@ fn every_hostile_head_gets_its_status_and_the_program_keeps_running() {
     assert!(
         ticks >= (elapsed_ms / 50).max(1),
         "the program's thread kept running: {ticks} ticks in {elapsed_ms} ms"
+    );
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let idle = Duration::from_millis(400);
+    let server = monitor
+        .endpoint()
+        .limits(Limits::default().idle_timeout(idle))
+        .serve("127.0.0.1:0")
+        .unwrap();
+    // Requests 200 ms apart keep the connection open: each answer starts the idle time again.
+    let kept = keep_alive(server.addr(), 5, Duration::from_millis(200));
+    assert_eq!(kept.answered, 5);
+    let closed = kept.closed_after.expect("closed once idle");
+    // Correctness bounds, not a benchmark: not before the idle timeout, and not much after.
+    assert!(
+        closed >= Duration::from_millis(350) && closed < Duration::from_secs(3),
+        "{closed:?}"
     );
 }
 

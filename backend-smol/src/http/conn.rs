@@ -5,7 +5,7 @@ use async_executor::Executor;
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
 use mutornadomon_std::{Exchange, Limits, Request, Response, Step};
-use std::io::{self, IoSlice};
+use std::io::{self, ErrorKind, IoSlice, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -186,7 +186,7 @@ async fn serve(
     let (mut read_timer, mut write_timer) = (LazyTimer::new(), LazyTimer::new());
     loop {
         let answer = |request: &Request<'_>| endpoint.answer(request);
-        let deadline = match exchange.next_split(answer, &mut head, &mut body) {
+        match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
                 if body.len() <= SMALL_BODY {
                     head.extend_from_slice(&body);
@@ -203,12 +203,19 @@ async fn serve(
                 continue;
             }
             Step::Refuse(status) => return refuse(&mut stream, status, &limits).await,
-            Step::Read { deadline } => deadline,
+            Step::Read => {}
+        }
+        // Most reads find the next request there already: the deadline (a clock reading) is
+        // asked for only when one has to wait.
+        let read = match read_now(&stream, exchange.read_buffer()) {
+            Some(read) => read,
+            None => {
+                let deadline = exchange.read_deadline();
+                let wait = read_when_ready(&stream, exchange.read_buffer());
+                read_timer.until(deadline, wait).await
+            }
         };
-        match read_timer
-            .until(deadline, stream.read(exchange.read_buffer()))
-            .await
-        {
+        match read {
             Ok(0) => return Ok(()),
             Ok(n) => exchange.filled(n),
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
@@ -218,6 +225,25 @@ async fn serve(
                 };
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A read that does not wait: `None` if no bytes are there yet.
+fn read_now(stream: &Async<TcpStream>, buf: &mut [u8]) -> Option<io::Result<usize>> {
+    // The socket is non-blocking (`Async` made it so).
+    match stream.get_ref().read(buf) {
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::Interrupted) => None,
+        read => Some(read),
+    }
+}
+
+/// Waits until bytes come, then reads them (the read `read_now` found nothing for).
+async fn read_when_ready(stream: &Async<TcpStream>, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        stream.readable().await?;
+        if let Some(read) = read_now(stream, buf) {
+            return read;
         }
     }
 }

@@ -17,12 +17,10 @@ pub enum Step {
         /// The request had a body that was not read.
         drain: bool,
     },
-    /// Read more into [`Exchange::read_buffer`] (then call [`Exchange::filled`]), waiting no
-    /// later than `deadline`; past it, ask [`Exchange::timed_out`].
-    Read {
-        /// When waiting for bytes ends.
-        deadline: Instant,
-    },
+    /// Read more into [`Exchange::read_buffer`] (then call [`Exchange::filled`]). A read that
+    /// has to wait waits no later than [`Exchange::read_deadline`]; past it, ask
+    /// [`Exchange::timed_out`].
+    Read,
     /// Answer the head with [`Response::refusal`] of this status and close.
     Refuse(u16),
 }
@@ -34,7 +32,7 @@ pub enum Step {
 /// use mutornadomon_std::{Exchange, Limits, Response, Step};
 /// let mut exchange = Exchange::new(Limits::default(), None);
 /// let mut out = Vec::new();
-/// assert!(matches!(exchange.next(|_| Response::text(200, "hi"), &mut out), Step::Read { .. }));
+/// assert_eq!(exchange.next(|_| Response::text(200, "hi"), &mut out), Step::Read);
 /// let request = b"GET / HTTP/1.1\r\n\r\n";
 /// exchange.read_buffer()[..request.len()].copy_from_slice(request);
 /// exchange.filled(request.len());
@@ -48,9 +46,12 @@ pub struct Exchange {
     peer: Option<IpAddr>,
     buf: Vec<u8>,
     filled: usize,
-    /// Runs from the connection's start, then from each request's first byte; `None` while
-    /// idle between requests.
+    /// Runs from the connection's start, then from each request's first byte (set when a read
+    /// first waits for the rest); `None` while idle between requests.
     head_deadline: Option<Instant>,
+    /// Runs from the end of the last answer while no byte of the next request has come; set
+    /// when a read first waits.
+    idle_deadline: Option<Instant>,
 }
 
 impl Exchange {
@@ -60,6 +61,7 @@ impl Exchange {
             buf: vec![0u8; limits.max_head_bytes],
             filled: 0,
             head_deadline: Some(Instant::now() + limits.head_timeout),
+            idle_deadline: None,
             limits,
             peer,
         }
@@ -107,8 +109,8 @@ impl Exchange {
                     };
                     self.buf.copy_within(len..self.filled, 0);
                     self.filled -= len;
-                    self.head_deadline =
-                        (self.filled > 0).then(|| Instant::now() + self.limits.head_timeout);
+                    // The next request's deadlines start when a read first waits for it.
+                    (self.head_deadline, self.idle_deadline) = (None, None);
                     return Step::Write {
                         close: close || has_body,
                         drain: has_body,
@@ -118,10 +120,25 @@ impl Exchange {
                 Head::Partial => {}
             }
         }
-        let deadline = self
-            .head_deadline
-            .unwrap_or_else(|| Instant::now() + self.limits.idle_timeout);
-        Step::Read { deadline }
+        Step::Read
+    }
+
+    /// When a read that has to wait gives up: the head's deadline while one is under way
+    /// (from the connection's start, or from the first wait after a request's first bytes),
+    /// else the idle deadline (from the first wait after the last answer). Each is set once,
+    /// so asking again, say after a read that ended early, does not move it; servers ask only
+    /// when a read has to wait, which spares a clock reading per request when it need not.
+    pub fn read_deadline(&mut self) -> Instant {
+        let limits = &self.limits;
+        if self.filled > 0 || self.head_deadline.is_some() {
+            *self
+                .head_deadline
+                .get_or_insert_with(|| Instant::now() + limits.head_timeout)
+        } else {
+            *self
+                .idle_deadline
+                .get_or_insert_with(|| Instant::now() + limits.idle_timeout)
+        }
     }
 
     /// Where the next read goes.
@@ -131,8 +148,8 @@ impl Exchange {
 
     /// `n` bytes were read into [`read_buffer`](Self::read_buffer).
     pub fn filled(&mut self, n: usize) {
-        if self.filled == 0 && self.head_deadline.is_none() && n > 0 {
-            self.head_deadline = Some(Instant::now() + self.limits.head_timeout);
+        if n > 0 {
+            self.idle_deadline = None;
         }
         self.filled = (self.filled + n).min(self.buf.len());
     }
@@ -141,5 +158,69 @@ impl Exchange {
     /// was idle (close it quietly).
     pub fn timed_out(&self) -> Option<u16> {
         (self.filled > 0).then_some(408)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const HEAD: Duration = Duration::from_secs(10);
+    const IDLE: Duration = Duration::from_secs(100);
+
+    fn feed(exchange: &mut Exchange, bytes: &[u8]) {
+        exchange.read_buffer()[..bytes.len()].copy_from_slice(bytes);
+        exchange.filled(bytes.len());
+    }
+
+    /// Which timeout a deadline ran from (they are far enough apart to tell).
+    fn runs_from(deadline: Instant) -> Duration {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left > HEAD * 2 {
+            IDLE
+        } else {
+            HEAD
+        }
+    }
+
+    #[test]
+    fn read_deadlines_are_the_head_while_one_is_under_way_else_idle_and_do_not_move() {
+        let limits = Limits::default().head_timeout(HEAD).idle_timeout(IDLE);
+        let mut exchange = Exchange::new(limits, None);
+        let mut out = Vec::new();
+        let answer = |_: &Request<'_>| Response::text(200, "hi");
+        // A new connection has the head timeout to send its first head.
+        assert_eq!(exchange.next(answer, &mut out), Step::Read);
+        let first = exchange.read_deadline();
+        assert_eq!(runs_from(first), HEAD);
+        feed(&mut exchange, b"GET / HTTP/1.1\r\n");
+        assert_eq!(exchange.next(answer, &mut out), Step::Read);
+        assert_eq!(
+            exchange.read_deadline(),
+            first,
+            "the same head, the same deadline"
+        );
+        feed(&mut exchange, b"\r\n");
+        assert!(matches!(
+            exchange.next(answer, &mut out),
+            Step::Write { .. }
+        ));
+
+        // Between requests: the idle deadline, set once however often it is asked for.
+        assert_eq!(exchange.next(answer, &mut out), Step::Read);
+        let idle = exchange.read_deadline();
+        assert_eq!(runs_from(idle), IDLE);
+        std::thread::sleep(Duration::from_millis(5));
+        assert_eq!(exchange.read_deadline(), idle);
+        assert_eq!(exchange.timed_out(), None, "idle: closed quietly");
+
+        // The next request's first bytes: the head timeout, from the first wait for the rest.
+        feed(&mut exchange, b"GET /");
+        assert_eq!(exchange.next(answer, &mut out), Step::Read);
+        let head = exchange.read_deadline();
+        assert_eq!(runs_from(head), HEAD);
+        assert!(head > first);
+        assert_eq!(exchange.timed_out(), Some(408), "a head under way: 408");
     }
 }

@@ -218,7 +218,7 @@ fn serve_connection(
             .unwrap_or_else(|| Response::text(404, "not found\n"))
     };
     loop {
-        let deadline = match exchange.next(answer, &mut out) {
+        match exchange.next(answer, &mut out) {
             Step::Write { close, drain } => {
                 stream.write_all(&out)?;
                 if drain {
@@ -230,13 +230,15 @@ fn serve_connection(
                 continue;
             }
             Step::Refuse(status) => return refuse(&mut stream, status),
-            Step::Read { deadline } => deadline,
-        };
+            Step::Read => {}
+        }
         // SeqCst: see `EndpointServer::drop`.
         if shared.stopped.load(Ordering::SeqCst) {
             return Ok(());
         }
-        let left = deadline.saturating_duration_since(Instant::now());
+        let left = exchange
+            .read_deadline()
+            .saturating_duration_since(Instant::now());
         if left.is_zero() {
             return match exchange.timed_out() {
                 Some(status) => refuse(&mut stream, status),

@@ -183,3 +183,64 @@ pub fn slowloris(addr: SocketAddr) -> std::thread::JoinHandle<Slowloris> {
         }
     })
 }
+
+/// How a keep-alive connection went after `requests` requests sent `gap` apart (each answer
+/// read whole): whether every answer came, and how long after the last one the server closed
+/// the connection (None if it had not within 10 s).
+pub struct KeepAlive {
+    pub answered: usize,
+    pub closed_after: Option<Duration>,
+}
+
+pub fn keep_alive(addr: SocketAddr, requests: usize, gap: Duration) -> KeepAlive {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut answered = 0;
+    for i in 0..requests {
+        if i > 0 {
+            std::thread::sleep(gap);
+        }
+        if stream
+            .write_all(format!("GET / HTTP/1.1\r\nHost: {addr}\r\n\r\n").as_bytes())
+            .is_err()
+        {
+            break;
+        }
+        if read_one_answer(&mut stream).is_none() {
+            break;
+        }
+        answered += 1;
+    }
+    let last = std::time::Instant::now();
+    let mut byte = [0u8; 1];
+    let closed_after = match stream.read(&mut byte) {
+        Ok(0) => Some(last.elapsed()),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => Some(last.elapsed()),
+        _ => None, // a byte nobody asked for, or still open after the read timeout
+    };
+    KeepAlive {
+        answered,
+        closed_after,
+    }
+}
+
+/// Reads one answer with a Content-Length body; None if the connection ends first.
+fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match stream.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => return None,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())?;
+    let mut body = vec![0u8; length];
+    stream.read_exact(&mut body).ok()
+}

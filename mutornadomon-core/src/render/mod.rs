@@ -174,7 +174,10 @@ mod tests {
             let mut dst = [0u8; 40];
             copy(&mut dst[..n], &src[..n]);
             assert_eq!(dst[..n], src[..n], "length {n}");
-            assert!(dst[n..].iter().all(|&b| b == 0), "length {n} wrote past its end");
+            assert!(
+                dst[n..].iter().all(|&b| b == 0),
+                "length {n} wrote past its end"
+            );
         }
     }
 }
