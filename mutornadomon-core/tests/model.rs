@@ -200,6 +200,55 @@ proptest! {
     }
 }
 
+proptest! {
+    /// Prometheus cumulative buckets count exactly the values at or below each edge (values
+    /// past the histogram's range only in `+Inf`), whether rendered from a snapshot or filled
+    /// from the live region (which reads only the buckets between min's and max's).
+    #[test]
+    fn prometheus_buckets_count_the_values_at_or_below_each_edge(
+        values in proptest::collection::vec(prop_oneof![
+            3 => 0u64..64,
+            3 => 0u64..(1 << 20),
+            1 => (1u64 << 20)..(1 << 24),
+        ], 0..60),
+    ) {
+        use mutornadomon_core::{render_prometheus, Page, PageTemplate, PlacedHole, TextFormat};
+        let storage = Storage::<8192>::new();
+        let region = storage.region();
+        // Bucketed up to 2^20 - 1; larger values land in the overflow bucket.
+        let h = region.histogram_with_max("h", Meta::new(), (1 << 20) - 1).unwrap();
+        values.iter().for_each(|&v| h.record(v));
+        let image = snapshot(&region);
+        let stats = parsed(&image);
+        let mut out = vec![0u8; 16384];
+        let n = render_prometheus(&stats, None, TextFormat::Prometheus, &mut out).unwrap();
+        let direct = String::from_utf8(out[..n].to_vec()).unwrap();
+        let page = Page::Prometheus(TextFormat::Prometheus);
+        let (mut text, mut holes) = (vec![0u8; 16384], vec![PlacedHole::EMPTY; 256]);
+        let template = PageTemplate::compile(page, &stats, None, &mut text, &mut holes).unwrap();
+        let n = template.fill_region(&text, &holes, &region, None, &mut out).unwrap();
+        let filled = String::from_utf8(out[..n].to_vec()).unwrap();
+        prop_assert_eq!(&direct, &filled);
+        let mut edges = 0;
+        for line in direct.lines().filter(|l| l.starts_with("h_bucket{le=\"")) {
+            let (le, count) = line["h_bucket{le=\"".len()..].split_once("\"} ").unwrap();
+            let count: usize = count.parse().unwrap();
+            let want = match le {
+                "+Inf" => values.len(),
+                le => {
+                    let edge: f64 = le.parse().unwrap();
+                    values.iter().filter(|&&v| (v as f64) <= edge).count()
+                }
+            };
+            prop_assert_eq!(count, want, "le {}", le);
+            edges += 1;
+        }
+        prop_assert!(edges > 20, "{}", direct);
+        let count_line = format!("h_count {}\n", values.len());
+        prop_assert!(direct.contains(&count_line), "{}", direct);
+    }
+}
+
 /// The summary's count and quantiles, bucket by bucket: the count is the wrapping sum of the
 /// buckets from min's to max's; each quantile is the midpoint (within min and max) of the first
 /// bucket where the saturating running count reaches its rank; the last bucket is the

@@ -7,6 +7,7 @@
 use super::json::write_f64;
 use super::prometheus::write_value;
 use super::{write_u64, ProcessStats};
+use crate::bucket::bucket_index;
 use crate::parse::{Place, Words};
 use crate::values::{summarize, Values};
 use core::fmt::{self, Write};
@@ -93,12 +94,55 @@ impl Hole {
 }
 
 /// Where the running sum of a histogram's cumulative buckets stands, so a page's 40-odd
-/// cumulative lines per histogram cost one pass over its buckets, not one each.
+/// cumulative lines per histogram cost one pass over its buckets, not one each; and which of
+/// its buckets can hold values at all.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Cursor {
     buckets_at: usize,
     end: usize,
     cumulative: u64,
+    /// The buckets from min's to max's, read once per histogram: every bucket outside them
+    /// is empty, so the pass reads only these (a couple of hundred of a latency histogram's
+    /// 593), as the JSON summary does. First bucket, and the end.
+    span: (usize, usize),
+}
+
+impl Cursor {
+    /// The cursor at the start of the histogram whose buckets start at byte `buckets_at`.
+    fn start(words: &impl Values, buckets_at: usize) -> Cursor {
+        Cursor {
+            buckets_at,
+            end: 0,
+            cumulative: 0,
+            span: span_of(words, buckets_at),
+        }
+    }
+
+    /// Moves on to bucket `end`, adding the buckets passed that can hold values; returns the
+    /// cumulative count.
+    fn advance(&mut self, words: &impl Values, end: usize) -> u64 {
+        let from = self.end.max(self.span.0);
+        let to = end.min(self.span.1);
+        if from < to {
+            let sum = words.sum(self.buckets_at + from * 8, to - from);
+            self.cumulative = self.cumulative.wrapping_add(sum);
+        }
+        self.end = self.end.max(end);
+        self.cumulative
+    }
+}
+
+/// The buckets from the bucket of the histogram's min to that of its max, by value: past the
+/// histogram's last bucket when they lie past its range (the last bucket, the overflow, holds
+/// those); empty if min is above max (nothing recorded). A value recorded while a page reads may be left out, as from any
+/// read of a histogram being written.
+fn span_of(words: &impl Values, buckets_at: usize) -> (usize, usize) {
+    let word = |back: usize| buckets_at.checked_sub(back).and_then(|at| words.word(at));
+    // The head is sum, min, max: min two words before the buckets, max one.
+    match (word(16), word(8)) {
+        (Some(min), Some(max)) if min <= max => (bucket_index(min), bucket_index(max) + 1),
+        _ => (0, 0),
+    }
 }
 
 /// Writes `hole`'s value as read from `words` (a file's bytes or a live region) and `process`.
@@ -148,36 +192,20 @@ pub(crate) fn write_hole(
             end,
         } => {
             let continues = cursor.buckets_at == buckets_at && cursor.end == start && start > 0;
-            let (from, base) = if continues {
-                (start, cursor.cumulative)
-            } else {
-                (0, 0)
-            };
-            let cumulative =
-                base.wrapping_add(words.sum(buckets_at + from * 8, end.saturating_sub(from)));
-            *cursor = Cursor {
-                buckets_at,
-                end,
-                cumulative,
-            };
-            write_u64(w, cumulative)
+            if !continues {
+                *cursor = Cursor::start(words, buckets_at);
+            }
+            write_u64(w, cursor.advance(words, end))
         }
         Hole::HistogramCount { at, buckets } => {
             // The cumulative holes before this one have summed most of the buckets.
             let buckets_at = at + HEAD_BYTES;
-            let (from, base) = if cursor.buckets_at == buckets_at && cursor.end <= buckets {
-                (cursor.end, cursor.cumulative)
-            } else {
-                (0, 0)
-            };
-            let count =
-                base.wrapping_add(words.sum(buckets_at + from * 8, buckets.saturating_sub(from)));
-            *cursor = Cursor {
-                buckets_at,
-                end: buckets,
-                cumulative: count,
-            };
-            write_u64(w, count)
+            if cursor.buckets_at != buckets_at || cursor.end > buckets {
+                *cursor = Cursor::start(words, buckets_at);
+            }
+            // Values past the range are in the last bucket, min's included.
+            cursor.span.0 = cursor.span.0.min(buckets.saturating_sub(1));
+            write_u64(w, cursor.advance(words, buckets))
         }
         Hole::HistogramSum { at, divisor } => {
             write_value(w, words.word(at).unwrap_or(0) as f64 / divisor)
