@@ -134,8 +134,8 @@ impl Cursor {
 
 /// The buckets from the bucket of the histogram's min to that of its max, by value: past the
 /// histogram's last bucket when they lie past its range (the last bucket, the overflow, holds
-/// those); empty if min is above max (nothing recorded). A value recorded while a page reads may be left out, as from any
-/// read of a histogram being written.
+/// those); empty if min is above max (nothing recorded). A value recorded while a page
+/// reads may be left out, as from any read of a histogram being written.
 fn span_of(words: &impl Values, buckets_at: usize) -> (usize, usize) {
     let word = |back: usize| buckets_at.checked_sub(back).and_then(|at| words.word(at));
     // The head is sum, min, max: min two words before the buckets, max one.
