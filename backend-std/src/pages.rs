@@ -2,7 +2,7 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
-use crate::scratch::{text_of, with_buffers};
+use crate::scratch::{text_of, with_buffers, Buffers};
 use crate::MonitorHandle;
 use mutornadomon_core::{Page, TextFormat};
 
@@ -63,7 +63,8 @@ impl MonitorHandle {
         accept: Option<&[u8]>,
         roll: bool,
     ) -> RenderedPage {
-        let (content_type, body) = self.render_page_with(page, accept, roll, text_of);
+        let (content_type, body) =
+            self.render_page_with(page, accept, roll, |buffers, n| text_of(buffers.page(n)));
         let body = body.unwrap_or_else(|text| text);
         RenderedPage { content_type, body }
     }
@@ -76,7 +77,7 @@ impl MonitorHandle {
         page: MetricsPage,
         accept: Option<&[u8]>,
         roll: bool,
-        take: impl FnOnce(&[u8]) -> T,
+        take: impl FnOnce(&mut Buffers, usize) -> T,
     ) -> (&'static str, Result<T, String>) {
         let process = self.process_stats();
         let (content_type, page) = match page {
@@ -87,9 +88,10 @@ impl MonitorHandle {
             }
         };
         let rendered = with_buffers(|buffers| {
-            buffers
-                .render_page(page, self.shared(), &process, roll)
-                .map(take)
+            let n = buffers
+                .render_page(page, self.shared(), &process, roll)?
+                .len();
+            Ok(take(buffers, n))
         });
         match rendered {
             Ok(body) => (content_type, Ok(body)),

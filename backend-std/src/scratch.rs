@@ -13,6 +13,9 @@ use std::cell::RefCell;
 pub(crate) struct Buffers {
     snapshot: Vec<u8>,
     out: Vec<u8>,
+    /// A response body handed back after it was written ([`recycle`]): the page after the
+    /// next one is rendered into it.
+    spare: Vec<u8>,
     templates: Vec<Compiled>,
 }
 
@@ -64,6 +67,31 @@ impl Buffers {
     /// The page's bytes are in this thread's output buffer (the renderers write UTF-8; the
     /// HTTP endpoints send the bytes as they are). `Err` is a text saying why there is no page
     /// (a snapshot that does not parse, a page that cannot be rendered).
+    /// The first `n` bytes of the last page rendered.
+    pub(crate) fn page(&self, n: usize) -> &[u8] {
+        &self.out[..n]
+    }
+
+    /// Hands over the buffer holding the last page rendered (its first `n` bytes), with no
+    /// copy; the next page is rendered into a recycled buffer, else a new one of the size.
+    pub(crate) fn take_page(&mut self, n: usize) -> Vec<u8> {
+        let mut next = std::mem::take(&mut self.spare);
+        if next.len() < n {
+            // Room for the page to grow a little before the next render has to retry.
+            next.resize(n + n / 8, 0);
+        }
+        let mut page = std::mem::replace(&mut self.out, next);
+        page.truncate(n);
+        page
+    }
+
+    /// Keeps `body` to render a later page into, if it is bigger than the spare buffer.
+    pub(crate) fn recycle(&mut self, body: Vec<u8>) {
+        if body.capacity() > self.spare.capacity() {
+            self.spare = body;
+        }
+    }
+
     pub(crate) fn render_page(
         &mut self,
         page: Page,

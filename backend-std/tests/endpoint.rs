@@ -262,3 +262,37 @@ fn a_real_prometheus_scrapes_and_answers_a_query() {
         "prometheus never answered with the value: {answer}"
     );
 }
+
+#[test]
+fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
+    use mutornadomon_std::{Request, Responder};
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let jobs = monitor.counter("jobs", Meta::new()).unwrap();
+    let responder = monitor.responder();
+    let local = Some("127.0.0.1".parse().unwrap());
+    let get_page = |path: &str| {
+        let response = responder
+            .respond(&Request::new("GET", path, local, &[]))
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        response.into_body()
+    };
+    // A written body handed back, with garbage past the page as a buffer that held a longer
+    // page would have.
+    let mut handed_back = get_page("/metrics");
+    handed_back.resize(handed_back.len() + 4096, b'#');
+    let recycled_at = handed_back.as_ptr();
+    Responder::recycle(handed_back);
+    jobs.inc_by(7);
+    let _second = get_page("/metrics"); // rendered into the buffer kept after the first
+    let third = get_page("/metrics"); // rendered into the recycled one
+    assert_eq!(third.as_ptr(), recycled_at, "the recycled buffer was used");
+    let text = String::from_utf8(third).unwrap();
+    assert!(text.contains("jobs_total 7\n"), "{text}");
+    assert!(!text.contains('#'.to_string().repeat(8).as_str()), "old bytes leaked");
+    // A JSON page after a Prometheus one, in a recycled buffer, is whole JSON.
+    Responder::recycle(text.into_bytes());
+    get_page("/mutornadomon");
+    let json: serde_json::Value = serde_json::from_slice(&get_page("/mutornadomon")).unwrap();
+    assert_eq!(json["counters"]["jobs"], 7);
+}

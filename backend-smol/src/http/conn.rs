@@ -188,11 +188,16 @@ async fn serve(
         let answer = |request: &Request<'_>| endpoint.answer(request);
         match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
-                if body.len() <= SMALL_BODY {
+                // A small body is copied behind the head and sent with it; it stays in `body`
+                // for the exchange to recycle (with its bytes: a page rendered into it next
+                // needs no zeroing first).
+                let body_left: &[u8] = if body.len() <= SMALL_BODY {
                     head.extend_from_slice(&body);
-                    body.clear();
-                }
-                let both = write_both(&mut stream, &head, &body);
+                    &[]
+                } else {
+                    &body
+                };
+                let both = write_both(&mut stream, &head, body_left);
                 write_timer.within(limits.write_timeout, both).await?;
                 if drain {
                     linger(&mut stream, Instant::now() + LINGER).await;

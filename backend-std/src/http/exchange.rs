@@ -2,7 +2,7 @@
 //! (blocking) and smol (async) servers both drive, each with its own sockets and timers.
 
 use super::head::{parse_head, Head, Limits, MAX_HEADERS};
-use super::{Request, Response};
+use super::{Request, Responder, Response};
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -76,12 +76,14 @@ impl Exchange {
         let mut body = Vec::new();
         let step = self.next_split(answer, out, &mut body);
         out.extend_from_slice(&body);
+        Responder::recycle(body);
         step
     }
 
     /// As [`next`](Self::next), but the answer's head goes into `head` (cleared first) and its
     /// body is moved into `body` (empty for `HEAD`), not copied after the head: a server
-    /// writes both with one vectored write. The body's old buffer is dropped.
+    /// writes both with one vectored write. The body's old buffer, written by now, is handed
+    /// to [`Responder::recycle`] for a later page.
     pub fn next_split(
         &mut self,
         answer: impl FnOnce(&Request<'_>) -> Response,
@@ -102,11 +104,12 @@ impl Exchange {
                     let response = answer(&request);
                     head.clear();
                     response.write_head_to(head, close);
-                    *body = if request.method() == "HEAD" {
+                    let new_body = if request.method() == "HEAD" {
                         Vec::new()
                     } else {
                         response.into_body()
                     };
+                    Responder::recycle(std::mem::replace(body, new_body));
                     self.buf.copy_within(len..self.filled, 0);
                     self.filled -= len;
                     // The next request's deadlines start when a read first waits for it.

@@ -1,6 +1,7 @@
 //! The monitor's paths for any HTTP server: a request head in, the answer out.
 
 use super::{Request, Response};
+use crate::scratch::with_buffers;
 use crate::{host_allowed, MetricsPage, MonitorHandle};
 use mutornadomon_core::address::check_local_only;
 use std::sync::Arc;
@@ -91,15 +92,35 @@ impl<'a> Responder<'a> {
             return Some(Response::text(403, "forbidden\n"));
         }
         let roll = page == MetricsPage::Json && self.roll_on_read;
-        // The page's bytes go out as they are: no text copy, no UTF-8 check.
+        // The page's bytes go out as they are, in the buffer they were rendered into: no
+        // copy, no UTF-8 check.
+        let accept = request.header("accept");
         let (content_type, body) =
             self.handle
-                .render_page_with(page, request.header("accept"), roll, <[u8]>::to_vec);
+                .render_page_with(page, accept, roll, |buffers, n| buffers.take_page(n));
         Some(Response::new(
             200,
             content_type,
             body.unwrap_or_else(String::into_bytes),
         ))
+    }
+
+    /// Hands back a response body once it is written, so that a later page rendered on this
+    /// thread goes into its buffer instead of a new one. Optional (without it, each page gets
+    /// a new buffer); any `Vec` will do.
+    ///
+    /// ```
+    /// use mutornadomon_std::{Monitor, Request, Responder};
+    /// let monitor = Monitor::builder().in_memory().start()?;
+    /// let responder = monitor.responder();
+    /// let request = Request::new("GET", "/metrics", Some("127.0.0.1".parse()?), &[]);
+    /// let body = responder.respond(&request).unwrap().into_body();
+    /// // ... write `body` to the client, then:
+    /// Responder::recycle(body);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recycle(body: Vec<u8>) {
+        with_buffers(|buffers| buffers.recycle(body));
     }
 
     /// Whether `request` passes the Host allowlist and the access filter.
