@@ -289,7 +289,10 @@ fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
     assert_eq!(third.as_ptr(), recycled_at, "the recycled buffer was used");
     let text = String::from_utf8(third).unwrap();
     assert!(text.contains("jobs_total 7\n"), "{text}");
-    assert!(!text.contains('#'.to_string().repeat(8).as_str()), "old bytes leaked");
+    assert!(
+        !text.contains('#'.to_string().repeat(8).as_str()),
+        "old bytes leaked"
+    );
     // A JSON page after a Prometheus one, in a recycled buffer, is whole JSON.
     Responder::recycle(text.into_bytes());
     get_page("/mutornadomon");

@@ -15,6 +15,10 @@ pub type AccessFilter<'a> = Arc<dyn Fn(&Request<'_>) -> bool + Send + Sync + 'a>
 /// By default only loopback may read: the peer and every `X-Forwarded-For` and `Forwarded` hop
 /// must be loopback, and anything unparseable is refused (403).
 ///
+/// A page's body is the buffer it was rendered into (no copy); a server that hands written
+/// bodies back with [`Responder::recycle`] has later pages rendered into them instead of new
+/// buffers (both endpoint servers do).
+///
 /// ```
 /// use mutornadomon_std::{Monitor, Request};
 /// let monitor = Monitor::builder().in_memory().start()?;
