@@ -13,8 +13,8 @@ use std::cell::RefCell;
 pub(crate) struct Buffers {
     snapshot: Vec<u8>,
     out: Vec<u8>,
-    /// A response body handed back after it was written ([`recycle`]): the page after the
-    /// next one is rendered into it.
+    /// A response body handed back after it was written ([`Buffers::recycle`]): the page
+    /// after the next one is rendered into it.
     spare: Vec<u8>,
     templates: Vec<Compiled>,
 }
@@ -61,12 +61,6 @@ impl Buffers {
         &mut self.out
     }
 
-    /// Renders `page` of the monitor's region through this thread's template for it, filled
-    /// from the region itself; a template is compiled from a snapshot when there is none yet
-    /// or the layout changed. `roll` rolls the gauge windows once the page has read them.
-    /// The page's bytes are in this thread's output buffer (the renderers write UTF-8; the
-    /// HTTP endpoints send the bytes as they are). `Err` is a text saying why there is no page
-    /// (a snapshot that does not parse, a page that cannot be rendered).
     /// The first `n` bytes of the last page rendered.
     pub(crate) fn page(&self, n: usize) -> &[u8] {
         &self.out[..n]
@@ -85,13 +79,21 @@ impl Buffers {
         page
     }
 
-    /// Keeps `body` to render a later page into, if it is bigger than the spare buffer.
+    /// Keeps `body` to render a later page into, if it is bigger than the spare buffer but
+    /// not over [`MAX_SPARE`] (a server's other answers come back too: a 16 MiB download
+    /// must not stay in the thread for good).
     pub(crate) fn recycle(&mut self, body: Vec<u8>) {
-        if body.capacity() > self.spare.capacity() {
+        if body.capacity() > self.spare.capacity() && body.capacity() <= MAX_SPARE {
             self.spare = body;
         }
     }
 
+    /// Renders `page` of the monitor's region through this thread's template for it, filled
+    /// from the region itself; a template is compiled from a snapshot when there is none yet
+    /// or the layout changed. `roll` rolls the gauge windows once the page has read them.
+    /// The page's bytes are in this thread's output buffer (the renderers write UTF-8; the
+    /// HTTP endpoints send the bytes as they are). `Err` is a text saying why there is no page
+    /// (a snapshot that does not parse, a page that cannot be rendered).
     pub(crate) fn render_page(
         &mut self,
         page: Page,
@@ -133,6 +135,9 @@ impl Buffers {
         Ok(&self.out[..n])
     }
 }
+
+/// The largest buffer kept for a later page: pages of a few thousand metrics fit.
+const MAX_SPARE: usize = 1 << 20;
 
 thread_local! {
     static BUFFERS: RefCell<Buffers> = RefCell::default();
@@ -188,4 +193,35 @@ fn until_it_fits(
 pub(crate) fn text_of(bytes: &[u8]) -> String {
     String::from_utf8(bytes.to_vec())
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycling_keeps_the_bigger_buffer_and_never_a_huge_one() {
+        let mut buffers = Buffers::default();
+        buffers.recycle(Vec::with_capacity(100));
+        buffers.recycle(Vec::with_capacity(50));
+        assert_eq!(buffers.spare.capacity(), 100);
+        buffers.recycle(vec![0u8; MAX_SPARE + 1]);
+        assert_eq!(
+            buffers.spare.capacity(),
+            100,
+            "a huge body is dropped, not kept"
+        );
+        buffers.recycle(vec![7u8; 4096]);
+        assert_eq!(buffers.spare.capacity(), 4096);
+        // Taking a page hands over the output buffer and puts the spare in its place.
+        buffers.out = b"page and stale bytes".to_vec();
+        let page = buffers.take_page(4);
+        assert_eq!(page, b"page");
+        assert_eq!(
+            buffers.out.len(),
+            4096,
+            "the recycled buffer, bytes and all"
+        );
+        assert!(buffers.spare.is_empty());
+    }
 }
