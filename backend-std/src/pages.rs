@@ -2,7 +2,7 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
-use crate::scratch::{text_of, with_buffers, Buffers};
+use crate::scratch::{text_of, with_buffers};
 use crate::MonitorHandle;
 use mutornadomon_core::{Page, TextFormat};
 
@@ -63,22 +63,20 @@ impl MonitorHandle {
         accept: Option<&[u8]>,
         roll: bool,
     ) -> RenderedPage {
-        let (content_type, body) =
-            self.render_page_with(page, accept, roll, |buffers, n| text_of(buffers.page(n)));
-        let body = body.unwrap_or_else(|text| text);
+        let (content_type, body) = self.render_page_with(page, accept, roll);
+        let body = body.map_or_else(|text| text, text_of);
         RenderedPage { content_type, body }
     }
 
-    /// Renders `page` as [`render_page`](Self::render_page) does and hands its bytes to
-    /// `take` (they stay in a per-thread buffer); `Err` is a text body explaining why there
-    /// is no page. With the content type to send.
-    pub(crate) fn render_page_with<T>(
+    /// Renders `page` as [`render_page`](Self::render_page) does, as bytes in the buffer
+    /// they were rendered into (no copy); `Err` is a text body explaining why there is no
+    /// page. With the content type to send.
+    pub(crate) fn render_page_with(
         &self,
         page: MetricsPage,
         accept: Option<&[u8]>,
         roll: bool,
-        take: impl FnOnce(&mut Buffers, usize) -> T,
-    ) -> (&'static str, Result<T, String>) {
+    ) -> (&'static str, Result<Vec<u8>, String>) {
         let process = self.process_stats();
         let (content_type, page) = match page {
             MetricsPage::Json => ("application/json", Page::Json),
@@ -91,7 +89,7 @@ impl MonitorHandle {
             let n = buffers
                 .render_page(page, self.shared(), &process, roll)?
                 .len();
-            Ok(take(buffers, n))
+            Ok(buffers.take_page(n))
         });
         match rendered {
             Ok(body) => (content_type, Ok(body)),

@@ -61,11 +61,6 @@ impl Buffers {
         &mut self.out
     }
 
-    /// The first `n` bytes of the last page rendered.
-    pub(crate) fn page(&self, n: usize) -> &[u8] {
-        &self.out[..n]
-    }
-
     /// Hands over the buffer holding the last page rendered (its first `n` bytes), with no
     /// copy; the next page is rendered into a recycled buffer, else a new one of the size.
     pub(crate) fn take_page(&mut self, n: usize) -> Vec<u8> {
@@ -166,7 +161,7 @@ pub(crate) fn render_text(
     render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
 ) -> String {
     match until_it_fits(out, |out| render(stats, out).map_err(TemplateError::Render)) {
-        Ok(n) => text_of(&out[..n]),
+        Ok(n) => text_of(out[..n].to_vec()),
         Err(e) => format!("cannot render: {e}"),
     }
 }
@@ -190,9 +185,8 @@ fn until_it_fits(
 }
 
 /// The rendered bytes as text (renderers write UTF-8; anything else is shown, not dropped).
-pub(crate) fn text_of(bytes: &[u8]) -> String {
-    String::from_utf8(bytes.to_vec())
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+pub(crate) fn text_of(bytes: Vec<u8>) -> String {
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 #[cfg(test)]

@@ -99,9 +99,7 @@ impl<'a> Responder<'a> {
         // The page's bytes go out as they are, in the buffer they were rendered into: no
         // copy, no UTF-8 check.
         let accept = request.header("accept");
-        let (content_type, body) =
-            self.handle
-                .render_page_with(page, accept, roll, |buffers, n| buffers.take_page(n));
+        let (content_type, body) = self.handle.render_page_with(page, accept, roll);
         Some(Response::new(
             200,
             content_type,
