@@ -132,7 +132,7 @@ impl Buffers {
 }
 
 /// The largest buffer kept for a later page: pages of a few thousand metrics fit.
-const MAX_SPARE: usize = 1 << 20;
+pub(crate) const MAX_SPARE: usize = 1 << 20;
 
 thread_local! {
     static BUFFERS: RefCell<Buffers> = RefCell::default();

@@ -299,3 +299,78 @@ fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
     let json: serde_json::Value = serde_json::from_slice(&get_page("/mutornadomon")).unwrap();
     assert_eq!(json["counters"]["jobs"], 7);
 }
+
+/// Splits pipelined HTTP/1.1 responses by their `Content-Length`; `bodies[i]` says whether the
+/// i-th has a body on the wire (not the answer to a HEAD). Returns each head and body.
+fn split_responses(mut wire: &str, bodies: &[bool]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for &has_body in bodies {
+        let (head, rest) = wire.split_once("\r\n\r\n").expect("a whole head");
+        let length: usize = head
+            .lines()
+            .find_map(|line| line.strip_prefix("Content-Length: "))
+            .expect("Content-Length")
+            .parse()
+            .unwrap();
+        let length = if has_body { length } else { 0 };
+        out.push((head.to_owned(), rest[..length].to_owned()));
+        wire = &rest[length..];
+    }
+    assert_eq!(wire, "", "bytes after the last response");
+    out
+}
+
+/// `Endpoint::handle` writes its own answer on tiny-http's connection: pipelined requests
+/// for both the monitor and the program are answered in order on one connection, HEAD gets
+/// the length and no body, every answer carries a `Date`, and a request that asks to close
+/// (or an HTTP/1.0 one) is answered with `Connection: close` and the connection then closes.
+#[test]
+fn inside_tiny_http_pipelined_answers_are_whole_and_in_order() {
+    let monitor = leaked_monitor();
+    let stop = Arc::new(AtomicBool::new(false));
+    let addr = app(monitor, stop.clone());
+    let started = std::time::Instant::now();
+    let wire = support::raw(
+        addr,
+        b"GET /mutornadomon HTTP/1.1\r\nHost: localhost\r\n\r\n\
+          HEAD /metrics HTTP/1.1\r\nHost: localhost\r\n\r\n\
+          GET / HTTP/1.1\r\nHost: localhost\r\n\r\n\
+          POST /metrics HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\n\r\n\
+          GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    // The server closed after the last answer (raw() would wait out its 10 s otherwise).
+    assert!(started.elapsed() < Duration::from_secs(5), "not closed");
+    let answers = split_responses(&wire, &[true, false, true, true, true]);
+    let status = |i: usize| support::status_of(&answers[i].0);
+    assert_eq!(
+        (0..5).map(status).collect::<Vec<_>>(),
+        [200, 200, 200, 405, 200]
+    );
+    let json: serde_json::Value = serde_json::from_str(&answers[0].1).unwrap();
+    assert!(json["counters"]["requests"].is_u64());
+    assert!(answers[1]
+        .0
+        .contains("Content-Type: text/plain; version=0.0.4"));
+    assert_eq!(answers[2].1, "HELO 127.0.0.1");
+    assert!(answers[3].0.contains("\r\nAllow: GET, HEAD"));
+    assert!(answers[4]
+        .1
+        .contains("# TYPE process_resident_memory_bytes gauge\n"));
+    for (i, (head, _)) in answers.iter().enumerate() {
+        let date = head
+            .lines()
+            .find_map(|line| line.strip_prefix("Date: "))
+            .unwrap_or_else(|| panic!("answer {i} has no Date: {head}"));
+        httpdate::parse_http_date(date).unwrap();
+        let closes = head.contains("\r\nConnection: close");
+        assert_eq!(closes, i == 4, "answer {i}: {head}");
+    }
+    // HTTP/1.0 without keep-alive: tiny-http closes after one answer, which says so.
+    let started = std::time::Instant::now();
+    let wire = support::raw(addr, b"GET /metrics HTTP/1.0\r\n\r\n");
+    assert!(started.elapsed() < Duration::from_secs(5), "not closed");
+    let answers = split_responses(&wire, &[true]);
+    assert!(answers[0].0.contains("\r\nConnection: close"));
+    assert!(answers[0].1.ends_with("\n"));
+    stop.store(true, Ordering::Relaxed);
+}

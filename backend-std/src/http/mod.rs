@@ -2,6 +2,7 @@
 //! server-independent [`Responder`], the endpoint on a blocking server of its own, and (feature
 //! `tiny-http`) inside a tiny-http server. The smol backend builds on the same pieces.
 
+mod date;
 mod endpoint;
 mod exchange;
 mod head;

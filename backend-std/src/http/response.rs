@@ -1,5 +1,6 @@
 //! Responses: a status, a content type and a body, written as HTTP/1.1.
 
+use super::date::http_date_now;
 use std::borrow::Cow;
 
 /// A response from the endpoint or from a fallback handler.
@@ -85,9 +86,9 @@ impl Response {
         self.allow
     }
 
-    /// Appends the response as HTTP/1.1 to `out`: the head (`Content-Type`, `Content-Length`,
-    /// `Allow` if set, `Connection: close` if `close`), then the body unless `head_only` (the
-    /// answer to a `HEAD` request).
+    /// Appends the response as HTTP/1.1 to `out`: the head (`Date`, `Content-Type`,
+    /// `Content-Length`, `Allow` if set, `Connection: close` if `close`), then the body unless
+    /// `head_only` (the answer to a `HEAD` request).
     ///
     /// ```
     /// let mut out = Vec::new();
@@ -123,6 +124,8 @@ impl Response {
         out.extend_from_slice(itoa::Buffer::new().format(status).as_bytes());
         out.push(b' ');
         out.extend_from_slice(reason(status).as_bytes());
+        out.extend_from_slice(b"\r\nDate: ");
+        out.extend_from_slice(&http_date_now());
         out.extend_from_slice(b"\r\nContent-Type: ");
         out.extend_from_slice(self.content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
@@ -183,15 +186,28 @@ mod tests {
             .with_allow("GET, HEAD")
             .write_to(&mut out, false, true);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            without_date(out),
             "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n\
              Content-Length: 3\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\nno\n"
         );
         let mut out = Vec::new();
         Response::new(200, "a\r\nInjected: yes", "body").write_to(&mut out, true, false);
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            without_date(out),
             "HTTP/1.1 200 OK\r\nContent-Type: a  Injected: yes\r\nContent-Length: 4\r\n\r\n"
         );
+    }
+
+    /// The response with its `Date` line taken out, after checking that the line follows the
+    /// status line and holds a date within a few seconds of now.
+    fn without_date(out: Vec<u8>) -> String {
+        let text = String::from_utf8(out).unwrap();
+        let start = text.find("\r\n").unwrap() + 2;
+        let line_end = start + text[start..].find("\r\n").unwrap() + 2;
+        let value = text[start..line_end - 2].strip_prefix("Date: ").unwrap();
+        let date = httpdate::parse_http_date(value).unwrap();
+        let now = std::time::SystemTime::now();
+        assert!(now.duration_since(date).unwrap_or_default().as_secs() < 5);
+        format!("{}{}", &text[..start], &text[line_end..])
     }
 }
