@@ -4,9 +4,10 @@
 //! [`PageTemplate`](super::PageTemplate) keeps the text around the holes and fills them again
 //! from each new snapshot.
 
+use super::digits::WriteInt;
 use super::json::write_f64;
 use super::prometheus::write_value;
-use super::{write_u64, ProcessStats};
+use super::ProcessStats;
 use crate::bucket::bucket_index;
 use crate::parse::{Place, Words};
 use crate::values::{summarize, Values};
@@ -147,7 +148,7 @@ fn span_of(words: &impl Values, buckets_at: usize) -> (usize, usize) {
 
 /// Writes `hole`'s value as read from `words` (a file's bytes or a live region) and `process`.
 pub(crate) fn write_hole(
-    w: &mut impl Write,
+    w: &mut impl WriteInt,
     hole: &Hole,
     words: &impl Values,
     process: Option<&ProcessStats>,
@@ -161,7 +162,7 @@ pub(crate) fn write_hole(
         } => {
             let n = words.counter_at(at, shards);
             if divisor == 1.0 {
-                write_u64(w, n)
+                w.write_int(n)
             } else {
                 write_value(w, n as f64 / divisor)
             }
@@ -195,7 +196,7 @@ pub(crate) fn write_hole(
             if !continues {
                 *cursor = Cursor::start(words, buckets_at);
             }
-            write_u64(w, cursor.advance(words, end))
+            w.write_int(cursor.advance(words, end))
         }
         Hole::HistogramCount { at, buckets } => {
             // The cumulative holes before this one have summed most of the buckets.
@@ -205,7 +206,7 @@ pub(crate) fn write_hole(
             }
             // Values past the range are in the last bucket, min's included.
             cursor.span.0 = cursor.span.0.min(buckets.saturating_sub(1));
-            write_u64(w, cursor.advance(words, buckets))
+            w.write_int(cursor.advance(words, buckets))
         }
         Hole::HistogramSum { at, divisor } => {
             write_value(w, words.word(at).unwrap_or(0) as f64 / divisor)
@@ -227,7 +228,7 @@ pub(crate) fn write_hole(
                 Threads => (p.num_threads as f64, Some(p.num_threads)),
             };
             match (style, integer) {
-                (Style::Json, Some(n)) => write_u64(w, n),
+                (Style::Json, Some(n)) => w.write_int(n),
                 _ => write_float(w, float, style),
             }
         }
@@ -240,7 +241,7 @@ pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 /// Bytes before a histogram's buckets (its sum, min and max words).
 pub(crate) const HEAD_BYTES: usize = crate::metrics::HISTOGRAM_HEAD_WORDS * 8;
 
-fn write_float(w: &mut impl Write, v: f64, style: Style) -> fmt::Result {
+fn write_float(w: &mut impl WriteInt, v: f64, style: Style) -> fmt::Result {
     match style {
         Style::Json => write_f64(w, v),
         Style::Prometheus => write_value(w, v),

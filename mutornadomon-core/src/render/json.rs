@@ -1,7 +1,8 @@
 //! mutornadomon's JSON, plus histograms and info.
 
+use super::digits::WriteInt;
 use super::hole::{Direct, Hole, PageWrite, ProcessField, Style};
-use super::{write_u64, BufWriter, ProcessStats, RenderError};
+use super::{BufWriter, ProcessStats, RenderError};
 use crate::parse::{HistogramSummary, ParseError, Record, Stats, Value, Words};
 use crate::Kind;
 use core::fmt::{self, Write};
@@ -166,7 +167,7 @@ fn write_json(
 
 /// A histogram's summary object: count, sum, min, max and the four quantiles.
 pub(crate) fn write_histogram_summary(
-    w: &mut impl Write,
+    w: &mut impl WriteInt,
     summary: &HistogramSummary<4>,
     sum: u64,
 ) -> fmt::Result {
@@ -183,7 +184,7 @@ pub(crate) fn write_histogram_summary(
     ];
     for (name, value) in fields {
         w.write_str(name)?;
-        write_u64(w, value)?;
+        w.write_int(value)?;
     }
     w.write_char('}')
 }

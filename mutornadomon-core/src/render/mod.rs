@@ -4,6 +4,7 @@
 //! snapshot and on a file from another process) and optional [`ProcessStats`] from a backend,
 //! writes into `&mut [u8]`, and returns the bytes written or how many it needed.
 
+mod digits;
 mod hole;
 mod json;
 mod prometheus;
@@ -15,6 +16,7 @@ pub use template::{Page, PageTemplate, PlacedHole, TemplateError};
 
 use crate::parse::ParseError;
 use core::fmt;
+pub(crate) use digits::write_u64;
 
 /// Why rendering failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -155,12 +157,6 @@ pub(crate) fn base_unit(unit: &str) -> (&str, f64) {
         "milliseconds" => ("seconds", 1e3),
         other => (other, 1.0),
     }
-}
-
-/// Writes `n` in decimal without the formatting machinery (two digits per step).
-#[inline]
-pub(crate) fn write_u64(w: &mut impl fmt::Write, n: u64) -> fmt::Result {
-    w.write_str(itoa::Buffer::new().format(n))
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Prometheus text format 0.0.4 and OpenMetrics 1.0.
 
+use super::digits::WriteInt;
 use super::hole::{Direct, Hole, PageWrite, ProcessField, Style, HEAD_BYTES};
 use super::{base_unit, write_u64, BufWriter, ProcessStats, RenderError};
 use crate::bucket::bucket_index;
@@ -641,13 +642,13 @@ fn write_process(
 }
 
 /// A sample value as Prometheus reads it (Go's ParseFloat): `NaN`, `+Inf`, `-Inf` or a number.
-pub(crate) fn write_value(w: &mut impl Write, v: f64) -> fmt::Result {
+pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
     if v.is_nan() {
         w.write_str("NaN")
     } else if v.is_infinite() {
         w.write_str(if v > 0.0 { "+Inf" } else { "-Inf" })
     } else if v.abs() < 1e15 && v == (v as i64) as f64 {
-        w.write_str(itoa::Buffer::new().format(v as i64))
+        w.write_i64(v as i64)
     } else {
         // Shortest text that reads back as the same f64 ("0.25", "1e-7", "1.5e20"); Go's
         // ParseFloat reads all of these. zmij, not `{:?}`: no formatting pass, no Grisu.
