@@ -2,7 +2,7 @@
 //! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
 //! and the smol backend's endpoint both answer with these.
 
-use crate::scratch::{text_of, with_buffers};
+use crate::scratch::{text_of, with_buffers, HEAD_ROOM};
 use crate::MonitorHandle;
 use mutornadomon_core::{Page, TextFormat};
 
@@ -64,19 +64,26 @@ impl MonitorHandle {
         roll: bool,
     ) -> RenderedPage {
         let (content_type, body) = self.render_page_with(page, accept, roll);
-        let body = body.map_or_else(|text| text, text_of);
+        let body = body.map_or_else(
+            |text| text,
+            |(mut buffer, front)| {
+                buffer.drain(..front);
+                text_of(buffer)
+            },
+        );
         RenderedPage { content_type, body }
     }
 
     /// Renders `page` as [`render_page`](Self::render_page) does, as bytes in the buffer
-    /// they were rendered into (no copy); `Err` is a text body explaining why there is no
+    /// they were rendered into (no copy), after the room left for an HTTP head: the buffer
+    /// and where the page starts in it. `Err` is a text body explaining why there is no
     /// page. With the content type to send.
     pub(crate) fn render_page_with(
         &self,
         page: MetricsPage,
         accept: Option<&[u8]>,
         roll: bool,
-    ) -> (&'static str, Result<Vec<u8>, String>) {
+    ) -> (&'static str, Result<(Vec<u8>, usize), String>) {
         let process = self.process_stats();
         let (content_type, page) = match page {
             MetricsPage::Json => ("application/json", Page::Json),
@@ -89,7 +96,7 @@ impl MonitorHandle {
             let n = buffers
                 .render_page(page, self.shared(), &process, roll)?
                 .len();
-            Ok(buffers.take_page(n))
+            Ok((buffers.take_page(n), HEAD_ROOM))
         });
         match rendered {
             Ok(body) => (content_type, Ok(body)),

@@ -61,16 +61,17 @@ impl Buffers {
         &mut self.out
     }
 
-    /// Hands over the buffer holding the last page rendered (its first `n` bytes), with no
-    /// copy; the next page is rendered into a recycled buffer, else a new one of the size.
+    /// Hands over the buffer holding the last page rendered (`n` bytes after
+    /// [`HEAD_ROOM`]), with no copy; the next page is rendered into a recycled buffer, else
+    /// a new one of the size.
     pub(crate) fn take_page(&mut self, n: usize) -> Vec<u8> {
         let mut next = std::mem::take(&mut self.spare);
-        if next.len() < n {
+        if next.len() < HEAD_ROOM + n {
             // Room for the page to grow a little before the next render has to retry.
-            next.resize(n + n / 8, 0);
+            next.resize(HEAD_ROOM + n + n / 8, 0);
         }
         let mut page = std::mem::replace(&mut self.out, next);
-        page.truncate(n);
+        page.truncate(HEAD_ROOM + n);
         page
     }
 
@@ -86,7 +87,8 @@ impl Buffers {
     /// Renders `page` of the monitor's region through this thread's template for it, filled
     /// from the region itself; a template is compiled from a snapshot when there is none yet
     /// or the layout changed. `roll` rolls the gauge windows once the page has read them.
-    /// The page's bytes are in this thread's output buffer (the renderers write UTF-8; the
+    /// The page's bytes are in this thread's output buffer after [`HEAD_ROOM`] bytes left
+    /// for an HTTP head (the renderers write UTF-8; the
     /// HTTP endpoints send the bytes as they are). `Err` is a text saying why there is no page
     /// (a snapshot that does not parse, a page that cannot be rendered).
     pub(crate) fn render_page(
@@ -103,7 +105,7 @@ impl Buffers {
             .position(|c| c.template.page() == page)
         {
             let c = &self.templates[at];
-            let filled = until_it_fits(&mut self.out, |out| {
+            let filled = until_it_fits(&mut self.out, HEAD_ROOM, |out| {
                 c.template
                     .fill_region(&c.text, &c.holes, &region, Some(process), out)
             });
@@ -111,7 +113,7 @@ impl Buffers {
                 if roll {
                     region.roll();
                 }
-                return Ok(&self.out[..n]);
+                return Ok(&self.out[HEAD_ROOM..HEAD_ROOM + n]);
             }
             // The layout changed: compile again, below.
             self.templates.swap_remove(at);
@@ -122,14 +124,20 @@ impl Buffers {
             .map_err(|e| format!("cannot render: {e}"))?;
         let (template, text, holes) = (&compiled.template, &compiled.text, &compiled.holes);
         // Compiled from these very stats, the template fits them.
-        let n = until_it_fits(&mut self.out, |out| {
+        let n = until_it_fits(&mut self.out, HEAD_ROOM, |out| {
             template.fill(text, holes, &stats, Some(process), out)
         })
         .map_err(|e| format!("cannot render: {e}"))?;
         self.templates.push(compiled);
-        Ok(&self.out[..n])
+        Ok(&self.out[HEAD_ROOM..HEAD_ROOM + n])
     }
 }
+
+/// Bytes a page buffer keeps before the page for the HTTP head, which a server writes there
+/// to send head and page from one buffer without copying the page
+/// ([`Response::place_head`](crate::Response::place_head)). The monitor's heads take up to
+/// ~180 bytes (the longest content type is OpenMetrics', plus `Connection: close`).
+pub(crate) const HEAD_ROOM: usize = 256;
 
 /// The largest buffer kept for a later page: pages of a few thousand metrics fit.
 pub(crate) const MAX_SPARE: usize = 1 << 20;
@@ -160,24 +168,28 @@ pub(crate) fn render_text(
     out: &mut Vec<u8>,
     render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
 ) -> String {
-    match until_it_fits(out, |out| render(stats, out).map_err(TemplateError::Render)) {
+    match until_it_fits(out, 0, |out| {
+        render(stats, out).map_err(TemplateError::Render)
+    }) {
         Ok(n) => text_of(out[..n].to_vec()),
         Err(e) => format!("cannot render: {e}"),
     }
 }
 
-/// Runs `fill` into `out`, grown to what it says it needs, and returns the length it filled.
+/// Runs `fill` into `out` after its first `front` bytes, grown to what it says it needs,
+/// and returns the length it filled.
 fn until_it_fits(
     out: &mut Vec<u8>,
+    front: usize,
     mut fill: impl FnMut(&mut [u8]) -> Result<usize, TemplateError>,
 ) -> Result<usize, TemplateError> {
-    if out.is_empty() {
-        out.resize(4096, 0);
+    if out.len() <= front {
+        out.resize(front + 4096, 0);
     }
     loop {
-        match fill(out) {
+        match fill(&mut out[front..]) {
             Err(TemplateError::Render(RenderError::BufferTooSmall { needed })) => {
-                out.resize(needed, 0)
+                out.resize(front + needed, 0)
             }
             filled => return filled,
         }
@@ -208,9 +220,10 @@ mod tests {
         buffers.recycle(vec![7u8; 4096]);
         assert_eq!(buffers.spare.capacity(), 4096);
         // Taking a page hands over the output buffer and puts the spare in its place.
-        buffers.out = b"page and stale bytes".to_vec();
+        buffers.out = vec![b' '; HEAD_ROOM];
+        buffers.out.extend_from_slice(b"page and stale bytes");
         let page = buffers.take_page(4);
-        assert_eq!(page, b"page");
+        assert_eq!(&page[HEAD_ROOM..], b"page");
         assert_eq!(
             buffers.out.len(),
             4096,

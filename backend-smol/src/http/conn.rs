@@ -188,14 +188,16 @@ async fn serve(
         let answer = |request: &Request<'_>| endpoint.answer(request);
         match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
-                // A small body is copied behind the head and sent with it; it stays in `body`
-                // for the exchange to recycle (with its bytes: a page rendered into it next
-                // needs no zeroing first).
-                let body_left: &[u8] = if body.len() <= SMALL_BODY {
-                    head.extend_from_slice(&body);
+                // A page comes with its head written in front of it (`head` is empty): one
+                // buffer, no copy. Another small body is copied behind its head and sent with
+                // it. Either stays in `body` for the exchange to recycle (with its bytes: a
+                // page rendered into it next needs no zeroing first).
+                let bytes = &body[exchange.body_from()..];
+                let body_left: &[u8] = if !head.is_empty() && bytes.len() <= SMALL_BODY {
+                    head.extend_from_slice(bytes);
                     &[]
                 } else {
-                    &body
+                    bytes
                 };
                 let both = write_both(&mut stream, &head, body_left);
                 write_timer.within(limits.write_timeout, both).await?;

@@ -52,6 +52,8 @@ pub struct Exchange {
     /// Runs from the end of the last answer while no byte of the next request has come; set
     /// when a read first waits.
     idle_deadline: Option<Instant>,
+    /// Where the last answer's bytes start in the body buffer of [`Exchange::next_split`].
+    body_from: usize,
 }
 
 impl Exchange {
@@ -62,6 +64,7 @@ impl Exchange {
             filled: 0,
             head_deadline: Some(Instant::now() + limits.head_timeout),
             idle_deadline: None,
+            body_from: 0,
             limits,
             peer,
         }
@@ -75,15 +78,31 @@ impl Exchange {
     ) -> Step {
         let mut body = Vec::new();
         let step = self.next_split(answer, out, &mut body);
-        out.extend_from_slice(&body);
+        out.extend_from_slice(&body[self.body_from..]);
         Responder::recycle(body);
         step
     }
 
-    /// As [`next`](Self::next), but the answer's head goes into `head` (cleared first) and its
-    /// body is moved into `body` (empty for `HEAD`), not copied after the head: a server
-    /// writes both with one vectored write. The body's old buffer, written by now, is handed
-    /// to [`Responder::recycle`] for a later page.
+    /// As [`next`](Self::next), but without copying the body: the answer is `head` (cleared
+    /// first) followed by `body` from [`body_from`](Self::body_from) on. A page comes with
+    /// its head already in `body`, written into the room the page left before itself
+    /// ([`Response::place_head`]), and `head` empty: one buffer, one plain write. Other
+    /// answers have their head in `head`, for one vectored write of both or a copy. The
+    /// body's old buffer, written by now, is handed to [`Responder::recycle`] for a later
+    /// page.
+    ///
+    /// ```
+    /// use mutornadomon_std::{Exchange, Limits, Response, Step};
+    /// let mut exchange = Exchange::new(Limits::default(), None);
+    /// let request = b"GET / HTTP/1.1\r\n\r\n";
+    /// exchange.read_buffer()[..request.len()].copy_from_slice(request);
+    /// exchange.filled(request.len());
+    /// let (mut head, mut body) = (Vec::new(), Vec::new());
+    /// let step = exchange.next_split(|_| Response::text(200, "hi"), &mut head, &mut body);
+    /// assert_eq!(step, Step::Write { close: false, drain: false });
+    /// assert!(head.ends_with(b"\r\n\r\n"));
+    /// assert_eq!(&body[exchange.body_from()..], b"hi");
+    /// ```
     pub fn next_split(
         &mut self,
         answer: impl FnOnce(&Request<'_>) -> Response,
@@ -102,14 +121,15 @@ impl Exchange {
                     close,
                 } => {
                     let response = answer(&request);
-                    head.clear();
-                    response.write_head_to(head, close);
-                    let new_body = if request.method() == "HEAD" {
-                        Vec::new()
+                    let (new_body, from) = if request.method() == "HEAD" {
+                        head.clear();
+                        response.write_head_to(head, close);
+                        (Vec::new(), 0)
                     } else {
-                        response.into_body()
+                        response.place_head(head, close)
                     };
                     Responder::recycle(std::mem::replace(body, new_body));
+                    self.body_from = from;
                     self.buf.copy_within(len..self.filled, 0);
                     self.filled -= len;
                     // The next request's deadlines start when a read first waits for it.
@@ -124,6 +144,12 @@ impl Exchange {
             }
         }
         Step::Read
+    }
+
+    /// Where the last answer's bytes start in the body buffer after
+    /// [`next_split`](Self::next_split) returned [`Step::Write`].
+    pub fn body_from(&self) -> usize {
+        self.body_from
     }
 
     /// When a read that has to wait gives up: the head's deadline while one is under way

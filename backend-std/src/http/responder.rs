@@ -100,11 +100,10 @@ impl<'a> Responder<'a> {
         // copy, no UTF-8 check.
         let accept = request.header("accept");
         let (content_type, body) = self.handle.render_page_with(page, accept, roll);
-        Some(Response::new(
-            200,
-            content_type,
-            body.unwrap_or_else(String::into_bytes),
-        ))
+        Some(match body {
+            Ok((buffer, front)) => Response::with_front(200, content_type, buffer, front),
+            Err(text) => Response::new(200, content_type, text),
+        })
     }
 
     /// Hands back a response body once it is written, so that a later page rendered on this

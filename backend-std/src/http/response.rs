@@ -9,13 +9,26 @@ use std::borrow::Cow;
 /// let response = mutornadomon_std::Response::text(404, "not found\n");
 /// assert_eq!(response.status(), 404);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Response {
     status: u16,
     content_type: Cow<'static, str>,
-    body: Vec<u8>,
+    /// The body from byte `front` on: a page is rendered after room for its head, so a
+    /// server can send head and page from one buffer without copying the page
+    /// ([`place_head`](Self::place_head)).
+    buffer: Vec<u8>,
+    front: usize,
     allow: Option<&'static str>,
 }
+
+impl PartialEq for Response {
+    fn eq(&self, other: &Response) -> bool {
+        (self.status, &self.content_type, self.body(), self.allow)
+            == (other.status, &other.content_type, other.body(), other.allow)
+    }
+}
+
+impl Eq for Response {}
 
 impl Response {
     /// A response with this status, content type and body. CR and LF in the content type
@@ -28,8 +41,24 @@ impl Response {
         Response {
             status,
             content_type: header_safe(content_type.into()),
-            body: body.into(),
+            buffer: body.into(),
+            front: 0,
             allow: None,
+        }
+    }
+
+    /// A response whose body is `buffer` from byte `front` on (the bytes before it are room
+    /// for the head).
+    pub(crate) fn with_front(
+        status: u16,
+        content_type: &'static str,
+        buffer: Vec<u8>,
+        front: usize,
+    ) -> Response {
+        let front = front.min(buffer.len());
+        Response {
+            front,
+            ..Response::new(status, content_type, buffer)
         }
     }
 
@@ -68,12 +97,42 @@ impl Response {
 
     /// The body.
     pub fn body(&self) -> &[u8] {
-        &self.body
+        &self.buffer[self.front..]
     }
 
     /// The body, taken out of the response.
-    pub fn into_body(self) -> Vec<u8> {
-        self.body
+    pub fn into_body(mut self) -> Vec<u8> {
+        self.buffer.drain(..self.front);
+        self.buffer
+    }
+
+    /// The answer's bytes in one buffer where the body left room for the head: writes the
+    /// head (as [`write_head_to`](Self::write_head_to)) into `head`, then, if it fits in the
+    /// room before the body, moves it there and clears `head`. Returns the buffer and where
+    /// the bytes to send start in it: send `head`, then the buffer from there (the body
+    /// alone, when the head did not fit). Pages from [`Responder`](crate::Responder) leave
+    /// room; other bodies do not, and their head stays in `head`.
+    ///
+    /// ```
+    /// let (mut head, response) = (Vec::new(), mutornadomon_std::Response::text(200, "hi"));
+    /// let (buffer, from) = response.place_head(&mut head, false);
+    /// assert!(head.starts_with(b"HTTP/1.1 200 OK\r\n"));
+    /// assert_eq!(&buffer[from..], b"hi");
+    /// ```
+    pub fn place_head(self, head: &mut Vec<u8>, close: bool) -> (Vec<u8>, usize) {
+        head.clear();
+        self.write_head_to(head, close);
+        let Response {
+            mut buffer, front, ..
+        } = self;
+        match front.checked_sub(head.len()) {
+            Some(from) => {
+                buffer[from..front].copy_from_slice(head);
+                head.clear();
+                (buffer, from)
+            }
+            None => (buffer, front),
+        }
     }
 
     /// The content type.
@@ -97,7 +156,7 @@ impl Response {
     /// assert!(out.ends_with(b"Connection: close\r\n\r\nhi"));
     /// ```
     pub fn write_to(&self, out: &mut Vec<u8>, head_only: bool, close: bool) {
-        let body = if head_only { &[][..] } else { &self.body[..] };
+        let body = if head_only { &[][..] } else { self.body() };
         out.reserve(128 + self.content_type.len() + body.len());
         self.write_head_to(out, close);
         out.extend_from_slice(body);
@@ -129,7 +188,7 @@ impl Response {
         out.extend_from_slice(b"\r\nContent-Type: ");
         out.extend_from_slice(self.content_type.as_bytes());
         out.extend_from_slice(b"\r\nContent-Length: ");
-        out.extend_from_slice(itoa::Buffer::new().format(self.body.len()).as_bytes());
+        out.extend_from_slice(itoa::Buffer::new().format(self.body().len()).as_bytes());
         out.extend_from_slice(b"\r\n");
         if let Some(allow) = self.allow {
             out.extend_from_slice(b"Allow: ");
@@ -196,6 +255,39 @@ mod tests {
             without_date(out),
             "HTTP/1.1 200 OK\r\nContent-Type: a  Injected: yes\r\nContent-Length: 4\r\n\r\n"
         );
+    }
+
+    #[test]
+    fn a_head_goes_into_the_room_before_the_body_when_it_fits() {
+        let page = |room: usize| {
+            let mut buffer = vec![b'#'; room];
+            buffer.extend_from_slice(b"{}");
+            Response::with_front(200, "application/json", buffer, room)
+        };
+        let mut expected = Vec::new();
+        page(0).write_to(&mut expected, false, true);
+        let head_len = expected.len() - 2;
+        let expected = without_date(expected);
+        for room in [head_len, head_len + 40, 256] {
+            let mut head = b"stale".to_vec();
+            let (buffer, from) = page(room).place_head(&mut head, true);
+            assert!(head.is_empty(), "room {room}");
+            assert_eq!(
+                without_date(buffer[from..].to_vec()),
+                expected,
+                "room {room}"
+            );
+        }
+        // Too little room: the head stays apart, the body is where it was.
+        let mut head = Vec::new();
+        let (buffer, from) = page(10).place_head(&mut head, true);
+        assert_eq!((&buffer[from..], from), (&b"{}"[..], 10));
+        head.extend_from_slice(b"{}");
+        assert_eq!(without_date(head), expected);
+        // The body alone is what the response shows and gives up.
+        assert_eq!(page(7).body(), b"{}");
+        assert_eq!(page(7).into_body(), b"{}");
+        assert_eq!(page(7), Response::new(200, "application/json", "{}"));
     }
 
     /// The response with its `Date` line taken out, after checking that the line follows the

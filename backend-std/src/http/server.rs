@@ -210,7 +210,7 @@ fn serve_connection(
     stream.set_nodelay(true)?;
     stream.set_write_timeout(Some(endpoint.limits.write_timeout))?;
     let mut exchange = Exchange::new(endpoint.limits, Some(peer.ip()));
-    let mut out = Vec::new();
+    let (mut head, mut body) = (Vec::new(), Vec::new());
     let mut read_timeout: Option<Duration> = None;
     let answer = |request: &Request<'_>| {
         endpoint
@@ -218,9 +218,17 @@ fn serve_connection(
             .unwrap_or_else(|| Response::text(404, "not found\n"))
     };
     loop {
-        match exchange.next(answer, &mut out) {
+        match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {
-                stream.write_all(&out)?;
+                // A page arrives with its head in front of it; other answers are copied
+                // behind their head, for one write either way.
+                let bytes = &body[exchange.body_from()..];
+                if head.is_empty() {
+                    stream.write_all(bytes)?;
+                } else {
+                    head.extend_from_slice(bytes);
+                    stream.write_all(&head)?;
+                }
                 if drain {
                     linger(&mut stream);
                 }

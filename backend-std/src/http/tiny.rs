@@ -68,16 +68,30 @@ impl Endpoint {
         // reads no further request after one that asked to close (`closes_after`), and
         // dropping the writer lets it answer the next pipelined request.
         WIRE.with(|wire| {
-            let mut out = wire.take();
-            out.clear();
-            response.write_to(&mut out, head_only, close);
-            Responder::recycle(response.into_body());
+            let mut head = wire.take();
+            // A page comes with room for its head in front of it: head and page go out from
+            // that one buffer; other answers are copied behind their head.
+            let (body, from) = if head_only {
+                head.clear();
+                response.write_head_to(&mut head, close);
+                (Vec::new(), 0)
+            } else {
+                response.place_head(&mut head, close)
+            };
+            let bytes = if head.is_empty() {
+                &body[from..]
+            } else {
+                head.extend_from_slice(&body[from..]);
+                &head[..]
+            };
             let mut writer = request.into_writer();
-            if let Err(e) = writer.write_all(&out).and_then(|()| writer.flush()) {
+            if let Err(e) = writer.write_all(bytes).and_then(|()| writer.flush()) {
                 log::debug!("metrics response not delivered: {e}");
             }
-            if out.capacity() <= MAX_SPARE {
-                wire.set(out);
+            drop(writer);
+            Responder::recycle(body);
+            if head.capacity() <= MAX_SPARE {
+                wire.set(head);
             }
         });
         Handled::Answered(status)
