@@ -48,17 +48,20 @@ impl Response {
     }
 
     /// A response whose body is `buffer` from byte `front` on (the bytes before it are room
-    /// for the head).
+    /// for the head), with one of the monitor's own content types (no CR or LF to replace).
     pub(crate) fn with_front(
         status: u16,
         content_type: &'static str,
         buffer: Vec<u8>,
         front: usize,
     ) -> Response {
-        let front = front.min(buffer.len());
+        debug_assert!(!content_type.contains(['\r', '\n']));
         Response {
-            front,
-            ..Response::new(status, content_type, buffer)
+            status,
+            content_type: Cow::Borrowed(content_type),
+            front: front.min(buffer.len()),
+            buffer,
+            allow: None,
         }
     }
 
@@ -204,7 +207,7 @@ impl Response {
 
 /// `text` with CR and LF replaced by spaces (allocating only when there are some).
 fn header_safe(text: Cow<'static, str>) -> Cow<'static, str> {
-    if text.contains(['\r', '\n']) {
+    if text.bytes().any(|b| b == b'\r' || b == b'\n') {
         Cow::Owned(text.replace(['\r', '\n'], " "))
     } else {
         text
