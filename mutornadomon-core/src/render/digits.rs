@@ -6,9 +6,10 @@
 //! 8-byte loads, and a load spanning several smaller stores still in flight cannot be
 //! forwarded from them: it waits for them to reach the cache. `perf annotate` put ~30% of the
 //! page filler's samples on that copy. Here up to sixteen digits are computed in registers
-//! (SWAR: each byte of a `u64` is one digit) and stored with one 8-byte store per eight
-//! digits, so the copy's loads are each inside one store and are forwarded. Larger numbers
-//! (17 digits and more, rare on a page) go through itoa.
+//! (SWAR: each byte of a `u64` is one digit) and stored straight into the page, one 8-byte
+//! store per eight digits: no buffer, no copy. Near the end of the page's buffer they go
+//! through a small array whose loads each sit inside one store. Larger numbers (17 digits
+//! and more, rare on a page) go through itoa.
 
 use super::hole::Direct;
 use super::BufWriter;
