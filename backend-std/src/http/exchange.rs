@@ -121,13 +121,8 @@ impl Exchange {
                     close,
                 } => {
                     let response = answer(&request);
-                    let (new_body, from) = if request.method() == "HEAD" {
-                        head.clear();
-                        response.write_head_to(head, close);
-                        (Vec::new(), 0)
-                    } else {
-                        response.place_head(head, close)
-                    };
+                    let head_only = request.method() == "HEAD";
+                    let (new_body, from) = response.place_head(head, head_only, close);
                     Responder::recycle(std::mem::replace(body, new_body));
                     self.body_from = from;
                     self.buf.copy_within(len..self.filled, 0);

@@ -113,21 +113,28 @@ impl Response {
     /// head (as [`write_head_to`](Self::write_head_to)) into `head`, then, if it fits in the
     /// room before the body, moves it there and clears `head`. Returns the buffer and where
     /// the bytes to send start in it: send `head`, then the buffer from there (the body
-    /// alone, when the head did not fit). Pages from [`Responder`](crate::Responder) leave
-    /// room; other bodies do not, and their head stays in `head`.
+    /// alone, when the head did not fit; nothing when `head_only`, the answer to a `HEAD`
+    /// request, whose head stays in `head`). Pages from [`Responder`](crate::Responder)
+    /// leave room; other bodies do not, and their head stays in `head`. The buffer comes back
+    /// either way, to be handed to [`Responder::recycle`](crate::Responder::recycle) once
+    /// written.
     ///
     /// ```
     /// let (mut head, response) = (Vec::new(), mutornadomon_std::Response::text(200, "hi"));
-    /// let (buffer, from) = response.place_head(&mut head, false);
+    /// let (buffer, from) = response.place_head(&mut head, false, false);
     /// assert!(head.starts_with(b"HTTP/1.1 200 OK\r\n"));
     /// assert_eq!(&buffer[from..], b"hi");
     /// ```
-    pub fn place_head(self, head: &mut Vec<u8>, close: bool) -> (Vec<u8>, usize) {
+    pub fn place_head(self, head: &mut Vec<u8>, head_only: bool, close: bool) -> (Vec<u8>, usize) {
         head.clear();
         self.write_head_to(head, close);
         let Response {
             mut buffer, front, ..
         } = self;
+        if head_only {
+            let end = buffer.len();
+            return (buffer, end);
+        }
         match front.checked_sub(head.len()) {
             Some(from) => {
                 buffer[from..front].copy_from_slice(head);
@@ -205,6 +212,18 @@ impl Response {
     }
 }
 
+/// An answer placed by [`Response::place_head`] as one slice to write: `rest` (the buffer
+/// from where its bytes start) alone when the head went in front of it, else copied behind
+/// `head`.
+pub(crate) fn one_slice<'a>(head: &'a mut Vec<u8>, rest: &'a [u8]) -> &'a [u8] {
+    if head.is_empty() {
+        rest
+    } else {
+        head.extend_from_slice(rest);
+        head
+    }
+}
+
 /// `text` with CR and LF replaced by spaces (allocating only when there are some).
 fn header_safe(text: Cow<'static, str>) -> Cow<'static, str> {
     if text.bytes().any(|b| b == b'\r' || b == b'\n') {
@@ -273,7 +292,7 @@ mod tests {
         let expected = without_date(expected);
         for room in [head_len, head_len + 40, 256] {
             let mut head = b"stale".to_vec();
-            let (buffer, from) = page(room).place_head(&mut head, true);
+            let (buffer, from) = page(room).place_head(&mut head, false, true);
             assert!(head.is_empty(), "room {room}");
             assert_eq!(
                 without_date(buffer[from..].to_vec()),
@@ -283,7 +302,7 @@ mod tests {
         }
         // Too little room: the head stays apart, the body is where it was.
         let mut head = Vec::new();
-        let (buffer, from) = page(10).place_head(&mut head, true);
+        let (buffer, from) = page(10).place_head(&mut head, false, true);
         assert_eq!((&buffer[from..], from), (&b"{}"[..], 10));
         head.extend_from_slice(b"{}");
         assert_eq!(without_date(head), expected);

@@ -1,6 +1,7 @@
 //! The endpoint's own blocking server: an accept thread and a thread per connection, each
 //! bounded in time and bytes, all closed when the server is dropped.
 
+use super::response::one_slice;
 use super::{Endpoint, Exchange, Request, Response, Step};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -222,13 +223,7 @@ fn serve_connection(
             Step::Write { close, drain } => {
                 // A page arrives with its head in front of it; other answers are copied
                 // behind their head, for one write either way.
-                let bytes = &body[exchange.body_from()..];
-                if head.is_empty() {
-                    stream.write_all(bytes)?;
-                } else {
-                    head.extend_from_slice(bytes);
-                    stream.write_all(&head)?;
-                }
+                stream.write_all(one_slice(&mut head, &body[exchange.body_from()..]))?;
                 if drain {
                     linger(&mut stream);
                 }

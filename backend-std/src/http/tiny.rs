@@ -4,6 +4,7 @@
 //! whole, and an idle connection keeps its thread): serve the monitor on its own listener
 //! ([`Endpoint::serve`]) where the program's server faces untrusted clients.
 
+use super::response::one_slice;
 use super::{Endpoint, Request, Responder};
 use crate::scratch::MAX_SPARE;
 use std::cell::Cell;
@@ -71,19 +72,8 @@ impl Endpoint {
             let mut head = wire.take();
             // A page comes with room for its head in front of it: head and page go out from
             // that one buffer; other answers are copied behind their head.
-            let (body, from) = if head_only {
-                head.clear();
-                response.write_head_to(&mut head, close);
-                (Vec::new(), 0)
-            } else {
-                response.place_head(&mut head, close)
-            };
-            let bytes = if head.is_empty() {
-                &body[from..]
-            } else {
-                head.extend_from_slice(&body[from..]);
-                &head[..]
-            };
+            let (body, from) = response.place_head(&mut head, head_only, close);
+            let bytes = one_slice(&mut head, &body[from..]);
             let mut writer = request.into_writer();
             if let Err(e) = writer.write_all(bytes).and_then(|()| writer.flush()) {
                 log::debug!("metrics response not delivered: {e}");
