@@ -83,13 +83,7 @@ fn a_body_larger_than_the_socket_buffers_arrives_whole_to_a_slow_reader() {
         .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let expected = big_body();
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        let mut byte = [0u8; 1];
-        stream.read_exact(&mut byte).unwrap();
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8(head).unwrap();
+    let head = support::read_head(&mut stream).expect("a whole head");
     assert!(head.starts_with("HTTP/1.1 200 OK\r\nDate: "), "{head}");
     assert!(
         head.ends_with(&format!(

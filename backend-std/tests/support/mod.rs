@@ -226,8 +226,9 @@ pub fn keep_alive(addr: SocketAddr, requests: usize, gap: Duration) -> KeepAlive
     }
 }
 
-/// Reads one answer with a Content-Length body; None if the connection ends first.
-fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
+/// Reads an answer's head, through the blank line and no further (byte by byte); None if
+/// the connection ends first.
+pub fn read_head(stream: &mut TcpStream) -> Option<String> {
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
     while !head.ends_with(b"\r\n\r\n") {
@@ -236,7 +237,12 @@ fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
             _ => return None,
         }
     }
-    let head = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
+/// Reads one answer with a Content-Length body; None if the connection ends first.
+fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
+    let head = read_head(stream)?.to_ascii_lowercase();
     let length: usize = head
         .lines()
         .find_map(|l| l.strip_prefix("content-length:"))
