@@ -15,8 +15,10 @@
 //! ticker (an instrumented task) counts a slow poll. `--publish` prints the metrics every 5 s.
 //! Ctrl-C, SIGTERM or SIGQUIT stop it cleanly and remove the stats file.
 
-use mutornadomon_smol::{AsyncMonitor, Request, Response};
+use mutornadomon_smol::{AsyncMonitor, Connection, Request, Response};
 use mutornadomon_std::Monitor;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -54,10 +56,8 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let ex = smol::Executor::new();
     if instrumented {
         ex.spawn(monitor_tasks).detach();
-        ex.spawn(timing.instrument(server.run())).detach();
     } else {
         drop(monitor_tasks);
-        ex.spawn(server.run()).detach();
     }
     ex.spawn(timing.instrument(async {
         // The app's own periodic work, timed like every other task.
@@ -68,11 +68,26 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         }
     }))
     .detach();
-    smol::block_on(ex.run(async {
+    // Each connection is a task of the app's executor (timed, when instrumented); the accept
+    // loop runs in the main future, which is what may borrow the executor.
+    let serve = server.run_with(|connection: Connection<'_>| {
+        if instrumented {
+            ex.spawn(timing.instrument(connection)).detach();
+        } else {
+            ex.spawn(connection).detach();
+        }
+    });
+    let serve: Pin<Box<dyn Future<Output = ()> + '_>> = if instrumented {
+        Box::pin(timing.instrument(serve))
+    } else {
+        Box::pin(serve)
+    };
+    let stopped = async {
         while !stop.load(Ordering::Relaxed) {
             smol::Timer::after(Duration::from_millis(50)).await;
         }
-    }));
+    };
+    smol::block_on(ex.run(smol::future::or(serve, stopped)));
     println!("Good bye");
     drop(ex);
     monitor.stop();

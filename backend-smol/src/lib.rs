@@ -18,7 +18,9 @@
 //! - **HTTP endpoint** ([`Endpoint`]): `/mutornadomon` and `/metrics` over HTTP/1.1 with
 //!   keep-alive, loopback-only by default, request heads parsed by httparse inside
 //!   [`Limits`] (head size 431, target 414, header count 431, slow heads 408, connection cap
-//!   503), on its own listener or answering for a server of yours ([`Endpoint::respond`]).
+//!   503), on its own listener ([`EndpointServer`]: each [`Connection`] a task of your
+//!   executor, or all inside one task) or answering for a server of yours
+//!   ([`Endpoint::respond`]).
 //!
 //! The crate picks no executor: anything that polls futures runs it (smol, async-executor,
 //! `futures_lite::future::block_on`).
@@ -50,7 +52,7 @@ mod probe;
 mod stop;
 pub mod timing;
 
-pub use http::{Endpoint, EndpointServer};
+pub use http::{Connection, Endpoint, EndpointServer};
 pub use monitor::{AsyncMonitor, MonitorTasks};
 pub use mutornadomon_std::{
     is_local_request, parse_head, Head, Limits, Request, Responder, Response, MAX_HEADERS,

@@ -12,6 +12,18 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use support::{get, keep_alive, raw, request, slowloris, status_of, Slowloris};
 
+/// How a test runs the endpoint's server.
+#[derive(Debug, Clone, Copy)]
+enum Serving {
+    /// `run_with`: each connection a task of the test's executor.
+    Spawned,
+    /// `run`: connections inside the server's own future.
+    Nested,
+}
+
+/// Both ways, for the tests of how connections live and end.
+const BOTH: [Serving; 2] = [Serving::Spawned, Serving::Nested];
+
 /// A monitor with its tasks and endpoint running on an executor thread. `/` answers "HELO".
 struct Running {
     monitor: Option<AsyncMonitor>,
@@ -21,6 +33,10 @@ struct Running {
 
 impl Running {
     fn start(limits: Limits) -> Running {
+        Running::start_with(limits, Serving::Spawned)
+    }
+
+    fn start_with(limits: Limits, serving: Serving) -> Running {
         let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
         let server = monitor
             .endpoint()
@@ -36,9 +52,11 @@ impl Running {
         let thread = std::thread::spawn(move || {
             let ex = smol::Executor::new();
             let tasks = ex.spawn(tasks);
-            let server = ex.spawn(server.run());
             smol::block_on(ex.run(async {
-                server.await;
+                match serving {
+                    Serving::Spawned => server.run_with(|c| ex.spawn(c).detach()).await,
+                    Serving::Nested => server.run().await,
+                }
                 tasks.await;
             }));
         });
@@ -72,63 +90,69 @@ fn big_body() -> Vec<u8> {
 
 #[test]
 fn a_body_larger_than_the_socket_buffers_arrives_whole_to_a_slow_reader() {
-    let running = Running::start(Limits::default());
-    let mut stream = TcpStream::connect(running.addr).unwrap();
-    stream
-        .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .unwrap();
-    // Let the server fill the socket's buffers before anything is read.
-    std::thread::sleep(Duration::from_millis(200));
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let expected = big_body();
-    let head = support::read_head(&mut stream).expect("a whole head");
-    assert!(head.starts_with("HTTP/1.1 200 OK\r\nDate: "), "{head}");
-    assert!(
-        head.ends_with(&format!(
-            "\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
-            expected.len()
-        )),
-        "{head}"
-    );
-    let mut got = vec![0u8; expected.len()];
-    stream.read_exact(&mut got).unwrap();
-    assert!(got == expected, "the body arrived changed");
-    // The pipelined request after it is answered on the same connection.
-    let mut next = [0u8; 17];
-    stream.read_exact(&mut next).unwrap();
-    assert_eq!(&next, b"HTTP/1.1 200 OK\r\n");
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(Limits::default(), serving);
+        let mut stream = TcpStream::connect(running.addr).unwrap();
+        stream
+            .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\nGET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        // Let the server fill the socket's buffers before anything is read.
+        std::thread::sleep(Duration::from_millis(200));
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let expected = big_body();
+        let head = support::read_head(&mut stream).expect("a whole head");
+        assert!(head.starts_with("HTTP/1.1 200 OK\r\nDate: "), "{head}");
+        assert!(
+            head.ends_with(&format!(
+                "\r\nContent-Type: application/octet-stream\r\nContent-Length: {}\r\n\r\n",
+                expected.len()
+            )),
+            "{head}"
+        );
+        let mut got = vec![0u8; expected.len()];
+        stream.read_exact(&mut got).unwrap();
+        assert!(got == expected, "the body arrived changed");
+        // The pipelined request after it is answered on the same connection.
+        let mut next = [0u8; 17];
+        stream.read_exact(&mut next).unwrap();
+        assert_eq!(&next, b"HTTP/1.1 200 OK\r\n");
+    }
 }
 
 #[test]
 fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
     let mut limits = Limits::default();
     limits.write_timeout = Duration::from_millis(300);
-    let running = Running::start(limits);
-    let mut stuck = TcpStream::connect(running.addr).unwrap();
-    stuck
-        .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        .unwrap();
-    // Nothing is read: the server's writes stall once the socket buffers are full.
-    std::thread::sleep(Duration::from_millis(1000));
-    assert_eq!(get(running.addr, "/").status, 200, "others are answered");
-    // The server gave up: reading now ends well short of the 16 MiB body.
-    stuck
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
-    let mut received = 0;
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        match stuck.read(&mut buf) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => received += n,
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(limits, serving);
+        let mut stuck = TcpStream::connect(running.addr).unwrap();
+        stuck
+            .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        // Nothing is read: the server's writes stall once the socket buffers are full.
+        std::thread::sleep(Duration::from_millis(1000));
+        assert_eq!(get(running.addr, "/").status, 200, "others are answered");
+        // The server gave up: reading now ends well short of the 16 MiB body.
+        stuck
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut received = 0;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            match stuck.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => received += n,
+            }
         }
+        assert!(
+            received < big_body().len(),
+            "{received} bytes: the whole body was sent"
+        );
     }
-    assert!(
-        received < big_body().len(),
-        "{received} bytes: the whole body was sent"
-    );
 }
 
 #[test]
@@ -232,21 +256,24 @@ fn filters_and_host_allowlist_apply() {
 
 #[test]
 fn keep_alive_and_pipelined_requests_share_a_connection() {
-    let running = Running::start(Limits::default());
-    let mut stream = TcpStream::connect(running.addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stream
-        .write_all(b"GET / HTTP/1.1\r\n\r\nGET /mutornadomon HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut out = String::new();
-    stream.read_to_string(&mut out).unwrap();
-    let statuses: Vec<&str> = out.matches("HTTP/1.1 ").map(|_| "").collect();
-    assert_eq!(statuses.len(), 3, "{out}");
-    assert!(out.starts_with("HTTP/1.1 200 OK"));
-    assert!(out.contains("HTTP/1.1 404 Not Found"));
-    assert!(out.contains("\"counters\""));
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(Limits::default(), serving);
+        let mut stream = TcpStream::connect(running.addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        stream
+            .write_all(b"GET / HTTP/1.1\r\n\r\nGET /mutornadomon HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut out = String::new();
+        stream.read_to_string(&mut out).unwrap();
+        let statuses: Vec<&str> = out.matches("HTTP/1.1 ").map(|_| "").collect();
+        assert_eq!(statuses.len(), 3, "{out}");
+        assert!(out.starts_with("HTTP/1.1 200 OK"));
+        assert!(out.contains("HTTP/1.1 404 Not Found"));
+        assert!(out.contains("\"counters\""));
+    }
 }
 
 #[test]
@@ -283,101 +310,163 @@ fn hostile_heads_get_400_414_and_431() {
 
 #[test]
 fn a_slowloris_client_is_dropped_while_others_are_answered() {
-    let running = Running::start(Limits::default().head_timeout(Duration::from_millis(1500)));
-    let addr = running.addr;
-    let slow = slowloris(addr);
-    std::thread::sleep(Duration::from_millis(300));
-    let started = Instant::now();
-    assert_eq!(get(addr, "/mutornadomon").status, 200);
-    // Correctness bound, not a benchmark: the slow client must not hold the server up.
-    assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        started.elapsed()
-    );
-    let Slowloris {
-        elapsed,
-        sent,
-        answer: out,
-    } = slow.join().unwrap();
-    assert_eq!(status_of(&out), 408, "{out}");
-    assert!(
-        sent < 30,
-        "dropped after the 1.5 s head timeout, sent {sent} bytes"
-    );
-    assert!(elapsed < Duration::from_secs(5));
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(
+            Limits::default().head_timeout(Duration::from_millis(1500)),
+            serving,
+        );
+        let addr = running.addr;
+        let slow = slowloris(addr);
+        std::thread::sleep(Duration::from_millis(300));
+        let started = Instant::now();
+        assert_eq!(get(addr, "/mutornadomon").status, 200);
+        // Correctness bound, not a benchmark: the slow client must not hold the server up.
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        let Slowloris {
+            elapsed,
+            sent,
+            answer: out,
+        } = slow.join().unwrap();
+        assert_eq!(status_of(&out), 408, "{out}");
+        assert!(
+            sent < 30,
+            "dropped after the 1.5 s head timeout, sent {sent} bytes"
+        );
+        assert!(elapsed < Duration::from_secs(5));
+    }
 }
 
 #[test]
 fn an_idle_keep_alive_connection_is_closed_after_the_idle_timeout() {
     let idle = Duration::from_millis(400);
-    let running = Running::start(Limits::default().idle_timeout(idle));
-    // Requests 200 ms apart keep the connection open: each answer starts the idle time again.
-    let kept = keep_alive(running.addr, 5, Duration::from_millis(200));
-    assert_eq!(kept.answered, 5);
-    let closed = kept.closed_after.expect("closed once idle");
-    // Correctness bounds, not a benchmark: not before the idle timeout, and not much after.
-    assert!(
-        closed >= Duration::from_millis(350) && closed < Duration::from_secs(3),
-        "{closed:?}"
-    );
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(Limits::default().idle_timeout(idle), serving);
+        // Requests 200 ms apart keep the connection open: each answer starts the idle time again.
+        let kept = keep_alive(running.addr, 5, Duration::from_millis(200));
+        assert_eq!(kept.answered, 5);
+        let closed = kept.closed_after.expect("closed once idle");
+        // Correctness bounds, not a benchmark: not before the idle timeout, and not much after.
+        assert!(
+            closed >= Duration::from_millis(350) && closed < Duration::from_secs(3),
+            "{closed:?}"
+        );
+    }
 }
 
 #[test]
 fn hundreds_of_idle_connections_do_not_stop_the_endpoint() {
-    let running = Running::start(Limits::default());
-    let idle: Vec<TcpStream> = (0..500)
-        .map(|_| TcpStream::connect(running.addr).unwrap())
-        .collect();
-    std::thread::sleep(Duration::from_millis(200));
-    let started = Instant::now();
-    for _ in 0..5 {
-        assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(Limits::default(), serving);
+        let idle: Vec<TcpStream> = (0..500)
+            .map(|_| TcpStream::connect(running.addr).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let started = Instant::now();
+        for _ in 0..5 {
+            assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            started.elapsed()
+        );
+        drop(idle);
     }
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
-    drop(idle);
 }
 
 #[test]
 fn connections_over_the_cap_get_503() {
-    let running = Running::start(Limits::default().max_connections(4));
-    let idle: Vec<TcpStream> = (0..4)
-        .map(|_| TcpStream::connect(running.addr).unwrap())
-        .collect();
-    std::thread::sleep(Duration::from_millis(200));
-    let reply = get(running.addr, "/mutornadomon");
-    assert_eq!(reply.status, 503);
-    drop(idle);
-    std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let running = Running::start_with(Limits::default().max_connections(4), serving);
+        let idle: Vec<TcpStream> = (0..4)
+            .map(|_| TcpStream::connect(running.addr).unwrap())
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        let reply = get(running.addr, "/mutornadomon");
+        assert_eq!(reply.status, 503);
+        drop(idle);
+        std::thread::sleep(Duration::from_millis(200));
+        assert_eq!(get(running.addr, "/mutornadomon").status, 200);
+    }
 }
 
 #[test]
 fn stop_ends_the_server_and_its_connections() {
-    let mut running = Running::start(Limits::default());
-    let idle = TcpStream::connect(running.addr).unwrap();
-    std::thread::sleep(Duration::from_millis(100));
-    let started = Instant::now();
-    drop(running.monitor.take());
-    running.thread.take().unwrap().join().unwrap();
-    assert!(
-        started.elapsed() < Duration::from_millis(500),
-        "{:?}",
-        started.elapsed()
-    );
-    let mut idle = idle;
-    idle.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    let mut buf = [0u8; 16];
-    assert_eq!(
-        idle.read(&mut buf).unwrap_or(0),
-        0,
-        "connection closed by the stop"
-    );
-    assert!(TcpStream::connect(running.addr).is_err(), "listener closed");
+    for serving in BOTH {
+        eprintln!("serving: {serving:?}");
+        let mut running = Running::start_with(Limits::default(), serving);
+        let idle = TcpStream::connect(running.addr).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        let started = Instant::now();
+        drop(running.monitor.take());
+        running.thread.take().unwrap().join().unwrap();
+        assert!(
+            started.elapsed() < Duration::from_millis(500),
+            "{:?}",
+            started.elapsed()
+        );
+        let mut idle = idle;
+        idle.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut buf = [0u8; 16];
+        assert_eq!(
+            idle.read(&mut buf).unwrap_or(0),
+            0,
+            "connection closed by the stop"
+        );
+        assert!(TcpStream::connect(running.addr).is_err(), "listener closed");
+    }
+}
+
+#[test]
+fn connections_on_the_callers_executor_end_with_the_server() {
+    // With `run_with` the connections are tasks of the caller's executor, which goes on
+    // running: they must end when the server's future is dropped or the monitor stops.
+    for drop_server in [true, false] {
+        eprintln!("drop the server's future: {drop_server}");
+        let (monitor, _tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
+        let server = monitor.endpoint().bind("127.0.0.1:0").unwrap();
+        let addr = server.local_addr();
+        let (end_server, server_ended) = async_channel::bounded::<()>(1);
+        let (finish, finished) = async_channel::bounded::<()>(1);
+        let thread = std::thread::spawn(move || {
+            let ex = smol::Executor::new();
+            smol::block_on(ex.run(async {
+                let serve = server.run_with(|c| ex.spawn(c).detach());
+                let dropped = async {
+                    let _ = server_ended.recv().await;
+                };
+                futures_lite::future::or(serve, dropped).await;
+                // The executor, and any connection task still on it, runs on.
+                let _ = finished.recv().await;
+            }));
+        });
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        stream
+            .write_all(b"GET /mutornadomon HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .unwrap();
+        assert!(support::read_one_answer(&mut stream).is_some(), "served");
+        if drop_server {
+            drop(end_server);
+        } else {
+            monitor.stop();
+        }
+        let mut buf = [0u8; 16];
+        assert_eq!(stream.read(&mut buf).unwrap(), 0, "connection closed");
+        assert!(TcpStream::connect(addr).is_err(), "listener closed");
+        drop(finish);
+        thread.join().unwrap();
+    }
 }
 
 #[test]

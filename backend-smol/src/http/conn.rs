@@ -1,87 +1,20 @@
-//! The accept loop and one connection: read a head within the limits, answer, repeat.
+//! One connection: read a head within the limits, answer, repeat.
 
 use super::Endpoint;
-use async_executor::Executor;
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
 use mutornadomon_std::{Exchange, Limits, Request, Response, Step};
 use std::io::{self, ErrorKind, IoSlice, Read};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-const BUSY: &[u8] =
-    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
-Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n";
-
-/// Accepts connections until the listener fails for good; each becomes a task on `tasks`.
-pub(super) async fn accept_loop<'e>(
-    endpoint: &'e Endpoint<'_>,
-    listener: &Async<TcpListener>,
-    tasks: &Executor<'e>,
-) {
-    let open = Arc::new(AtomicUsize::new(0));
-    let turned_away = Arc::new(AtomicUsize::new(0));
-    loop {
-        let (stream, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) => {
-                // Out of file descriptors, or a connection reset before accept: wait a little
-                // rather than spin, and keep serving.
-                log::warn!("metrics endpoint accept failed: {e}");
-                Timer::after(Duration::from_millis(50)).await;
-                continue;
-            }
-        };
-        // Relaxed: a counter compared with a limit; no other memory depends on it.
-        if open.load(Ordering::Relaxed) >= endpoint.limits.max_connections {
-            // Over the cap: answer 503 from a short task (it reads what the client sent, so
-            // closing does not reset the connection before the client reads the answer). Those
-            // tasks are capped too; past that, the connection is just closed.
-            if turned_away.load(Ordering::Relaxed) < TURN_AWAY_TASKS {
-                let guard = OpenConnection::new(&turned_away);
-                tasks
-                    .spawn(async move {
-                        let _guard = guard;
-                        turn_away(stream).await;
-                    })
-                    .detach();
-            }
-            continue;
-        }
-        let _ = stream.get_ref().set_nodelay(true);
-        let guard = OpenConnection::new(&open);
-        tasks
-            .spawn(async move {
-                let _guard = guard;
-                if let Err(e) = serve(endpoint, stream, peer).await {
-                    log::debug!("metrics connection from {peer} ended: {e}");
-                }
-            })
-            .detach();
-    }
-}
-
-/// Connections being answered 503 at once, at most.
-const TURN_AWAY_TASKS: usize = 64;
-
-/// Answers 503, then reads (and drops) what the client sends for up to a second.
-async fn turn_away(mut stream: Async<TcpStream>) {
-    let deadline = Instant::now() + LINGER;
-    let mut timer = LazyTimer::new();
-    if timer.until(deadline, stream.write_all(BUSY)).await.is_ok() {
-        linger(&mut stream, deadline).await;
-    }
-}
-
 /// How long a connection closed on a refusal keeps reading what the client sends.
-const LINGER: Duration = Duration::from_secs(1);
+pub(super) const LINGER: Duration = Duration::from_secs(1);
 
 /// Closes our side, then reads and drops whatever the client still sends until it closes or
 /// `deadline` passes. Closing a socket with unread input makes the kernel send a reset, which
 /// can destroy the answer before the client reads it.
-async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
+pub(super) async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
     let _ = stream.get_ref().shutdown(std::net::Shutdown::Write);
     let mut sink = [0u8; 4096];
     let mut timer = LazyTimer::new();
@@ -89,24 +22,6 @@ async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
         if n == 0 {
             break;
         }
-    }
-}
-
-/// Counts a connection as open while it lives.
-struct OpenConnection(Arc<AtomicUsize>);
-
-impl OpenConnection {
-    fn new(open: &Arc<AtomicUsize>) -> OpenConnection {
-        // Relaxed: see the load in `accept_loop`.
-        open.fetch_add(1, Ordering::Relaxed);
-        OpenConnection(Arc::clone(open))
-    }
-}
-
-impl Drop for OpenConnection {
-    fn drop(&mut self) {
-        // Relaxed: see the load in `accept_loop`.
-        self.0.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -119,14 +34,14 @@ fn timed_out() -> io::Error {
 /// at the earlier deadline, finds it moved, and is set for the new one. Setting an async-io
 /// timer is a trip through its reactor (and a wake-up of the reactor thread); once per read
 /// and write it was a good part of the cost of a small answer.
-struct LazyTimer {
+pub(super) struct LazyTimer {
     timer: Timer,
     /// When the timer is set to fire, unless it fired or was never set.
     armed: Option<Instant>,
 }
 
 impl LazyTimer {
-    fn new() -> LazyTimer {
+    pub(super) fn new() -> LazyTimer {
         LazyTimer {
             timer: Timer::never(),
             armed: None,
@@ -148,7 +63,7 @@ impl LazyTimer {
     }
 
     /// `io` unless `deadline` passes first.
-    async fn until<T>(
+    pub(super) async fn until<T>(
         &mut self,
         deadline: Instant,
         io: impl std::future::Future<Output = io::Result<T>>,
@@ -175,7 +90,7 @@ impl LazyTimer {
 }
 
 /// Serves one connection: requests one after another (pipelined ones from the buffer).
-async fn serve(
+pub(super) async fn serve(
     endpoint: &Endpoint<'_>,
     mut stream: Async<TcpStream>,
     peer: SocketAddr,

@@ -3,13 +3,16 @@
 //! client controls.
 
 mod conn;
+mod server;
+
+pub use server::{Connection, EndpointServer};
 
 use crate::stop::StopListener;
 use crate::AsyncMonitor;
 use async_io::Async;
 use mutornadomon_std::{Limits, Request, RequestAccounting, Responder, Response};
 use std::io;
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::net::{TcpListener, ToSocketAddrs};
 use std::sync::Arc;
 
 type Fallback<'a> = Arc<dyn Fn(&Request<'_>) -> Response + Send + Sync + 'a>;
@@ -159,7 +162,8 @@ impl<'a> Endpoint<'a> {
         response
     }
 
-    /// Binds a listener (`127.0.0.1:0` picks a free port) for [`EndpointServer::run`].
+    /// Binds a listener (`127.0.0.1:0` picks a free port) for [`EndpointServer::run_with`]
+    /// or [`EndpointServer::run`].
     pub fn bind(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer<'a>> {
         let listener = Async::new(TcpListener::bind(addr)?)?;
         let local_addr = listener.get_ref().local_addr()?;
@@ -171,47 +175,11 @@ impl<'a> Endpoint<'a> {
     }
 }
 
-/// The endpoint with a bound listener. [`run`](Self::run) it on your executor: it serves until
-/// the monitor stops (or its task is dropped), all connections inside that one task.
-pub struct EndpointServer<'a> {
-    endpoint: Endpoint<'a>,
-    listener: Async<TcpListener>,
-    local_addr: SocketAddr,
-}
-
-impl EndpointServer<'_> {
-    /// The address it listens on (useful with port 0).
-    pub fn local_addr(&self) -> SocketAddr {
-        self.local_addr
-    }
-
-    /// Serves until the monitor stops. Connections are tasks of a small executor inside this
-    /// future, so the endpoint never occupies more than the one thread polling it, and a stop
-    /// or a drop ends every connection with it.
-    pub async fn run(self) {
-        let stop = self.endpoint.stop.clone();
-        if stop.is_stopped() {
-            return;
-        }
-        let connections = async_executor::Executor::new();
-        let accept = conn::accept_loop(&self.endpoint, &self.listener, &connections);
-        stop.or_stopped(connections.run(accept)).await;
-    }
-}
-
 impl std::fmt::Debug for Endpoint<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")
             .field("responder", &self.responder)
             .field("limits", &self.limits)
-            .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for EndpointServer<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EndpointServer")
-            .field("local_addr", &self.local_addr)
             .finish_non_exhaustive()
     }
 }

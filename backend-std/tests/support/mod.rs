@@ -241,7 +241,7 @@ pub fn read_head(stream: &mut TcpStream) -> Option<String> {
 }
 
 /// Reads one answer with a Content-Length body; None if the connection ends first.
-fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
+pub fn read_one_answer(stream: &mut TcpStream) -> Option<()> {
     let head = read_head(stream)?.to_ascii_lowercase();
     let length: usize = head
         .lines()

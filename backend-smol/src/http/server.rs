@@ -1,0 +1,214 @@
+//! The endpoint's own server: accept connections within the cap and hand each to a spawner,
+//! yours ([`EndpointServer::run_with`]) or a small executor inside the server's future
+//! ([`EndpointServer::run`]).
+
+use super::conn::{linger, serve, LazyTimer, LINGER};
+use super::Endpoint;
+use crate::stop::{StopListener, Stopper};
+use async_io::{Async, Timer};
+use futures_lite::AsyncWriteExt;
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+/// The endpoint with a bound listener ([`Endpoint::bind`]). Run it on your executor with
+/// [`run_with`](Self::run_with) (each connection a task of yours) or
+/// [`run`](Self::run) (one task for everything). Either serves until the monitor stops or the
+/// future is dropped, and its connections end with it.
+pub struct EndpointServer<'a> {
+    pub(super) endpoint: Endpoint<'a>,
+    pub(super) listener: Async<TcpListener>,
+    pub(super) local_addr: SocketAddr,
+}
+
+impl<'a> EndpointServer<'a> {
+    /// The address it listens on (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until the monitor stops (or this future is dropped), handing each accepted
+    /// connection to `spawn`, which runs it as a task of its own: on your executor, instrumented
+    /// or not. A [`Connection`] ends by itself when its client leaves, when this future ends,
+    /// or when it is dropped.
+    ///
+    /// Each connection's wake-ups then go straight to your executor, and a multi-threaded one
+    /// serves connections on all its threads. With [`run`](Self::run), every wake-up passes
+    /// through two executors (the server's own, then yours) and one thread serves them all:
+    /// on one thread, `run_with` answered 1-2% more pages a second (BENCHMARKS.md).
+    ///
+    /// The server's future borrows what `spawn` uses, so run it where that lives: the future
+    /// given to your executor's `run` is the usual place.
+    ///
+    /// ```
+    /// use async_io::Async;
+    /// use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
+    /// use mutornadomon_smol::AsyncMonitor;
+    /// use mutornadomon_std::Monitor;
+    ///
+    /// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+    /// let timing = monitor.task_timing()?;
+    /// let server = monitor.endpoint().bind("127.0.0.1:0")?;
+    /// let addr = server.local_addr();
+    /// let ex = async_executor::Executor::new(); // after the monitor: its tasks borrow it
+    /// let tasks = ex.spawn(tasks);
+    /// let serve = server.run_with(|connection| ex.spawn(timing.instrument(connection)).detach());
+    /// let ask = async {
+    ///     let mut stream = Async::<std::net::TcpStream>::connect(addr).await?;
+    ///     stream.write_all(b"GET /metrics HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").await?;
+    ///     let mut answer = String::new();
+    ///     stream.read_to_string(&mut answer).await?;
+    ///     monitor.stop(); // ends the server's future, its connections and the monitor's tasks
+    ///     std::io::Result::Ok(answer)
+    /// };
+    /// let ((), answer) = future::block_on(ex.run(future::zip(timing.instrument(serve), ask)));
+    /// assert!(answer?.starts_with("HTTP/1.1 200 OK"));
+    /// future::block_on(ex.run(tasks));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub async fn run_with(self, spawn: impl FnMut(Connection<'a>)) {
+        let stop = self.endpoint.stop.clone();
+        if stop.is_stopped() {
+            return;
+        }
+        // Dropped when this future ends or is dropped: that ends every connection it handed out.
+        let serving = Stopper::new();
+        let accept = accept_loop(
+            Arc::new(self.endpoint),
+            &self.listener,
+            serving.listener(),
+            spawn,
+        );
+        stop.or_stopped(accept).await;
+    }
+
+    /// Serves until the monitor stops (or this future is dropped). Connections are tasks of a
+    /// small executor inside this future, so the endpoint never occupies more than the one
+    /// thread polling it, and needs nothing from you. [`run_with`](Self::run_with) is faster.
+    pub async fn run(self) {
+        let connections = async_executor::Executor::new();
+        let serve = self.run_with(|connection| connections.spawn(connection).detach());
+        connections.run(serve).await;
+    }
+}
+
+/// One accepted connection, from [`EndpointServer::run_with`]: a future that answers its
+/// requests until the client leaves, the server's future ends or the monitor stops. Spawn it;
+/// dropping it closes the connection.
+#[must_use = "a connection is answered only while it is polled"]
+pub struct Connection<'a> {
+    work: Pin<Box<dyn Future<Output = ()> + Send + 'a>>,
+}
+
+impl Future for Connection<'_> {
+    type Output = ();
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        self.work.as_mut().poll(cx)
+    }
+}
+
+impl std::fmt::Debug for Connection<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection").finish_non_exhaustive()
+    }
+}
+
+/// Accepts connections until the listener fails for good; `spawn` runs each. Every connection
+/// ends when `serving` says the server has.
+async fn accept_loop<'a>(
+    endpoint: Arc<Endpoint<'a>>,
+    listener: &Async<TcpListener>,
+    serving: StopListener,
+    mut spawn: impl FnMut(Connection<'a>),
+) {
+    let open = Arc::new(AtomicUsize::new(0));
+    let turned_away = Arc::new(AtomicUsize::new(0));
+    loop {
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                // Out of file descriptors, or a connection reset before accept: wait a little
+                // rather than spin, and keep serving.
+                log::warn!("metrics endpoint accept failed: {e}");
+                Timer::after(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let serving = serving.clone();
+        // Relaxed: a counter compared with a limit; no other memory depends on it.
+        if open.load(Ordering::Relaxed) >= endpoint.limits.max_connections {
+            // Over the cap: answer 503 from a short task (it reads what the client sent, so
+            // closing does not reset the connection before the client reads the answer). Those
+            // tasks are capped too; past that, the connection is just closed.
+            if turned_away.load(Ordering::Relaxed) < TURN_AWAY_TASKS {
+                let guard = OpenConnection::new(&turned_away);
+                spawn(Connection {
+                    work: Box::pin(async move {
+                        let _guard = guard;
+                        serving.or_stopped(turn_away(stream)).await;
+                    }),
+                });
+            }
+            continue;
+        }
+        let _ = stream.get_ref().set_nodelay(true);
+        let guard = OpenConnection::new(&open);
+        let endpoint = Arc::clone(&endpoint);
+        spawn(Connection {
+            work: Box::pin(async move {
+                let _guard = guard;
+                let answered = serving.or_stopped(serve(&endpoint, stream, peer)).await;
+                if let Some(Err(e)) = answered {
+                    log::debug!("metrics connection from {peer} ended: {e}");
+                }
+            }),
+        });
+    }
+}
+
+const BUSY: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
+Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n";
+
+/// Connections being answered 503 at once, at most.
+const TURN_AWAY_TASKS: usize = 64;
+
+/// Answers 503, then reads (and drops) what the client sends for up to a second.
+async fn turn_away(mut stream: Async<TcpStream>) {
+    let deadline = Instant::now() + LINGER;
+    let mut timer = LazyTimer::new();
+    if timer.until(deadline, stream.write_all(BUSY)).await.is_ok() {
+        linger(&mut stream, deadline).await;
+    }
+}
+
+/// Counts a connection as open while it lives.
+struct OpenConnection(Arc<AtomicUsize>);
+
+impl OpenConnection {
+    fn new(open: &Arc<AtomicUsize>) -> OpenConnection {
+        // Relaxed: see the load in `accept_loop`.
+        open.fetch_add(1, Ordering::Relaxed);
+        OpenConnection(Arc::clone(open))
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        // Relaxed: see the load in `accept_loop`.
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+impl std::fmt::Debug for EndpointServer<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointServer")
+            .field("local_addr", &self.local_addr)
+            .finish_non_exhaustive()
+    }
+}
