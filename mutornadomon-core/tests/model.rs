@@ -162,21 +162,28 @@ proptest! {
 
     /// The summary passes over blocks of buckets below the next rank; whatever the bucket
     /// words hold (huge counts whose sums wrap included), it must agree with a walk bucket by
-    /// bucket.
+    /// bucket. Narrow histograms (145 buckets) and wide ones (401, whose spans can pass the
+    /// 256 buckets the summary's small stack array holds).
     #[test]
     fn summary_agrees_with_a_bucket_walk(
         words in proptest::collection::vec(prop_oneof![
             4 => Just(0u64),
             4 => 0u64..1_000,
             1 => (1u64 << 59)..=u64::MAX,
-        ], 145),
-        min in 0u64..(1 << 12),
-        max in 0u64..(1 << 12),
+        ], 401),
+        wide in any::<bool>(),
+        // Log-uniform: below 2^e for an e up to the histogram's width.
+        (min_e, min) in (0u32..=28, any::<u64>()),
+        (max_e, max) in (0u32..=28, any::<u64>()),
         qs in proptest::array::uniform4(0.0..=1.0f64),
     ) {
+        let bits = if wide { 28 } else { 12 };
+        let below = |e: u32, v: u64| v.checked_shr(64 - e.min(bits)).unwrap_or(0);
+        let (min, max) = (below(min_e, min), below(max_e, max));
+        let words = &words[..if wide { 401 } else { 145 }];
         let storage = Storage::<4096>::new();
         let region = storage.region();
-        let h = region.histogram_with_max("h", Meta::new().unit("ns"), (1 << 12) - 1).unwrap();
+        let h = region.histogram_with_max("h", Meta::new().unit("ns"), (1 << bits) - 1).unwrap();
         h.record(1);
         let mut file = snapshot(&region);
         // The record: frame and lengths words, "h" and "ns" padded to a word, then sum, min,
