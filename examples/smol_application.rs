@@ -17,8 +17,7 @@
 
 use mutornadomon_smol::{AsyncMonitor, Connection, Request, Response};
 use mutornadomon_std::Monitor;
-use std::future::Future;
-use std::pin::Pin;
+use smol::future::FutureExt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -77,10 +76,10 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             ex.spawn(connection).detach();
         }
     });
-    let serve: Pin<Box<dyn Future<Output = ()> + '_>> = if instrumented {
-        Box::pin(timing.instrument(serve))
+    let serve = if instrumented {
+        timing.instrument(serve).boxed_local()
     } else {
-        Box::pin(serve)
+        serve.boxed_local()
     };
     let stopped = async {
         while !stop.load(Ordering::Relaxed) {
