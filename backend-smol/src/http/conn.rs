@@ -99,6 +99,7 @@ pub(super) async fn serve(
     let mut exchange = Exchange::new(limits, Some(peer.ip()));
     let (mut head, mut body) = (Vec::new(), Vec::new());
     let (mut read_timer, mut write_timer) = (LazyTimer::new(), LazyTimer::new());
+    let mut read_first = ReadFirst::default();
     loop {
         let answer = |request: &Request<'_>| endpoint.answer(request);
         match exchange.next_split(answer, &mut head, &mut body) {
@@ -127,11 +128,17 @@ pub(super) async fn serve(
             Step::Refuse(status) => return refuse(&mut stream, status, &limits).await,
             Step::Read => {}
         }
-        // Most reads find the next request there already: the deadline (a clock reading) is
-        // asked for only when one has to wait.
-        let read = match read_now(&stream, exchange.read_buffer()) {
+        // A read tried at once spares the wait (and the deadline's clock reading) when the
+        // bytes are there already; `read_first` says when that is likely.
+        let room = exchange.read_buffer().len();
+        let tried = match read_first.now() {
+            true => read_now(&stream, exchange.read_buffer()),
+            false => None,
+        };
+        let read = match tried {
             Some(read) => read,
             None => {
+                read_first.came_empty();
                 let deadline = exchange.read_deadline();
                 let wait = read_when_ready(&stream, exchange.read_buffer());
                 read_timer.until(deadline, wait).await
@@ -139,7 +146,10 @@ pub(super) async fn serve(
         };
         match read {
             Ok(0) => return Ok(()),
-            Ok(n) => exchange.filled(n),
+            Ok(n) => {
+                read_first.read(n, room);
+                exchange.filled(n);
+            }
             Err(e) if e.kind() == io::ErrorKind::TimedOut => {
                 return match exchange.timed_out() {
                     Some(status) => refuse(&mut stream, status, &limits).await,
@@ -147,6 +157,43 @@ pub(super) async fn serve(
                 };
             }
             Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Whether a connection's next read is tried before waiting for the socket to be readable.
+///
+/// A client that waits for each answer before it sends the next request (browsers, scrapers,
+/// `curl`, load generators) has sent nothing yet when the answer is out: a read tried then
+/// is a system call that finds nothing (`EAGAIN`), once per request. So once a tried read
+/// comes back empty, reads wait first. Waiting first costs nothing extra when bytes are
+/// there after all: the reactor reports them at its next turn. Reads are tried first again
+/// after a read fills all the room it had, since a pipelining client may have more queued
+/// behind it; and at the start, when the first request is often there already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReadFirst(bool);
+
+impl Default for ReadFirst {
+    fn default() -> ReadFirst {
+        ReadFirst(true)
+    }
+}
+
+impl ReadFirst {
+    /// Whether to try the next read before waiting.
+    fn now(self) -> bool {
+        self.0
+    }
+
+    /// A read tried at once found nothing (or none was tried).
+    fn came_empty(&mut self) {
+        self.0 = false;
+    }
+
+    /// A read brought `n` bytes into `room` bytes of space.
+    fn read(&mut self, n: usize, room: usize) {
+        if n >= room {
+            self.0 = true;
         }
     }
 }
@@ -208,4 +255,37 @@ async fn refuse(stream: &mut Async<TcpStream>, status: u16, limits: &Limits) -> 
         .await?;
     linger(stream, Instant::now() + LINGER).await;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReadFirst;
+
+    #[test]
+    fn reads_wait_first_after_one_came_empty_until_one_fills_its_room() {
+        let mut read_first = ReadFirst::default();
+        assert!(
+            read_first.now(),
+            "a new connection's request is often there already"
+        );
+        read_first.read(18, 8192);
+        assert!(read_first.now(), "nothing came empty yet");
+        read_first.came_empty();
+        assert!(!read_first.now());
+        read_first.read(18, 8192);
+        assert!(
+            !read_first.now(),
+            "a short read: the client waits for its answer"
+        );
+        read_first.read(8192, 8192);
+        assert!(
+            read_first.now(),
+            "a full read: more may be queued behind it"
+        );
+        read_first.read(100, 4000);
+        assert!(
+            read_first.now(),
+            "trying first goes on until a try comes empty"
+        );
+    }
 }

@@ -19,6 +19,11 @@ use std::time::{Duration, Instant};
 /// [`run_with`](Self::run_with) (each connection a task of yours) or
 /// [`run`](Self::run) (one task for everything). Either serves until the monitor stops or the
 /// future is dropped, and its connections end with it.
+///
+/// A connection waits for the socket to be readable before it reads the next request once
+/// a read tried at once has found nothing: a client that sends each request after the last
+/// answer (most do) would make every such try a wasted system call. It tries first again
+/// after a read that filled its buffer, as a pipelining client may have more queued.
 pub struct EndpointServer<'a> {
     pub(super) endpoint: Endpoint<'a>,
     pub(super) listener: Async<TcpListener>,
