@@ -6,7 +6,8 @@
 # Usage: bench/http.sh [seconds per run, default 10] [std|smol, default std]
 #   std:  examples/sample_application (tiny-http, 2 workers) vs examples/bare_tiny_http
 #   smol: examples/smol_application (one executor thread) vs the same with --uninstrumented
-#         vs examples/bare_smol_http
+#         vs examples/bare_smol_http, as written with smol's TcpListener/TcpStream and with
+#         --tuned (the same I/O policy as the monitor's server: the ceiling for a page's cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-10}
@@ -51,10 +52,13 @@ case $backend in
     ;;
   smol)
     pids+=("$(start bare "$bin/bare_smol_http" 127.0.0.1:18281)")
+    pids+=("$(start tuned "$bin/bare_smol_http" 127.0.0.1:18285 --tuned)")
     pids+=("$(start app "$bin/smol_application" --addr 127.0.0.1:18282)")
     pids+=("$(start plain "$bin/smol_application" --uninstrumented --addr 127.0.0.1:18283)")
-    cases="bare bare_json bare_metrics plain app json metrics"
+    cases="bare bare_json bare_metrics tuned tuned_json tuned_metrics plain app json metrics"
     bare_url=http://127.0.0.1:18281
+    tuned_url=http://127.0.0.1:18285
+    url[tuned]=$tuned_url/;                        label[tuned]="bare smol server --tuned, /"
     url[bare]=http://127.0.0.1:18281/;             label[bare]="bare smol server, / (the ceiling)"
     url[plain]=http://127.0.0.1:18283/;            label[plain]="smol app, / (uninstrumented)"
     url[app]=http://127.0.0.1:18282/;              label[app]="smol app, / (probe, task timing, accounting)"
@@ -76,6 +80,10 @@ json_bytes=$(curl -s "${url[json]}" | wc -c)
 metrics_bytes=$(curl -s "${url[metrics]}" | wc -c)
 url[bare_json]=$bare_url/filler/$json_bytes;       label[bare_json]="bare, ${json_bytes} fixed bytes (JSON page's ceiling)"
 url[bare_metrics]=$bare_url/filler/$metrics_bytes; label[bare_metrics]="bare, ${metrics_bytes} fixed bytes (/metrics' ceiling)"
+if [[ -n "${tuned_url:-}" ]]; then
+  url[tuned_json]=$tuned_url/filler/$json_bytes;       label[tuned_json]="bare --tuned, ${json_bytes} fixed bytes"
+  url[tuned_metrics]=$tuned_url/filler/$metrics_bytes; label[tuned_metrics]="bare --tuned, ${metrics_bytes} fixed bytes"
+fi
 
 # Rounds alternate the servers so drift on a shared machine hits all alike; medians reported.
 rounds=${ROUNDS:-5}
@@ -102,6 +110,11 @@ echo
 ratio app "$overhead_base" | awk -v b="$overhead_base" '{printf "monitored / %s, median of per-round ratios: %.3f (overhead %.1f%%)\n", b, $1, 100 * (1 - $1)}'
 ratio json bare_json | awk '{printf "/mutornadomon / bare with the same bytes, median of per-round ratios: %.3f\n", $1}'
 ratio metrics bare_metrics | awk '{printf "/metrics / bare with the same bytes, median of per-round ratios: %.3f\n", $1}'
+if [[ -n "${tuned_url:-}" ]]; then
+  ratio json tuned_json | awk '{printf "/mutornadomon / bare --tuned with the same bytes, median of per-round ratios: %.3f\n", $1}'
+  ratio metrics tuned_metrics | awk '{printf "/metrics / bare --tuned with the same bytes, median of per-round ratios: %.3f\n", $1}'
+  ratio plain tuned | awk '{printf "uninstrumented app / bare --tuned, both /, median of per-round ratios: %.3f\n", $1}'
+fi
 ratio json bare | awk '{printf "/mutornadomon / bare /, median of per-round ratios: %.3f\n", $1}'
 ratio metrics bare | awk '{printf "/metrics / bare /, median of per-round ratios: %.3f\n", $1}'
 printf 'p99 latency, one more run each:'
