@@ -131,9 +131,10 @@ pub(super) async fn serve(
         // A read tried at once spares the wait (and the deadline's clock reading) when the
         // bytes are there already; `read_first` says when that is likely.
         let room = exchange.read_buffer().len();
-        let tried = match read_first.now() {
-            true => read_now(&stream, exchange.read_buffer()),
-            false => None,
+        let tried = if read_first.now() {
+            read_now(&stream, exchange.read_buffer())
+        } else {
+            None
         };
         let read = match tried {
             Some(read) => read,
