@@ -259,15 +259,10 @@ fn keep_alive_and_pipelined_requests_share_a_connection() {
     for serving in BOTH {
         eprintln!("serving: {serving:?}");
         let running = Running::start_with(Limits::default(), serving);
-        let mut stream = TcpStream::connect(running.addr).unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(10)))
-            .unwrap();
-        stream
-            .write_all(b"GET / HTTP/1.1\r\n\r\nGET /mutornadomon HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut out = String::new();
-        stream.read_to_string(&mut out).unwrap();
+        let out = raw(
+            running.addr,
+            b"GET / HTTP/1.1\r\n\r\nGET /mutornadomon HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\nConnection: close\r\n\r\n",
+        );
         let statuses: Vec<&str> = out.matches("HTTP/1.1 ").map(|_| "").collect();
         assert_eq!(statuses.len(), 3, "{out}");
         assert!(out.starts_with("HTTP/1.1 200 OK"));

@@ -62,12 +62,9 @@ impl Endpoint {
         let status = response.status();
         let head_only = *request.method() == Method::Head;
         let close = closes_after(&request);
-        // The response goes out as one write of our own serialisation (the head our own
-        // servers send, `Date` included) rather than through `Request::respond`: tiny-http
-        // formats its head field by field and writes head and body through its 1 KiB buffer
-        // in two system calls; this is one. The connection's fate stays tiny-http's: it
-        // reads no further request after one that asked to close (`closes_after`), and
-        // dropping the writer lets it answer the next pipelined request.
+        // One write of our own serialisation (see above). tiny-http reads no further
+        // request after one that asked to close (`closes_after`), and dropping the writer
+        // lets it answer the next pipelined request.
         WIRE.with(|wire| {
             let mut head = wire.take();
             // A page comes with room for its head in front of it: head and page go out from
