@@ -57,26 +57,30 @@ extern crate std;
 
 pub mod address;
 pub mod bucket;
+mod histogram_reading;
 mod layout;
 mod metrics;
 mod name;
 mod parse;
+mod parse_error;
+mod records;
 mod region;
 mod registry;
 mod render;
 mod sync;
 mod values;
+mod words;
 
+pub use histogram_reading::HistogramReading;
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
     MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,
 };
 pub use metrics::{Counter, CounterShard, Gauge, Histogram, Kind, Meta, ShardedCounter};
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
-pub use parse::{
-    parse, GaugeReading, Header, HistogramReading, HistogramSummary, ParseError, ParseErrorKind,
-    Record, Records, Stats, Value,
-};
+pub use parse::{parse, Header, Stats};
+pub use parse_error::{ParseError, ParseErrorKind};
+pub use records::{Record, Records, Value};
 #[cfg(not(loom))]
 pub use region::Storage;
 pub use region::{BufferTooSmall, FormatError, Region};
@@ -86,3 +90,4 @@ pub use render::{
     PlacedHole, ProcessStats, RenderError, TemplateError, TextFormat,
 };
 pub use sync::AtomicU64;
+pub use values::{GaugeReading, HistogramSummary};

@@ -5,8 +5,32 @@
 
 use crate::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
 use crate::layout::SHARD_WORDS;
-use crate::parse::{GaugeReading, HistogramSummary};
 use crate::sync::{AtomicU64, Ordering};
+
+/// A gauge as read: its value and the min/max of its current window.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GaugeReading {
+    /// The value.
+    pub value: f64,
+    /// Smallest value since the writer last rolled the window.
+    pub min: f64,
+    /// Largest value since the writer last rolled the window.
+    pub max: f64,
+}
+
+/// What [`HistogramReading::summary`] gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HistogramSummary<const N: usize> {
+    /// Values recorded.
+    pub count: u64,
+    /// Smallest value recorded, if any.
+    pub min: Option<u64>,
+    /// Largest value recorded, if any.
+    pub max: Option<u64>,
+    /// The quantiles asked for, in the order asked.
+    pub quantiles: [Option<u64>; N],
+}
 
 /// 64-bit words at byte offsets (multiples of 8).
 pub(crate) trait Values {

@@ -11,7 +11,6 @@
 //! through a small array whose loads each sit inside one store. Larger numbers (17 digits
 //! and more, rare on a page) go through itoa.
 
-use super::hole::Direct;
 use super::BufWriter;
 use core::fmt::{self, Write};
 
@@ -34,12 +33,6 @@ pub(crate) trait WriteInt: fmt::Write {
             self.write_char('-')?;
         }
         self.write_int(n.unsigned_abs())
-    }
-}
-
-impl<W: fmt::Write> WriteInt for Direct<W> {
-    fn write_int(&mut self, n: u64) -> fmt::Result {
-        write_u64(self, n)
     }
 }
 

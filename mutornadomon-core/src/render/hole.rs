@@ -4,13 +4,13 @@
 //! [`PageTemplate`](super::PageTemplate) keeps the text around the holes and fills them again
 //! from each new snapshot.
 
-use super::digits::WriteInt;
-use super::json::write_f64;
-use super::prometheus::write_value;
+use super::digits::{write_u64, WriteInt};
+use super::numbers::{write_float, write_histogram_summary, write_value, Style};
 use super::ProcessStats;
 use crate::bucket::bucket_index;
-use crate::parse::{Place, Words};
+use crate::records::Place;
 use crate::values::{summarize, Values};
+use crate::words::Words;
 use core::fmt::{self, Write};
 
 /// A number on a page and where it comes from: byte offsets of value words within the stats
@@ -47,15 +47,6 @@ pub(crate) enum Hole {
     HistogramSum { at: usize, divisor: f64 },
     /// A field of the process statistics.
     Process { field: ProcessField, style: Style },
-}
-
-/// How a floating-point number is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Style {
-    /// JSON: shortest round-trip text, `null` for NaN and infinities.
-    Json,
-    /// Prometheus sample value: integers plain, `NaN`, `+Inf`, `-Inf`.
-    Prometheus,
 }
 
 /// The process statistics a page shows.
@@ -182,7 +173,7 @@ pub(crate) fn write_hole(
             match (word(0), word(1), word(2)) {
                 (Some(sum), Some(min), Some(max)) => {
                     let summary = summarize(words, at + HEAD_BYTES, buckets, min, max, QUANTILES);
-                    super::json::write_histogram_summary(w, &summary, sum)
+                    write_histogram_summary(w, &summary, sum)
                 }
                 _ => w.write_str("null"),
             }
@@ -241,13 +232,6 @@ pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 /// Bytes before a histogram's buckets (its sum, min and max words).
 pub(crate) const HEAD_BYTES: usize = crate::metrics::HISTOGRAM_HEAD_WORDS * 8;
 
-fn write_float(w: &mut impl WriteInt, v: f64, style: Style) -> fmt::Result {
-    match style {
-        Style::Json => write_f64(w, v),
-        Style::Prometheus => write_value(w, v),
-    }
-}
-
 /// Where renderers write: text, and the page's numbers as [`Hole`]s.
 pub(crate) trait PageWrite: Write {
     /// Writes (or, when compiling a template, notes) `hole`, whose value is read from `words`
@@ -278,6 +262,12 @@ impl<W: Write> Direct<W> {
 impl<W: Write> Write for Direct<W> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.inner.write_str(s)
+    }
+}
+
+impl<W: Write> WriteInt for Direct<W> {
+    fn write_int(&mut self, n: u64) -> fmt::Result {
+        write_u64(self, n)
     }
 }
 

@@ -1,9 +1,12 @@
 //! mutornadomon's JSON, plus histograms and info.
 
-use super::digits::WriteInt;
-use super::hole::{Direct, Hole, PageWrite, ProcessField, Style};
+use super::hole::{Direct, Hole, PageWrite, ProcessField};
+use super::numbers::Style;
 use super::{BufWriter, ProcessStats, RenderError};
-use crate::parse::{HistogramSummary, ParseError, Record, Stats, Value, Words};
+use crate::parse::Stats;
+use crate::parse_error::ParseError;
+use crate::records::{Record, Value};
+use crate::words::Words;
 use crate::Kind;
 use core::fmt::{self, Write};
 
@@ -163,41 +166,6 @@ fn write_json(
         w.write_char('}')?;
     }
     w.write_char('}')
-}
-
-/// A histogram's summary object: count, sum, min, max and the four quantiles.
-pub(crate) fn write_histogram_summary(
-    w: &mut impl WriteInt,
-    summary: &HistogramSummary<4>,
-    sum: u64,
-) -> fmt::Result {
-    let [p50, p90, p99, p999] = summary.quantiles.map(|q| q.unwrap_or(0));
-    let fields = [
-        ("{\"count\":", summary.count),
-        (",\"sum\":", sum),
-        (",\"min\":", summary.min.unwrap_or(0)),
-        (",\"max\":", summary.max.unwrap_or(0)),
-        (",\"p50\":", p50),
-        (",\"p90\":", p90),
-        (",\"p99\":", p99),
-        (",\"p999\":", p999),
-    ];
-    for (name, value) in fields {
-        w.write_str(name)?;
-        w.write_int(value)?;
-    }
-    w.write_char('}')
-}
-
-/// A JSON number, or `null` for NaN and infinities (JSON has neither).
-pub(crate) fn write_f64(w: &mut impl Write, v: f64) -> fmt::Result {
-    if v.is_finite() {
-        // zmij gives the shortest text that reads back as the same f64, with an exponent for
-        // very large or small values ("1e-7"): valid JSON either way.
-        w.write_str(zmij::Buffer::new().format_finite(v))
-    } else {
-        w.write_str("null")
-    }
 }
 
 /// A JSON string with RFC 8259 escapes.

@@ -7,16 +7,18 @@
 mod digits;
 mod hole;
 mod json;
+mod numbers;
 mod prometheus;
 mod template;
+mod text_format;
 
 pub use json::render_json;
-pub use prometheus::{render_prometheus, write_prometheus_family, Labels, TextFormat};
+pub use prometheus::{render_prometheus, write_prometheus_family, Labels};
 pub use template::{Page, PageTemplate, PlacedHole, TemplateError};
+pub use text_format::TextFormat;
 
-use crate::parse::ParseError;
+use crate::parse_error::ParseError;
 use core::fmt;
-pub(crate) use digits::write_u64;
 
 /// Why rendering failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,15 +4,17 @@
 //! from each new snapshot by reading the numbers where they lie: no record walk, no text
 //! checks, no escaping, no bucket-edge formatting.
 
-use super::hole::{write_hole, Cursor, Hole, PageWrite, ProcessField, Style};
+use super::hole::{write_hole, Cursor, Hole, PageWrite, ProcessField};
 use super::json::write_json_page;
+use super::numbers::Style;
 use super::prometheus::write_prometheus_page;
 use super::{BufWriter, ProcessStats, RenderError, TextFormat};
 use crate::layout::header;
-use crate::parse::{Stats, Words};
+use crate::parse::Stats;
 use crate::region::Region;
 use crate::sync::Ordering;
 use crate::values::{Live, Values};
+use crate::words::Words;
 use core::fmt;
 
 /// Which page a [`PageTemplate`] renders.

@@ -1,0 +1,213 @@
+//! Prometheus text format 0.0.4 and OpenMetrics 1.0: the page, and the families of one
+//! metric across several sources. Names, labels, bucket edges, histograms and the process
+//! metrics are written by the modules below.
+
+mod bucket_edge;
+mod family;
+mod histogram;
+mod labels;
+mod process;
+
+use super::hole::{Direct, Hole, PageWrite};
+use super::numbers::Style;
+use super::text_format::TextFormat;
+use super::{base_unit, BufWriter, ProcessStats, RenderError};
+use crate::parse::Stats;
+use crate::parse_error::ParseError;
+use crate::records::{Record, Value};
+use crate::Kind;
+use core::fmt::{self, Write};
+use family::{write_meta, Family};
+use histogram::write_histogram_samples;
+use labels::{write_labels, LabelValue};
+use process::write_process;
+
+/// Renders Prometheus text (0.0.4) or OpenMetrics into `out`, returning the bytes written.
+///
+/// Names are sanitised (`.` and `:` become `_`); units become suffixes in base
+/// units (`nanoseconds` is rendered in `seconds`, scaled); counters end in `_total`; gauges
+/// give three families, the value and the window's `_min` and `_max`; histograms give
+/// cumulative `_bucket`s at every power of two (`le` = 2^k - 1 in the recorded unit, exact for
+/// integer values) up to `+Inf`, `_sum` and `_count`; info gives `name_info{value="..."} 1`.
+/// Metrics without help text get their name as help, so `promtool check metrics` is silent.
+///
+/// ```
+/// use mutornadomon_core::{parse, render_prometheus, Meta, Storage, TextFormat};
+/// static STATS: Storage<512> = Storage::new();
+/// STATS.region().counter("requests", Meta::new().help("Requests served"))?.inc_by(6);
+/// let mut snap = [0u8; 1024];
+/// let n = STATS.region().snapshot(&mut snap)?;
+/// let mut out = [0u8; 512];
+/// let len = render_prometheus(&parse(&snap[..n])?, None, TextFormat::Prometheus, &mut out)?;
+/// assert_eq!(
+///     core::str::from_utf8(&out[..len])?,
+///     "# HELP requests_total Requests served\n# TYPE requests_total counter\nrequests_total 6\n"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn render_prometheus(
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+    out: &mut [u8],
+) -> Result<usize, RenderError> {
+    let mut w = BufWriter::new(out);
+    write_prometheus_page(&mut Direct::new(&mut w), stats, process, format)?;
+    w.finish()
+}
+
+/// Writes the page into any [`PageWrite`]: a buffer (filled at once) or a template compiler.
+pub(crate) fn write_prometheus_page(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+) -> Result<(), RenderError> {
+    // A PageWrite takes every write, so this fails only on a malformed record (every record
+    // is read, and so checked, by the one pass).
+    let mut corrupt = None;
+    let _ = write_all(w, stats, process, format, &mut corrupt);
+    match corrupt {
+        Some(e) => Err(RenderError::Corrupt(e)),
+        None => Ok(()),
+    }
+}
+
+fn write_all(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    process: Option<&ProcessStats>,
+    format: TextFormat,
+    corrupt: &mut Option<ParseError>,
+) -> fmt::Result {
+    if let Some(p) = process {
+        write_process(w, p, process, format)?;
+    }
+    for record in stats.records() {
+        let record = record.map_err(|e| {
+            *corrupt = Some(e);
+            fmt::Error
+        })?;
+        write_record(w, &record, format)?;
+    }
+    if format == TextFormat::OpenMetrics {
+        w.write_str("# EOF\n")?;
+    }
+    Ok(())
+}
+
+fn write_record(w: &mut impl PageWrite, r: &Record<'_>, format: TextFormat) -> fmt::Result {
+    write_family_group(w, &[(*r, &[])], format)
+}
+
+/// Labels to put on every sample of a series, e.g. `[("pid", "42"), ("program", "app")]`.
+pub type Labels<'l> = &'l [(&'l str, &'l str)];
+
+/// Writes the families of one metric seen in several sources (say, every writer on a host),
+/// each source's samples carrying its own labels: HELP/TYPE once per family, then every
+/// source's samples, as the text format requires. Every record in `group` should have the
+/// same name, kind and unit as the first; others are skipped. Label names must be valid
+/// Prometheus label names; values are escaped.
+///
+/// ```
+/// use mutornadomon_core::{parse, write_prometheus_family, Meta, Storage, TextFormat};
+/// static A: Storage<256> = Storage::new();
+/// static B: Storage<256> = Storage::new();
+/// A.region().count("jobs", 2)?;
+/// B.region().count("jobs", 5)?;
+/// let (mut a, mut b) = ([0u8; 512], [0u8; 512]);
+/// let (na, nb) = (A.region().snapshot(&mut a)?, B.region().snapshot(&mut b)?);
+/// let (sa, sb) = (parse(&a[..na])?, parse(&b[..nb])?);
+/// let ra = sa.records().next().unwrap()?;
+/// let rb = sb.records().next().unwrap()?;
+/// let mut text = String::new();
+/// let group = [(ra, &[("pid", "1")][..]), (rb, &[("pid", "2")][..])];
+/// write_prometheus_family(&mut text, &group, TextFormat::Prometheus)?;
+/// assert_eq!(text, "# HELP jobs_total jobs\n# TYPE jobs_total counter\njobs_total{pid=\"1\"} 2\njobs_total{pid=\"2\"} 5\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn write_prometheus_family(
+    w: &mut impl Write,
+    group: &[(Record<'_>, Labels<'_>)],
+    format: TextFormat,
+) -> fmt::Result {
+    write_family_group(&mut Direct::new(w), group, format)
+}
+
+fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
+    core::mem::discriminant(a) == core::mem::discriminant(b)
+}
+
+fn write_family_group(
+    w: &mut impl PageWrite,
+    group: &[(Record<'_>, Labels<'_>)],
+    format: TextFormat,
+) -> fmt::Result {
+    let Some((first, _)) = group.first() else {
+        return Ok(());
+    };
+    let members = || {
+        group.iter().filter(|(r, _)| {
+            r.name == first.name && r.unit == first.unit && same_kind(&r.value, &first.value)
+        })
+    };
+    let (_, divisor) = base_unit(first.unit);
+    match first.value {
+        Value::Counter(_) => {
+            let family = Family::new(first.name, first.unit, "", "_total");
+            write_meta(
+                w, family, first.help, first.name, "counter", "_total", format,
+            )?;
+            for (r, labels) in members() {
+                let Value::Counter(_) = r.value else { continue };
+                family.write(w)?;
+                w.write_str("_total")?;
+                write_labels(w, labels, None)?;
+                w.write_char(' ')?;
+                let sharded = r.kind == Kind::ShardedCounter;
+                let hole = Hole::counter(&r.place, sharded, divisor);
+                w.hole(hole, &r.place.words, None)?;
+                w.write_char('\n')?;
+            }
+            Ok(())
+        }
+        Value::Gauge(_) => {
+            // The gauge's value, min and max words, in that order.
+            for (field, infix) in ["", "_min", "_max"].into_iter().enumerate() {
+                let family = Family::new(first.name, first.unit, infix, "");
+                write_meta(w, family, first.help, first.name, "gauge", "", format)?;
+                for (r, labels) in members() {
+                    let Value::Gauge(_) = &r.value else { continue };
+                    family.write(w)?;
+                    write_labels(w, labels, None)?;
+                    w.write_char(' ')?;
+                    let hole = Hole::gauge(&r.place, field, divisor, Style::Prometheus);
+                    w.hole(hole, &r.place.words, None)?;
+                    w.write_char('\n')?;
+                }
+            }
+            Ok(())
+        }
+        Value::Histogram(_) => {
+            let family = Family::new(first.name, first.unit, "", "");
+            write_meta(w, family, first.help, first.name, "histogram", "", format)?;
+            for (r, labels) in members() {
+                if let Value::Histogram(h) = &r.value {
+                    write_histogram_samples(w, family, h, &r.place, labels, divisor)?;
+                }
+            }
+            Ok(())
+        }
+        Value::Info(_) => {
+            let family = Family::new(first.name, "", "", "_info");
+            write_meta(w, family, first.help, first.name, "info", "_info", format)?;
+            for (r, labels) in members() {
+                let Value::Info(text) = r.value else { continue };
+                write!(w, "{family}_info")?;
+                write_labels(w, labels, Some(("value", &LabelValue(text))))?;
+                w.write_str(" 1\n")?;
+            }
+            Ok(())
+        }
+    }
+}
