@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 files=${1:-1000}
 metrics=${2:-100}
 cargo build -q --release -p mutornadomon-examples --example many_stats_files
-cargo build -q --release -p mutornadomon-std --bin mmstats
+cargo build -q --release -p mmstats
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 target/release/examples/many_stats_files "$dir" "$files" "$metrics"

@@ -16,7 +16,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8081".into());
-    let server = Arc::new(mutornadomon_std::http_server(addr.as_str())?);
+    let server = Arc::new(mutornadomon_http::http_server(addr.as_str())?);
     println!("listening on http://{}", server.server_addr());
     std::thread::scope(|s| {
         for _ in 0..2 {

@@ -14,7 +14,8 @@
 //! endpoint on its own listener instead. Ctrl-C, SIGTERM or SIGQUIT stop it cleanly and remove
 //! the stats file.
 
-use mutornadomon_std::{Handled, Monitor};
+use mutornadomon_http::{Endpoint, Handled};
+use mutornadomon_std::Monitor;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -42,10 +43,10 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     }
 
     if flag("--no-app") {
-        let server = monitor.endpoint().serve(addr)?;
+        let server = Endpoint::new(&monitor).serve(addr)?;
         println!(
             "listening on http://{} (monitor endpoint only)",
-            server.addr()
+            server.local_addr()
         );
         while !stop.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(50));
@@ -53,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     } else {
         // Like Server::http, plus TCP_NODELAY: metrics pages are bigger than tiny-http's
         // 1 KiB write buffer, and would otherwise wait 40 ms for delayed ACKs on keep-alive.
-        let server = Arc::new(mutornadomon_std::http_server(addr)?);
+        let server = Arc::new(mutornadomon_http::http_server(addr)?);
         println!("listening on http://{}", server.server_addr());
         std::thread::scope(|s| {
             for _ in 0..2 {
@@ -69,7 +70,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 /// One worker of the app: `/` says HELO, the monitor's paths go to its endpoint, everything is
 /// counted and timed.
 fn serve(server: &Server, monitor: &Monitor, stop: &AtomicBool) {
-    let endpoint = monitor.endpoint();
+    let endpoint = Endpoint::new(monitor);
     let Ok(accounting) = monitor.request_accounting() else {
         return;
     };

@@ -15,8 +15,7 @@
 //! ticker (an instrumented task) counts a slow poll. `--publish` prints the metrics every 5 s.
 //! Ctrl-C, SIGTERM or SIGQUIT stop it cleanly and remove the stats file.
 
-use mutornadomon_smol::{AsyncMonitor, Connection, Request, Response};
-use mutornadomon_std::Monitor;
+use mutornadomon_smol::{AsyncMonitor, Connection, EndpointServer, Monitor, Request, Response};
 use smol::future::FutureExt;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -48,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     } else {
         endpoint
     };
-    let server = server.fallback(app).bind(addr)?;
+    let server = EndpointServer::bind(server.fallback(app), addr)?;
     println!("listening on http://{}", server.local_addr());
 
     // The executor borrows the monitor's handles, so it is declared after the monitor.

@@ -3,8 +3,7 @@
 //!
 //! `cargo bench -p mutornadomon-smol --bench endpoint`
 
-use mutornadomon_smol::{AsyncMonitor, Request};
-use mutornadomon_std::Monitor;
+use mutornadomon_smol::{AsyncMonitor, Monitor, Request};
 use std::sync::OnceLock;
 use std::time::Duration;
 

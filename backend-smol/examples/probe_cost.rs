@@ -5,8 +5,7 @@
 //!
 //! `cargo run --release -p mutornadomon-smol --example probe_cost -- probe|timer [resolution ms]`
 
-use mutornadomon_smol::AsyncMonitor;
-use mutornadomon_std::Monitor;
+use mutornadomon_smol::{AsyncMonitor, Monitor};
 use std::time::Duration;
 
 fn main() -> std::io::Result<()> {

@@ -4,8 +4,7 @@
 //! `cargo run --release -p mutornadomon-smol --example profile_pages -- /metrics 10000`
 
 use mutornadomon_core::Meta;
-use mutornadomon_smol::{AsyncMonitor, Request, LATENCY_HISTOGRAM};
-use mutornadomon_std::{Monitor, Responder};
+use mutornadomon_smol::{AsyncMonitor, Monitor, Request, Responder, LATENCY_HISTOGRAM};
 use std::time::{Duration, Instant};
 
 fn main() {

@@ -6,6 +6,7 @@ use crate::probe::BusyRatio;
 use crate::stop::{StopListener, Stopper};
 use crate::timing::TimingState;
 use futures_lite::future;
+use mutornadomon_http::Endpoint;
 use mutornadomon_std::{Drivers, Monitor, MonitorBuilder, MonitorHandle};
 use std::future::Future;
 use std::io;
@@ -23,8 +24,7 @@ use std::task::{Context, Poll};
 /// file.
 ///
 /// ```
-/// use mutornadomon_smol::AsyncMonitor;
-/// use mutornadomon_std::Monitor;
+/// use mutornadomon_smol::{AsyncMonitor, Monitor};
 ///
 /// let ex = async_executor::Executor::new();
 /// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
@@ -64,17 +64,20 @@ impl AsyncMonitor {
         ))
     }
 
-    /// Ends the monitor's tasks, its endpoint and the endpoint's connections, each at its next
-    /// poll (which the stop wakes). It takes `&self` so that tasks borrowing the monitor can be
-    /// run to their end after it; dropping the monitor stops too, and removes the stats file.
+    /// Ends the monitor's tasks, its endpoint servers and their connections, each at its next
+    /// poll (which the stop wakes): [`Monitor::stop`], for a monitor whose periodic work is a
+    /// future. It takes `&self` so that tasks borrowing the monitor can be run to their end
+    /// after it; the metrics stay usable. Dropping the monitor stops too, and removes the
+    /// stats file once its last handle is gone.
     pub fn stop(&self) {
         self.stopper.stop();
+        self.monitor.stop();
     }
 
-    /// Whether [`stop`](Self::stop) has been called (always false while you hold it; endpoint
-    /// servers check it).
-    pub(crate) fn stop_listener(&self) -> StopListener {
-        self.stopper.listener()
+    /// The HTTP endpoint for this monitor's pages (the one builder of `mutornadomon-http`):
+    /// serve it with [`EndpointServer::bind`](crate::EndpointServer::bind).
+    pub fn endpoint(&self) -> Endpoint<'static> {
+        Endpoint::new(&self.monitor)
     }
 }
 

@@ -44,10 +44,6 @@ pub(crate) struct StopListener {
 }
 
 impl StopListener {
-    pub(crate) fn is_stopped(&self) -> bool {
-        self.receiver.is_closed()
-    }
-
     /// Completes when the monitor stops.
     pub(crate) async fn stopped(&self) {
         // Nothing is ever sent: `recv` only returns once the channel is closed.

@@ -41,8 +41,7 @@ pub(crate) struct TimingState {
 /// [`instrument`](Self::instrument) per task.
 ///
 /// ```
-/// use mutornadomon_smol::AsyncMonitor;
-/// use mutornadomon_std::Monitor;
+/// use mutornadomon_smol::{AsyncMonitor, Monitor};
 ///
 /// let (monitor, _tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
 /// let timing = monitor.task_timing()?;

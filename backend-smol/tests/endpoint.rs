@@ -1,11 +1,9 @@
 //! The smol endpoint over real loopback sockets: pages, the access table, statuses, keep-alive
 //! and pipelining, and hostile clients (oversize heads, slowloris, idle crowds, a full house).
 
-#[path = "../../backend-std/tests/support/mod.rs"]
-mod support;
+use mutornadomon_test_support as support;
 
-use mutornadomon_smol::{AsyncMonitor, Limits, Response};
-use mutornadomon_std::Monitor;
+use mutornadomon_smol::{AsyncMonitor, EndpointServer, Limits, Monitor, Response};
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::thread::JoinHandle;
@@ -38,16 +36,15 @@ impl Running {
 
     fn start_with(limits: Limits, serving: Serving) -> Running {
         let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
-        let server = monitor
+        let endpoint = monitor
             .endpoint()
             .limits(limits)
             .fallback(|request| match request.path() {
                 "/" => Response::text(200, "HELO\n"),
                 "/big" => Response::new(200, "application/octet-stream", big_body()),
                 _ => Response::text(404, "not found\n"),
-            })
-            .bind("127.0.0.1:0")
-            .unwrap();
+            });
+        let server = EndpointServer::bind(endpoint, "127.0.0.1:0").unwrap();
         let addr = server.local_addr();
         let thread = std::thread::spawn(move || {
             let ex = smol::Executor::new();
@@ -458,7 +455,7 @@ fn connections_on_the_callers_executor_end_with_the_server() {
     for drop_server in [true, false] {
         eprintln!("drop the server's future: {drop_server}");
         let (monitor, _tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
-        let server = monitor.endpoint().bind("127.0.0.1:0").unwrap();
+        let server = EndpointServer::bind(monitor.endpoint(), "127.0.0.1:0").unwrap();
         let addr = server.local_addr();
         let (end_server, server_ended) = async_channel::bounded::<()>(1);
         let (finish, finished) = async_channel::bounded::<()>(1);

@@ -2,15 +2,16 @@
 //! future is wrapped). No test harness (see Cargo.toml), so nothing else allocates while we
 //! count.
 
-use mutornadomon_smol::AsyncMonitor;
-use mutornadomon_std::Monitor;
+use mutornadomon_smol::{AsyncMonitor, Monitor};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll, Wake};
 
-#[path = "../../mutornadomon-core/tests/support/counting_alloc.rs"]
-mod counting_alloc;
+use mutornadomon_test_support::counting_alloc::{self, Counting};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 /// Pending `left` times, then ready.
 struct Countdown {

@@ -1,32 +1,20 @@
-//! The monitor: a builder, the shared state its threads use, and a prompt stop.
+//! The monitor: a builder, the monitor and its handles, and a prompt stop.
 
-use crate::probe::ProbeDriver;
+use crate::memory::{Backing, Memory};
+use crate::probe::{LoopProbe, ProbeDriver};
 use crate::process::{self, now_ns};
-use crate::publish::PublishDriver;
-use crate::publish::Snapshot;
-use crate::stats_file::{stats_dir, stats_file_name, StatsFile};
+use crate::publish::{PublishDriver, Publisher};
+use crate::shared::{lock, Shared};
+use crate::snapshot::Snapshot;
+use crate::stop::Stopped;
 use mutornadomon_core::{
-    AtomicU64, Counter, Gauge, Histogram, Meta, ProcessStats, Region, RegisterError, ShardedCounter,
+    Counter, Gauge, Histogram, Meta, ProcessStats, Region, RegisterError, ShardedCounter,
 };
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Duration;
-
-/// A publisher: called with a snapshot every publish interval, on the monitor's own thread.
-pub type Publisher = Box<dyn FnMut(&Snapshot) + Send + 'static>;
-
-/// Where the metrics live.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Backing {
-    /// A stats file in [`stats_dir`], falling back to memory if it cannot be created.
-    DefaultFile,
-    /// A stats file in this directory (an error if it cannot be created).
-    FileIn(PathBuf),
-    /// Process memory only: no file, no readers outside the process.
-    Memory,
-}
 
 /// The probe's default resolution on its own thread.
 const THREAD_RESOLUTION: Duration = Duration::from_millis(10);
@@ -105,7 +93,7 @@ impl MonitorBuilder {
         self
     }
 
-    /// Keeps the stats file in `dir` instead of the default location ([`stats_dir`]).
+    /// Keeps the stats file in `dir` instead of the default location ([`stats_dir`](crate::stats_dir)).
     pub fn stats_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.backing = Backing::FileIn(dir.into());
         self
@@ -139,9 +127,9 @@ impl MonitorBuilder {
     /// Creates the stats file, registers the built-in metrics and starts the threads.
     pub fn start(mut self) -> io::Result<Monitor> {
         self.probe_resolution = self.probe_resolution.or(Some(THREAD_RESOLUTION));
-        let (mut monitor, drivers) = self.start_undriven()?;
+        let (monitor, drivers) = self.start_undriven()?;
         let Drivers { probe, publisher } = drivers;
-        monitor.threads = vec![
+        *lock(&monitor.threads) = vec![
             spawn("mutornadomon-probe", move || probe.run())?,
             spawn("mutornadomon-publish", move || publisher.run())?,
         ];
@@ -163,8 +151,7 @@ impl MonitorBuilder {
         let memory = Memory::new(&self.backing, &program, self.capacity, self.file_mode)?;
         let shared = Arc::new(Shared {
             memory,
-            stopped: Mutex::new(false),
-            wake: Condvar::new(),
+            stop: Arc::default(),
             process: Mutex::new(process::process_stats()),
         });
         let region = shared.region();
@@ -185,7 +172,7 @@ impl MonitorBuilder {
             PublishDriver::new(Arc::clone(&shared), self.publisher, self.publish_interval);
         let monitor = Monitor {
             shared,
-            threads: Vec::new(),
+            threads: Mutex::default(),
         };
         Ok((monitor, Drivers { probe, publisher }))
     }
@@ -241,127 +228,12 @@ fn register_info(region: &Region<'_>, program: &str, created: u64) -> Result<(),
     )
 }
 
-/// The metric storage: a stats file, or process memory.
-enum Memory {
-    File(StatsFile),
-    Heap(Box<[AtomicU64]>),
-}
-
-impl Memory {
-    fn new(backing: &Backing, program: &str, capacity: usize, mode: u32) -> io::Result<Memory> {
-        let file = |dir: &Path| {
-            let path = dir.join(stats_file_name(program, std::process::id()));
-            StatsFile::create(path, capacity as u64, mode)
-        };
-        let memory = match backing {
-            Backing::Memory => Memory::heap(capacity),
-            Backing::FileIn(dir) => Memory::File(file(dir)?),
-            Backing::DefaultFile => match file(&stats_dir()) {
-                Ok(f) => Memory::File(f),
-                Err(e) => {
-                    log::warn!("no stats file ({e}); keeping metrics in memory only");
-                    Memory::heap(capacity)
-                }
-            },
-        };
-        Region::format(memory.words()).map_err(io::Error::other)?;
-        Ok(memory)
-    }
-
-    fn heap(capacity: usize) -> Memory {
-        Memory::Heap((0..capacity / 8).map(|_| AtomicU64::new(0)).collect())
-    }
-
-    fn words(&self) -> &[AtomicU64] {
-        match self {
-            Memory::File(f) => f.words(),
-            Memory::Heap(words) => words,
-        }
-    }
-}
-
-/// What the monitor's threads and handles share.
-pub(crate) struct Shared {
-    memory: Memory,
-    stopped: Mutex<bool>,
-    wake: Condvar,
-    pub(crate) process: Mutex<ProcessStats>,
-}
-
-impl Shared {
-    pub(crate) fn region(&self) -> Region<'_> {
-        // The words were formatted in `Memory::new` and are only changed through the core
-        // since, so attaching cannot fail unless another process scribbled on the file; then
-        // reformatting is the only way to keep a sound region.
-        let words = self.memory.words();
-        Region::attach(words).unwrap_or_else(|e| {
-            log::error!("stats region damaged ({e}); starting it afresh");
-            Region::format(words).unwrap_or_else(|_| unreachable!("formatted once already"))
-        })
-    }
-
-    /// Sleeps until `deadline` or until stopped; returns `true` if stopped.
-    pub(crate) fn sleep_until(&self, deadline: std::time::Instant) -> bool {
-        let mut stopped = lock(&self.stopped);
-        loop {
-            if *stopped {
-                return true;
-            }
-            let now = std::time::Instant::now();
-            if now >= deadline {
-                return false;
-            }
-            stopped = self
-                .wake
-                .wait_timeout(stopped, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
-    }
-
-    pub(crate) fn process_stats(&self) -> ProcessStats {
-        *lock(&self.process)
-    }
-
-    /// Copies the region into a fresh [`Snapshot`].
-    pub(crate) fn snapshot(&self, roll: bool) -> Snapshot {
-        let mut bytes = Vec::new();
-        let n = self.snapshot_into(&mut bytes, roll);
-        bytes.truncate(n);
-        Snapshot::new(bytes, self.process_stats())
-    }
-
-    /// Copies the region into `buf` (grown as needed); returns the bytes used.
-    pub(crate) fn snapshot_into(&self, buf: &mut Vec<u8>, roll: bool) -> usize {
-        let region = self.region();
-        if buf.len() < region.snapshot_len() {
-            buf.resize(region.snapshot_len(), 0);
-        }
-        loop {
-            let result = if roll {
-                region.snapshot_and_roll(buf)
-            } else {
-                region.snapshot(buf)
-            };
-            match result {
-                Ok(n) => return n,
-                // A registration grew the region since we sized the buffer.
-                Err(e) => buf.resize(e.needed, 0),
-            }
-        }
-    }
-}
-
-/// Locks, shrugging off poisoning: the data behind these mutexes stays valid after a panic.
-pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
 /// A running monitor: the stats region, a latency probe thread and a publisher thread. Gives
-/// the core's registration API. Dropping it stops everything and removes the stats file.
+/// the core's registration API. Dropping it stops everything and removes the stats file
+/// (once the last [`MonitorHandle`] is gone too).
 pub struct Monitor {
     shared: Arc<Shared>,
-    threads: Vec<JoinHandle<()>>,
+    threads: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Monitor {
@@ -417,7 +289,7 @@ impl Monitor {
 
     /// A snapshot of every metric and the latest process stats.
     pub fn snapshot(&self) -> Snapshot {
-        self.shared.snapshot(false)
+        Snapshot::take(&self.shared, false)
     }
 
     /// The latest process stats (refreshed every probe interval).
@@ -427,10 +299,7 @@ impl Monitor {
 
     /// The stats file's path, if the metrics live in one.
     pub fn stats_file(&self) -> Option<&Path> {
-        match &self.shared.memory {
-            Memory::File(f) => Some(f.path()),
-            Memory::Heap(_) => None,
-        }
+        self.shared.memory.path()
     }
 
     /// A cheap, cloneable, `'static` handle to the metrics, for threads and tasks that cannot
@@ -441,22 +310,43 @@ impl Monitor {
         }
     }
 
-    /// Stops the threads (promptly: they wake on a condition variable, not at their next
-    /// interval) and removes the stats file once the last endpoint using it is gone.
-    pub fn stop(self) {
-        drop(self);
+    /// A probe for the program's own loop, expected to iterate every `expected`.
+    pub fn loop_probe(
+        &self,
+        name: &str,
+        expected: Duration,
+    ) -> Result<LoopProbe<'_>, RegisterError> {
+        LoopProbe::register(self.region(), name, expected)
+    }
+
+    /// Stops the monitor's periodic work: its threads end promptly (they wake on the stop, not
+    /// at their next interval) and are joined, and whatever waits on
+    /// [`MonitorHandle::stopped`] (the smol backend's tasks and server) ends. The metrics stay
+    /// readable and writable; the stats file is removed when the monitor and its last handle
+    /// are dropped. Stopping twice does nothing more. Dropping the monitor stops it.
+    ///
+    /// ```
+    /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+    /// let handle = monitor.handle();
+    /// monitor.stop();
+    /// assert!(handle.is_stopped());
+    /// monitor.count("after_stop", 1)?; // still counts
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stop(&self) {
+        self.shared.stop.stop();
+        let threads = std::mem::take(&mut *lock(&self.threads));
+        for thread in threads {
+            if thread.join().is_err() {
+                log::error!("a mutornadomon thread panicked");
+            }
+        }
     }
 }
 
 impl Drop for Monitor {
     fn drop(&mut self) {
-        *lock(&self.shared.stopped) = true;
-        self.shared.wake.notify_all();
-        for thread in self.threads.drain(..) {
-            if thread.join().is_err() {
-                log::error!("a mutornadomon thread panicked");
-            }
-        }
+        self.stop();
     }
 }
 
@@ -482,17 +372,36 @@ impl MonitorHandle {
 
     /// A snapshot of every metric and the latest process stats.
     pub fn snapshot(&self) -> Snapshot {
-        self.shared.snapshot(false)
+        Snapshot::take(&self.shared, false)
     }
 
     /// A snapshot, rolling the gauge min/max windows (mutornadomon's "since last read").
     pub fn snapshot_and_roll(&self) -> Snapshot {
-        self.shared.snapshot(true)
+        Snapshot::take(&self.shared, true)
     }
 
     /// The latest process stats.
     pub fn process_stats(&self) -> ProcessStats {
         self.shared.process_stats()
+    }
+
+    /// Whether the monitor was stopped ([`Monitor::stop`], or dropped).
+    pub fn is_stopped(&self) -> bool {
+        self.shared.stop.is_stopped()
+    }
+
+    /// A future that completes when the monitor stops: servers and tasks that should end with
+    /// the monitor wait on it. Any executor polls it.
+    ///
+    /// ```
+    /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+    /// let stopped = monitor.handle().stopped();
+    /// monitor.stop();
+    /// futures_lite::future::block_on(stopped); // returns at once
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stopped(&self) -> Stopped {
+        Stopped::new(Arc::clone(&self.shared.stop))
     }
 
     pub(crate) fn shared(&self) -> &Shared {

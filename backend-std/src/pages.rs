@@ -1,6 +1,6 @@
-//! The monitor's two pages, independent of any HTTP server: which path names which page, the
-//! rendered body with its content type, and the `Host` allowlist check. The tiny-http endpoint
-//! and the smol backend's endpoint both answer with these.
+//! The monitor's two pages, independent of any HTTP server: which path names which page, and
+//! the rendered body with its content type. Every server of the project answers with these
+//! (through `mutornadomon-http`).
 
 use crate::scratch::{text_of, with_buffers, HEAD_ROOM};
 use crate::MonitorHandle;
@@ -63,7 +63,7 @@ impl MonitorHandle {
         accept: Option<&[u8]>,
         roll: bool,
     ) -> RenderedPage {
-        let (content_type, body) = self.render_page_with(page, accept, roll);
+        let (content_type, body) = self.render_page_bytes(page, accept, roll);
         let body = body.map_or_else(
             |text| text,
             |(mut buffer, front)| {
@@ -75,10 +75,23 @@ impl MonitorHandle {
     }
 
     /// Renders `page` as [`render_page`](Self::render_page) does, as bytes in the buffer
-    /// they were rendered into (no copy), after the room left for an HTTP head: the buffer
-    /// and where the page starts in it. `Err` is a text body explaining why there is no
-    /// page. With the content type to send.
-    pub(crate) fn render_page_with(
+    /// they were rendered into (no copy), after the room left for an HTTP head
+    /// ([`PAGE_HEAD_ROOM`] bytes): the buffer and where the page starts in it. `Err` is a text
+    /// body explaining why there is no page. With the content type to send. The buffer comes
+    /// from this thread's pool: hand it back with [`recycle_page_buffer`] once written.
+    ///
+    /// ```
+    /// use mutornadomon_std::{recycle_page_buffer, MetricsPage, PAGE_HEAD_ROOM};
+    /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+    /// let (content_type, body) = monitor.handle().render_page_bytes(MetricsPage::Json, None, false);
+    /// let (buffer, start) = body.unwrap();
+    /// assert_eq!((content_type, start), ("application/json", PAGE_HEAD_ROOM));
+    /// assert!(buffer[start..].starts_with(b"{"));
+    /// recycle_page_buffer(buffer);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[allow(clippy::type_complexity)] // the pair is documented above; a struct adds nothing
+    pub fn render_page_bytes(
         &self,
         page: MetricsPage,
         accept: Option<&[u8]>,
@@ -105,29 +118,13 @@ impl MonitorHandle {
     }
 }
 
-/// Whether a request's `Host` header (its port ignored, case-insensitive) names one of
-/// `allowed`. A missing or non-UTF-8 header is refused.
-///
-/// ```
-/// use mutornadomon_std::host_allowed;
-/// let allowed = ["localhost".to_string()];
-/// assert!(host_allowed(&allowed, Some(b"LOCALHOST:8080")));
-/// assert!(!host_allowed(&allowed, Some(b"evil.example")));
-/// assert!(!host_allowed(&allowed, None));
-/// ```
-pub fn host_allowed(allowed: &[String], host: Option<&[u8]>) -> bool {
-    let Some(host) = host.and_then(|h| std::str::from_utf8(h).ok()) else {
-        return false;
-    };
-    let name = strip_port(host.trim());
-    allowed.iter().any(|h| h.eq_ignore_ascii_case(name))
-}
+/// Bytes left free in front of a page rendered by [`MonitorHandle::render_page_bytes`], for
+/// an HTTP head written in place.
+pub const PAGE_HEAD_ROOM: usize = HEAD_ROOM;
 
-fn strip_port(host: &str) -> &str {
-    if let Some(rest) = host.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    host.rsplit_once(':')
-        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
-        .map_or(host, |(name, _)| name)
+/// Hands back a page's buffer (or any written response body) once it is written, so that a
+/// later page rendered on this thread goes into it instead of a new one. Optional: without it,
+/// each page gets a new buffer.
+pub fn recycle_page_buffer(buffer: Vec<u8>) {
+    with_buffers(|buffers| buffers.recycle(buffer));
 }

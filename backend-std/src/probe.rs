@@ -8,8 +8,8 @@
 //! `ioloop_excess_callback_latency_distribution` (nanoseconds). The same tick refreshes the
 //! heartbeat and the process stats.
 
-use crate::monitor::{lock, Shared};
 use crate::process::{now_ns, process_stats};
+use crate::shared::{lock, Shared};
 use mutornadomon_core::{Gauge, Histogram, Meta, Region, RegisterError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -191,20 +191,21 @@ impl LoopProbe<'_> {
     }
 }
 
-impl crate::Monitor {
-    /// A probe for the program's own loop, expected to iterate every `expected`.
-    pub fn loop_probe(
-        &self,
+impl<'m> LoopProbe<'m> {
+    /// Registers the probe's gauge and histogram as `name` in `region` (see
+    /// `Monitor::loop_probe`).
+    pub(crate) fn register(
+        region: Region<'m>,
         name: &str,
         expected: Duration,
-    ) -> Result<LoopProbe<'_>, RegisterError> {
+    ) -> Result<LoopProbe<'m>, RegisterError> {
         let gauge = Meta::new()
             .help("Excess time of the program loop's last iteration")
             .unit("seconds");
         let histogram = Meta::new()
             .help("Excess time of the program loop's iterations")
             .unit("nanoseconds");
-        let (gauge, histogram) = register(&self.region(), name, gauge, histogram)?;
+        let (gauge, histogram) = register(&region, name, gauge, histogram)?;
         Ok(LoopProbe {
             expected,
             last: None,

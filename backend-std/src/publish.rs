@@ -1,10 +1,8 @@
-//! Snapshots, the publisher loop, and a ready statsd publisher.
+//! The publisher loop, and a ready statsd publisher.
 
-use crate::monitor::{Publisher, Shared};
-use mutornadomon_core::{
-    parse, render_json, render_prometheus, ParseError, ProcessStats, RenderError, Stats,
-    TextFormat, Value,
-};
+use crate::shared::Shared;
+use crate::snapshot::Snapshot;
+use mutornadomon_core::Value;
 use std::collections::HashMap;
 use std::io;
 use std::net::{ToSocketAddrs, UdpSocket};
@@ -12,54 +10,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// A copy of every metric at one moment, with the process stats of that moment.
-#[derive(Debug, Clone)]
-pub struct Snapshot {
-    bytes: Vec<u8>,
-    process: ProcessStats,
-}
-
-impl Snapshot {
-    pub(crate) fn new(bytes: Vec<u8>, process: ProcessStats) -> Snapshot {
-        Snapshot { bytes, process }
-    }
-
-    /// The metrics, parsed.
-    pub fn stats(&self) -> Result<Stats<'_>, ParseError> {
-        parse(&self.bytes)
-    }
-
-    /// The raw stats layout (see FORMAT.md).
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes
-    }
-
-    /// The process stats.
-    pub fn process(&self) -> &ProcessStats {
-        &self.process
-    }
-
-    /// mutornadomon's JSON (the `/mutornadomon` body).
-    pub fn to_json(&self) -> String {
-        self.render(|stats, out| render_json(stats, Some(&self.process), out))
-    }
-
-    /// Prometheus text or OpenMetrics (the `/metrics` body).
-    pub fn to_prometheus(&self, format: TextFormat) -> String {
-        self.render(|stats, out| render_prometheus(stats, Some(&self.process), format, out))
-    }
-
-    fn render(
-        &self,
-        render: impl Fn(&Stats<'_>, &mut [u8]) -> Result<usize, RenderError>,
-    ) -> String {
-        let stats = match self.stats() {
-            Ok(stats) => stats,
-            Err(e) => return format!("corrupt snapshot: {e}"),
-        };
-        crate::scratch::with_buffers(|b| crate::scratch::render_text(&stats, b.out(), render))
-    }
-}
+/// A publisher: called with a snapshot every publish interval, on the monitor's own thread.
+pub type Publisher = Box<dyn FnMut(&Snapshot) + Send + 'static>;
 
 /// The publisher as a state machine, for whatever sleeps: the monitor's thread, a smol task
 /// (`mutornadomon-smol`) or a program's own event loop. Sleep until
@@ -120,7 +72,7 @@ impl PublishDriver {
         }
         self.next += self.interval;
         if let Some(publisher) = self.publisher.as_mut() {
-            let snapshot = self.shared.snapshot(false);
+            let snapshot = Snapshot::take(&self.shared, false);
             if let Err(panic) = catch_unwind(AssertUnwindSafe(|| publisher(&snapshot))) {
                 let what = panic
                     .downcast_ref::<&str>()

@@ -3,7 +3,7 @@
 //! and reuses its compiled [`PageTemplate`] (filled from the region itself, no snapshot) until
 //! a registration changes the layout.
 
-use crate::monitor::Shared;
+use crate::shared::Shared;
 use mutornadomon_core::{
     parse, Page, PageTemplate, PlacedHole, ProcessStats, RenderError, Stats, TemplateError,
 };
@@ -135,7 +135,7 @@ impl Buffers {
 
 /// Bytes a page buffer keeps before the page for the HTTP head, which a server writes there
 /// to send head and page from one buffer without copying the page
-/// ([`Response::place_head`](crate::Response::place_head)). The monitor's heads take up to
+/// (`mutornadomon_http::Response::place_head`). The monitor's heads take up to
 /// ~180 bytes (the longest content type is OpenMetrics', plus `Connection: close`).
 pub(crate) const HEAD_ROOM: usize = 256;
 

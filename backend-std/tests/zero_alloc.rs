@@ -6,8 +6,10 @@ use mutornadomon_core::Meta;
 use mutornadomon_std::{Monitor, ScopeTimer};
 use std::time::Duration;
 
-#[path = "../../mutornadomon-core/tests/support/counting_alloc.rs"]
-mod counting_alloc;
+use mutornadomon_test_support::counting_alloc::{self, Counting};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 /// Allocations made by this thread are what we count; the monitor's own threads allocate
 /// (process stats read /proc), so they are paused by a long probe interval and no publisher.

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mutornadomon_smol::{parse_head, AsyncMonitor, Head, Limits, MAX_HEADERS};
-use mutornadomon_std::{MetricsPage, Monitor};
+use mutornadomon_smol::{parse_head, AsyncMonitor, Head, Limits, Monitor, MAX_HEADERS};
+use mutornadomon_std::MetricsPage;
 use std::net::IpAddr;
 use std::sync::OnceLock;
 

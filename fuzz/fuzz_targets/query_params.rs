@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mutornadomon_std::reader::file_name_pattern;
-use mutornadomon_std::{percent_decode, query_pairs, ProfileRequest, MAX_PROFILE};
+use mmstats::reader::file_name_pattern;
+use mutornadomon_http::{percent_decode, query_pairs, ProfileRequest, MAX_PROFILE};
 
 fuzz_target!(|query: &str| {
     for (name, value) in query_pairs(query) {

@@ -18,7 +18,7 @@ pub struct GaugeReading {
     pub max: f64,
 }
 
-/// What [`HistogramReading::summary`] gives.
+/// What [`HistogramReading::summary`](crate::HistogramReading::summary) gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct HistogramSummary<const N: usize> {

@@ -1,8 +1,7 @@
 //! Renderers: the JSON schema, Prometheus and OpenMetrics structure, buffer sizing, and
 //! `promtool check metrics` (ignored unless promtool is installed).
 
-#[path = "support/promtool.rs"]
-mod promtool;
+use mutornadomon_test_support::promtool_check;
 mod support;
 
 use mutornadomon_core::{
@@ -258,5 +257,5 @@ fn accept_header_negotiation() {
 #[test]
 #[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
 fn promtool_accepts_the_prometheus_text() {
-    promtool::promtool_check(&render(Some(TextFormat::Prometheus)));
+    promtool_check(&render(Some(TextFormat::Prometheus)));
 }

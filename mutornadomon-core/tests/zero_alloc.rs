@@ -6,8 +6,10 @@ use mutornadomon_core::{
     address, parse, render_json, render_prometheus, Meta, ProcessStats, Storage, TextFormat,
 };
 
-#[path = "support/counting_alloc.rs"]
-mod counting_alloc;
+use mutornadomon_test_support::counting_alloc::{self, Counting};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
 
 static STATS: Storage<16384> = Storage::new();
 static mut SNAPSHOT: [u8; 131_072] = [0; 131_072];

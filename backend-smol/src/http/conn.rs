@@ -1,15 +1,12 @@
 //! One connection: read a head within the limits, answer, repeat.
 
-use super::Endpoint;
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
-use mutornadomon_std::{Exchange, Limits, Request, Response, Step};
+use mutornadomon_http::policy::LINGER;
+use mutornadomon_http::{Endpoint, Exchange, Limits, Request, Response, Step};
 use std::io::{self, ErrorKind, IoSlice, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
-
-/// How long a connection closed on a refusal keeps reading what the client sends.
-pub(super) const LINGER: Duration = Duration::from_secs(1);
 
 /// Closes our side, then reads and drops whatever the client still sends until it closes or
 /// `deadline` passes. Closing a socket with unread input makes the kernel send a reset, which
@@ -95,7 +92,7 @@ pub(super) async fn serve(
     mut stream: Async<TcpStream>,
     peer: SocketAddr,
 ) -> io::Result<()> {
-    let limits = endpoint.limits;
+    let limits = endpoint.server_limits();
     let mut exchange = Exchange::new(limits, Some(peer.ip()));
     let (mut head, mut body) = (Vec::new(), Vec::new());
     let (mut read_timer, mut write_timer) = (LazyTimer::new(), LazyTimer::new());

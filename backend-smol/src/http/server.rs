@@ -2,21 +2,23 @@
 //! yours ([`EndpointServer::run_with`]) or a small executor inside the server's future
 //! ([`EndpointServer::run`]).
 
-use super::conn::{linger, serve, LazyTimer, LINGER};
-use super::Endpoint;
+use super::conn::{linger, serve, LazyTimer};
 use crate::stop::{StopListener, Stopper};
 use async_io::{Async, Timer};
+use futures_lite::future;
 use futures_lite::AsyncWriteExt;
+use mutornadomon_http::policy::{TurningAway, ACCEPT_RETRY, BUSY, LINGER};
+use mutornadomon_http::Endpoint;
 use std::future::Future;
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-/// The endpoint with a bound listener ([`Endpoint::bind`]). Run it on your executor with
+/// An [`Endpoint`] with a bound listener ([`EndpointServer::bind`]). Run it on your executor with
 /// [`run_with`](Self::run_with) (each connection a task of yours) or
 /// [`run`](Self::run) (one task for everything). Either serves until the monitor stops or the
 /// future is dropped, and its connections end with it.
@@ -26,12 +28,38 @@ use std::time::{Duration, Instant};
 /// answer (most do) would make every such try a wasted system call. It tries first again
 /// after a read that filled its buffer, as a pipelining client may have more queued.
 pub struct EndpointServer<'a> {
-    pub(super) endpoint: Endpoint<'a>,
-    pub(super) listener: Async<TcpListener>,
-    pub(super) local_addr: SocketAddr,
+    endpoint: Endpoint<'a>,
+    listener: Async<TcpListener>,
+    local_addr: SocketAddr,
 }
 
 impl<'a> EndpointServer<'a> {
+    /// Binds a listener for `endpoint` (`127.0.0.1:0` picks a free port), to be run with
+    /// [`run_with`](Self::run_with) or [`run`](Self::run). The server ends when the
+    /// endpoint's monitor stops.
+    ///
+    /// ```
+    /// use mutornadomon_smol::{AsyncMonitor, EndpointServer, Monitor};
+    ///
+    /// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
+    /// let server = EndpointServer::bind(monitor.endpoint(), "127.0.0.1:0")?;
+    /// println!("curl http://{}/mutornadomon", server.local_addr());
+    /// let ex = async_executor::Executor::new();
+    /// let (tasks, server) = (ex.spawn(tasks), ex.spawn(server.run()));
+    /// monitor.stop(); // both end
+    /// futures_lite::future::block_on(ex.run(async { tasks.await; server.await }));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bind(endpoint: Endpoint<'a>, addr: impl ToSocketAddrs) -> io::Result<Self> {
+        let listener = Async::new(TcpListener::bind(addr)?)?;
+        let local_addr = listener.get_ref().local_addr()?;
+        Ok(EndpointServer {
+            endpoint,
+            listener,
+            local_addr,
+        })
+    }
+
     /// The address it listens on (useful with port 0).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
@@ -53,12 +81,11 @@ impl<'a> EndpointServer<'a> {
     /// ```
     /// use async_io::Async;
     /// use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
-    /// use mutornadomon_smol::AsyncMonitor;
-    /// use mutornadomon_std::Monitor;
+    /// use mutornadomon_smol::{AsyncMonitor, Monitor};
     ///
     /// let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory())?;
     /// let timing = monitor.task_timing()?;
-    /// let server = monitor.endpoint().bind("127.0.0.1:0")?;
+    /// let server = mutornadomon_smol::EndpointServer::bind(monitor.endpoint(), "127.0.0.1:0")?;
     /// let addr = server.local_addr();
     /// let ex = async_executor::Executor::new(); // after the monitor: its tasks borrow it
     /// let tasks = ex.spawn(tasks);
@@ -77,8 +104,8 @@ impl<'a> EndpointServer<'a> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub async fn run_with(self, spawn: impl FnMut(Connection<'a>)) {
-        let stop = self.endpoint.stop.clone();
-        if stop.is_stopped() {
+        let monitor = self.endpoint.monitor().clone();
+        if monitor.is_stopped() {
             return;
         }
         // Dropped when this future ends or is dropped: that ends every connection it handed out.
@@ -89,7 +116,7 @@ impl<'a> EndpointServer<'a> {
             serving.listener(),
             spawn,
         );
-        stop.or_stopped(accept).await;
+        future::or(accept, monitor.stopped()).await;
     }
 
     /// Serves until the monitor stops (or this future is dropped). Connections are tasks of a
@@ -133,7 +160,7 @@ async fn accept_loop<'a>(
     mut spawn: impl FnMut(Connection<'a>),
 ) {
     let open = Arc::new(AtomicUsize::new(0));
-    let turned_away = Arc::new(AtomicUsize::new(0));
+    let turning_away = Arc::new(AtomicUsize::new(0));
     loop {
         let (stream, peer) = match accept(listener).await {
             Ok(accepted) => accepted,
@@ -141,21 +168,20 @@ async fn accept_loop<'a>(
                 // Out of file descriptors, or a connection reset before accept: wait a little
                 // rather than spin, and keep serving.
                 log::warn!("metrics endpoint accept failed: {e}");
-                Timer::after(Duration::from_millis(50)).await;
+                Timer::after(ACCEPT_RETRY).await;
                 continue;
             }
         };
         let serving = serving.clone();
         // Relaxed: a counter compared with a limit; no other memory depends on it.
-        if open.load(Ordering::Relaxed) >= endpoint.limits.max_connections {
+        if open.load(Ordering::Relaxed) >= endpoint.server_limits().max_connections {
             // Over the cap: answer 503 from a short task (it reads what the client sent, so
             // closing does not reset the connection before the client reads the answer). Those
             // tasks are capped too; past that, the connection is just closed.
-            if turned_away.load(Ordering::Relaxed) < TURN_AWAY_TASKS {
-                let guard = OpenConnection::new(&turned_away);
+            if let Some(slot) = TurningAway::try_new(&turning_away) {
                 spawn(Connection {
                     work: Box::pin(async move {
-                        let _guard = guard;
+                        let _slot = slot;
                         serving.or_stopped(turn_away(stream)).await;
                     }),
                 });
@@ -194,13 +220,6 @@ async fn accept(listener: &Async<TcpListener>) -> io::Result<(Async<TcpStream>, 
         }
     }
 }
-
-const BUSY: &[u8] =
-    b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n\
-Content-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n";
-
-/// Connections being answered 503 at once, at most.
-const TURN_AWAY_TASKS: usize = 64;
 
 /// Answers 503, then reads (and drops) what the client sends for up to a second.
 async fn turn_away(mut stream: Async<TcpStream>) {

@@ -1,0 +1,72 @@
+//! The monitor's pages over HTTP: `/mutornadomon` (mutornadomon's JSON) and `/metrics`
+//! (Prometheus text or OpenMetrics, by `Accept`), loopback-only by default.
+//!
+//! One sans-IO layer that every server of the project drives: request heads parsed by
+//! httparse within [`Limits`] (400, 414, 431, 408), the [`Exchange`] state machine of one
+//! connection (keep-alive, pipelining, deadlines), [`Response`] serialisation, the access rule
+//! and `Host` allowlist ([`Responder`]), and the one endpoint builder, [`Endpoint`]: the
+//! monitor's paths, the program's own routes ([`Endpoint::fallback`]) and request accounting.
+//! The refusal policy ([`policy`]: 503 past the connection cap, linger, accept retry) is
+//! shared too. Servers on top of it:
+//!
+//! - [`Endpoint::serve`] (feature `server`, on by default): a bounded blocking server, an
+//!   accept thread and a thread per connection, up to [`Limits::max_connections`];
+//! - `Endpoint::handle` (feature `tiny-http`): answers inside a tiny-http server of the
+//!   program's, which itself bounds nothing (see the `tiny` docs);
+//! - `mutornadomon-smol`'s `EndpointServer`: the same layer on async-io sockets.
+//!
+//! ```
+//! use mutornadomon_http::Endpoint;
+//! use mutornadomon_std::Monitor;
+//!
+//! let monitor = Monitor::builder().in_memory().start()?;
+//! monitor.count("jobs", 1)?;
+//! let server = Endpoint::new(&monitor).serve("127.0.0.1:0")?;
+//! println!("curl http://{}/metrics", server.local_addr());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crate features
+//!
+//! - `server` (on by default): [`Endpoint::serve`] and [`EndpointServer`].
+//! - `tiny-http`: `Endpoint::handle` for a tiny-http server, `http_server` (a tiny-http server
+//!   with TCP_NODELAY), and `RequestAccounting::start_request` in `mutornadomon-std`.
+//! - `profiler`: `Endpoint::profiler` serves `GET /profiler`, a CPU profile of the process
+//!   (top-N text or flamegraph SVG) taken with pprof, as the original's profiler endpoint did.
+#![deny(unsafe_code)]
+#![warn(missing_docs)]
+
+mod date;
+mod endpoint;
+mod exchange;
+mod head;
+mod host;
+pub mod policy;
+mod profile_request;
+#[cfg(feature = "profiler")]
+mod profiler;
+mod query;
+mod request;
+mod responder;
+mod response;
+#[cfg(feature = "server")]
+mod server;
+#[cfg(feature = "tiny-http")]
+#[allow(unsafe_code)]
+mod sys;
+#[cfg(feature = "tiny-http")]
+mod tiny;
+
+pub use endpoint::{Endpoint, Fallback};
+pub use exchange::{Exchange, Step};
+pub use head::{parse_head, Head, Limits, MAX_HEADERS};
+pub use host::host_allowed;
+pub use profile_request::{ProfileFormat, ProfileRequest, MAX_PROFILE};
+pub use query::{percent_decode, query_pairs};
+pub use request::Request;
+pub use responder::{is_local_request, AccessFilter, Responder};
+pub use response::Response;
+#[cfg(feature = "server")]
+pub use server::EndpointServer;
+#[cfg(feature = "tiny-http")]
+pub use tiny::{http_server, Handled};

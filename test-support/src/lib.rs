@@ -1,0 +1,18 @@
+//! What the workspace's tests share, so that no test reaches into another crate's files:
+//!
+//! - [`counting_alloc`]: a counting global allocator for the zero-allocation proofs;
+//! - [`promtool`]: `promtool check metrics` on a page;
+//! - [`http_client`]: a raw HTTP/1.1 client, a slowloris client and a keep-alive client;
+//! - [`child`]: the test binary re-run as a writer process.
+//!
+//! `publish = false`: a dev-dependency of the workspace's crates only.
+#![allow(missing_docs)]
+
+pub mod child;
+pub mod counting_alloc;
+pub mod http_client;
+pub mod promtool;
+
+pub use child::spawn_child;
+pub use http_client::*;
+pub use promtool::promtool_check;

@@ -1,0 +1,285 @@
+//! `mmstats serve`: a web page with live graphs, a JSON API (mmash's), and `/metrics` for every
+//! writer on the host.
+
+use crate::{string, Usage};
+use mmstats::reader::file_name_pattern;
+use mmstats::reader::{discover, liveness, StatsFileCopy};
+use mutornadomon_core::{write_prometheus_family, Labels, Record, TextFormat, Value};
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use tiny_http::{Header, Method, Request, Response};
+
+const HELP: &str = "\
+mmstats serve [--addr HOST:PORT] [DIR]
+
+Serves, for the stats files in DIR (default: the default directory):
+  /                          a page listing every writer and metric, with live graphs
+  /api/files?glob=G          the writers: file, pid, program, liveness, age
+  /api/labels?glob=G         every metric name
+  /api/values?label=L&agg=A&glob=G
+                             L across the files, aggregated by A: sum (default), avg, min, max,
+                             one, nonzero-min, nonzero-avg (counters and gauges by value,
+                             histograms by count)
+  /metrics                   Prometheus text (or OpenMetrics by Accept) for every writer, each
+                             sample labelled with its pid and program
+
+G is a file-name pattern (* and ?) inside DIR; it cannot name another directory.
+
+  --addr HOST:PORT  where to listen (default 127.0.0.1:8099; loopback unless you say otherwise)
+  -h, --help        this help
+";
+
+const PAGE: &str = include_str!("page.html");
+
+pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
+    use lexopt::Arg::{Long, Short, Value as Free};
+    let (mut addr, mut dir) = ("127.0.0.1:8099".to_owned(), None);
+    while let Some(arg) = parser.next()? {
+        match arg {
+            Long("addr") => addr = string(parser.value()?)?,
+            Long("help") | Short('h') => {
+                print!("{HELP}");
+                return Ok(0);
+            }
+            Free(v) if dir.is_none() => dir = Some(PathBuf::from(string(v)?)),
+            other => return Err(Usage(other.unexpected().to_string(), HELP)),
+        }
+    }
+    let dir = dir.unwrap_or_else(mutornadomon_std::stats_dir);
+    let server = match mutornadomon_http::http_server(addr.as_str()) {
+        Ok(server) => server,
+        Err(e) => {
+            eprintln!("mmstats serve: cannot listen on {addr}: {e}");
+            return Ok(1);
+        }
+    };
+    println!(
+        "serving {} on http://{}",
+        dir.display(),
+        server.server_addr()
+    );
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                while let Ok(request) = server.recv() {
+                    answer(request, &dir);
+                }
+            });
+        }
+    });
+    Ok(0)
+}
+
+fn answer(request: Request, dir: &std::path::Path) {
+    let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
+    let query: BTreeMap<String, String> = mutornadomon_http::query_pairs(query).collect();
+    let response = if !matches!(request.method(), Method::Get | Method::Head) {
+        text(405, "method not allowed\n")
+    } else {
+        match route(path, &query, dir, &request) {
+            Ok(response) => response,
+            Err((status, message)) => text(status, &message),
+        }
+    };
+    let _ = request.respond(response);
+}
+
+type Reply = Response<std::io::Cursor<Vec<u8>>>;
+
+fn route(
+    path: &str,
+    query: &BTreeMap<String, String>,
+    dir: &std::path::Path,
+    request: &Request,
+) -> Result<Reply, (u16, String)> {
+    match path {
+        "/" => Ok(with_type(
+            Response::from_string(PAGE),
+            "text/html; charset=utf-8",
+        )),
+        "/api/files" => Ok(json_reply(files_json(&read_files(dir, query)?))),
+        "/api/labels" => Ok(json_reply(labels_json(&read_files(dir, query)?))),
+        "/api/values" => values_json(&read_files(dir, query)?, query).map(json_reply),
+        "/metrics" => {
+            let accept = request
+                .headers()
+                .iter()
+                .find(|h| h.field.equiv("Accept"))
+                .map(|h| h.value.as_bytes());
+            let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
+            Ok(with_type(
+                Response::from_string(metrics_text(&read_files(dir, query)?, format)),
+                format.content_type(),
+            ))
+        }
+        _ => Err((404, "not found\n".into())),
+    }
+}
+
+/// The readable stats files in `dir` whose names match the `glob` parameter.
+fn read_files(
+    dir: &std::path::Path,
+    query: &BTreeMap<String, String>,
+) -> Result<Vec<StatsFileCopy>, (u16, String)> {
+    let pattern = match query.get("glob").filter(|g| !g.is_empty()) {
+        Some(glob) => Some(file_name_pattern(glob).map_err(|e| (400, format!("{e}\n")))?),
+        None => None,
+    };
+    let paths =
+        discover(dir).map_err(|e| (500, format!("cannot list {}: {e}\n", dir.display())))?;
+    Ok(paths
+        .into_iter()
+        .filter(|p| {
+            pattern.as_ref().is_none_or(|pat| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| pat.matches(n))
+            })
+        })
+        .filter_map(|p| StatsFileCopy::read(&p).ok())
+        .filter(|copy| copy.stats().is_ok())
+        .collect())
+}
+
+fn files_json(files: &[StatsFileCopy]) -> serde_json::Value {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let list: Vec<_> = files
+        .iter()
+        .filter_map(|copy| {
+            let stats = copy.stats().ok()?;
+            let h = stats.header();
+            Some(json!({
+                "file": copy.path.file_name()?.to_string_lossy(),
+                "pid": h.pid,
+                "program": copy.program(),
+                "liveness": liveness(h).to_string(),
+                "age_seconds": (h.creation_time_ns > 0).then(|| now - h.creation_time_ns as f64 / 1e9),
+                "metrics": stats.records().count(),
+            }))
+        })
+        .collect();
+    json!({ "files": list })
+}
+
+/// A record's number for graphs and aggregation: counters and gauges by value, histograms by
+/// count; info has none.
+fn number(record: &Record<'_>) -> Option<f64> {
+    match record.value {
+        Value::Counter(n) => Some(n as f64),
+        Value::Gauge(g) => Some(g.value).filter(|v| v.is_finite()),
+        Value::Histogram(h) => Some(h.count() as f64),
+        Value::Info(_) => None,
+    }
+}
+
+fn labels_json(files: &[StatsFileCopy]) -> serde_json::Value {
+    let mut labels = std::collections::BTreeSet::new();
+    for copy in files {
+        if let Ok(stats) = copy.stats() {
+            labels.extend(
+                stats
+                    .records()
+                    .map_while(Result::ok)
+                    .filter(|r| number(r).is_some())
+                    .map(|r| r.name.to_owned()),
+            );
+        }
+    }
+    json!({ "labels": labels })
+}
+
+fn values_json(
+    files: &[StatsFileCopy],
+    query: &BTreeMap<String, String>,
+) -> Result<serde_json::Value, (u16, String)> {
+    let label = query
+        .get("label")
+        .filter(|l| !l.is_empty())
+        .ok_or((400, "label is required\n".to_owned()))?;
+    let agg = query.get("agg").map_or("sum", String::as_str);
+    let values: Vec<f64> = files
+        .iter()
+        .filter_map(|copy| {
+            copy.stats().ok().and_then(|s| {
+                s.records()
+                    .map_while(Result::ok)
+                    .find(|r| r.name == label)
+                    .and_then(|r| number(&r))
+            })
+        })
+        .collect();
+    let nonzero: Vec<f64> = values.iter().copied().filter(|v| *v != 0.0).collect();
+    let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
+    let value = match agg {
+        "sum" => Some(values.iter().sum()),
+        "avg" => mean(&values),
+        "min" => values.iter().copied().reduce(f64::min),
+        "max" => values.iter().copied().reduce(f64::max),
+        "one" => values.first().copied(),
+        "nonzero-min" => nonzero.iter().copied().reduce(f64::min),
+        "nonzero-avg" => mean(&nonzero),
+        other => {
+            return Err((
+                400,
+                format!(
+                    "unknown agg {other:?}: sum, avg, min, max, one, nonzero-min, nonzero-avg\n"
+                ),
+            ))
+        }
+    };
+    Ok(json!({ "label": label, "agg": agg, "value": value, "files": values.len() }))
+}
+
+/// Every file's metrics in one exposition, grouped by family, labelled by pid and program.
+fn metrics_text(files: &[StatsFileCopy], format: TextFormat) -> String {
+    let parsed: Vec<_> = files
+        .iter()
+        .filter_map(|copy| {
+            let stats = copy.stats().ok()?;
+            let pid = stats.header().pid.to_string();
+            Some((stats, pid, copy.program().unwrap_or_default()))
+        })
+        .collect();
+    let labels: Vec<[(&str, &str); 2]> = parsed
+        .iter()
+        .map(|(_, pid, program)| [("pid", pid.as_str()), ("program", program.as_str())])
+        .collect();
+    let mut groups: BTreeMap<&str, Vec<(Record<'_>, Labels<'_>)>> = BTreeMap::new();
+    for ((stats, _, _), labels) in parsed.iter().zip(&labels) {
+        for record in stats.records().map_while(Result::ok) {
+            groups
+                .entry(record.name)
+                .or_default()
+                .push((record, &labels[..]));
+        }
+    }
+    let mut out = String::new();
+    for group in groups.values() {
+        let _ = write_prometheus_family(&mut out, group, format);
+    }
+    if format == TextFormat::OpenMetrics {
+        out.push_str("# EOF\n");
+    }
+    out
+}
+
+fn json_reply(value: serde_json::Value) -> Reply {
+    with_type(Response::from_string(value.to_string()), "application/json")
+}
+
+fn text(status: u16, body: &str) -> Reply {
+    with_type(
+        Response::from_string(body).with_status_code(status),
+        "text/plain; charset=utf-8",
+    )
+}
+
+fn with_type(response: Reply, content_type: &str) -> Reply {
+    match Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
+        Ok(header) => response.with_header(header),
+        Err(()) => response,
+    }
+}

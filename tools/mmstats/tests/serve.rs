@@ -1,0 +1,278 @@
+//! `mmstats serve` over loopback: the JSON API's aggregators and glob refusal, `/metrics` for
+//! every writer, and the page in headless Chromium (ignored unless installed).
+
+use mutornadomon_test_support as support;
+
+use mutornadomon_core::Meta;
+use mutornadomon_std::Monitor;
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use support::get;
+
+struct Server(Child, SocketAddr);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(dir: &Path) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mmstats"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .arg(dir)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let line = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let addr = line.rsplit("http://").next().unwrap().parse().unwrap();
+    Server(child, addr)
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("mmstats-serve-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Three writers: `work` = 0, 4 and 8; `level` = 1.0, 2.0 and 6.0.
+fn writers(dir: &Path) -> Vec<Monitor> {
+    [("alpha", 0, 1.0), ("beta", 4, 2.0), ("gamma", 8, 6.0)]
+        .into_iter()
+        .map(|(name, work, level)| {
+            let m = Monitor::builder()
+                .stats_dir(dir)
+                .program_name(name)
+                .start()
+                .unwrap();
+            m.counter("work", Meta::new().help("Work done"))
+                .unwrap()
+                .inc_by(work);
+            m.gauge("level", Meta::new()).unwrap().set(level);
+            m
+        })
+        .collect()
+}
+
+#[test]
+fn api_aggregates_and_refuses_escaping_globs() {
+    let dir = temp_dir("api");
+    let _writers = writers(&dir);
+    let server = serve(&dir);
+    let value =
+        |query: &str| get(server.1, &format!("/api/values?{query}")).json()["value"].clone();
+    let cases: &[(&str, serde_json::Value)] = &[
+        ("label=work", 12.0.into()),
+        ("label=work&agg=sum", 12.0.into()),
+        ("label=work&agg=avg", 4.0.into()),
+        ("label=work&agg=min", 0.0.into()),
+        ("label=work&agg=max", 8.0.into()),
+        ("label=work&agg=one", 0.0.into()), // the first file by name: alpha
+        ("label=work&agg=nonzero-min", 4.0.into()),
+        ("label=work&agg=nonzero-avg", 6.0.into()),
+        ("label=level&agg=avg", 3.0.into()),
+        ("label=absent", 0.0.into()),
+        ("label=absent&agg=avg", serde_json::Value::Null),
+        ("label=work&glob=mutornadomon-beta-*", 4.0.into()),
+    ];
+    for (query, want) in cases {
+        assert_eq!(&value(query), want, "{query}");
+    }
+    let files = get(server.1, "/api/files").json();
+    assert_eq!(files["files"].as_array().unwrap().len(), 3);
+    assert!(files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["liveness"] == "alive"));
+    let labels = get(server.1, "/api/labels").json();
+    assert!(labels["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l == "work"));
+    for bad in [
+        "../*",
+        "..%2F..%2Fetc%2Fpasswd",
+        "%2Fetc%2Fpasswd",
+        "a/b",
+        "%5Babc",
+    ] {
+        assert_eq!(
+            get(server.1, &format!("/api/files?glob={bad}")).status,
+            400,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        get(server.1, "/api/values?label=work&agg=median").status,
+        400
+    );
+    assert_eq!(
+        get(server.1, "/api/values").status,
+        400,
+        "label is required"
+    );
+    assert_eq!(get(server.1, "/nowhere").status, 404);
+    let page = get(server.1, "/");
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+            && page.body.contains("polyline")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn metrics_label_every_writer() {
+    let dir = temp_dir("metrics");
+    let writers = writers(&dir);
+    let server = serve(&dir);
+    let text = get(server.1, "/metrics").body;
+    assert_eq!(
+        text.matches("# TYPE work_total counter").count(),
+        1,
+        "one TYPE per family:\n{text}"
+    );
+    for (m, (name, work)) in writers
+        .iter()
+        .zip([("alpha", 0), ("beta", 4), ("gamma", 8)])
+    {
+        let pid = m.snapshot().stats().unwrap().header().pid;
+        assert!(
+            text.contains(&format!(
+                "work_total{{pid=\"{pid}\",program=\"{name}\"}} {work}\n"
+            )),
+            "{text}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
+fn promtool_accepts_metrics_of_every_writer() {
+    let dir = temp_dir("promtool");
+    let _writers = writers(&dir);
+    let server = serve(&dir);
+    support::promtool_check(&get(server.1, "/metrics").body);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[ignore = "needs chromium and node (apt-get install -y chromium; npm install --prefix .ci/page-check)"]
+fn the_page_draws_live_graphs_in_chromium() {
+    let dir = temp_dir("chromium");
+    let writers = writers(&dir);
+    let server = serve(&dir);
+    let work = writers[1].counter("work", Meta::new()).unwrap();
+    let bumping = std::sync::atomic::AtomicBool::new(true);
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            while bumping.load(std::sync::atomic::Ordering::Relaxed) {
+                work.inc(); // the lines move
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+        });
+        check_page(server.1, &dir.join("page.png"));
+        bumping.store(false, std::sync::atomic::Ordering::Relaxed);
+    });
+    drop(server);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn check_page(addr: SocketAddr, shot: &Path) {
+    // playwright-core drives Debian's Chromium and waits in real time until a graph holds three
+    // points. (Chromium's --dump-dom with --virtual-time-budget hung 2 runs in 5: virtual time
+    // stops while a fetch is pending, and this page keeps fetching.)
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../.ci/page-check/check.mjs"
+    );
+    let out = Command::new("node")
+        .arg(script)
+        .arg(format!("http://{addr}/"))
+        .arg(shot)
+        .output()
+        .expect("node");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "page check failed: {said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
+    assert!(
+        page["status"].as_str().unwrap().starts_with("3 writer(s)"),
+        "{page}"
+    );
+    assert!(
+        page["labels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l == "work"),
+        "a graph per metric: {page}"
+    );
+    assert!(
+        page["points"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_u64().unwrap() >= 3),
+        "{page}"
+    );
+    // The lines are really drawn: count pixels of the line colour (#1f5fbf) in the screenshot.
+    let count = Command::new("python3")
+        .arg("-c")
+        .arg(PNG_COLOUR_COUNT)
+        .arg(shot)
+        .output()
+        .unwrap();
+    let blue: usize = String::from_utf8_lossy(&count.stdout)
+        .trim()
+        .parse()
+        .unwrap_or(0);
+    assert!(
+        blue > 200,
+        "the graphs' lines are on screen ({blue} line-coloured pixels)"
+    );
+}
+
+/// Counts pixels within a small distance of #1f5fbf in an 8-bit RGB/RGBA PNG.
+const PNG_COLOUR_COUNT: &str = r#"
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+pos, chunks = 8, {}
+width = height = 0
+idat = b""
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8]); body = data[pos + 8:pos + 8 + n]; pos += 12 + n
+    if kind == b"IHDR": width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+    if kind == b"IDAT": idat += body
+channels = {2: 3, 6: 4}[colour]
+raw = zlib.decompress(idat); stride = width * channels
+rows, prev, i = [], bytearray(stride), 0
+for _ in range(height):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - channels] if x >= channels else 0; b = prev[x]; c = prev[x - channels] if x >= channels else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    rows.append(line); prev = line
+print(sum(1 for r in rows for x in range(0, stride, channels)
+          if abs(r[x] - 0x1f) < 40 and abs(r[x + 1] - 0x5f) < 40 and abs(r[x + 2] - 0xbf) < 40))
+"#;
