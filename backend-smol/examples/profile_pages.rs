@@ -4,7 +4,7 @@
 //! `cargo run --release -p mutornadomon-smol --example profile_pages -- /metrics 10000`
 
 use mutornadomon_core::Meta;
-use mutornadomon_smol::{AsyncMonitor, Monitor, Request, Responder, LATENCY_HISTOGRAM};
+use mutornadomon_smol::{AsyncMonitor, Endpoint, Monitor, Request, LATENCY_HISTOGRAM};
 use std::time::{Duration, Instant};
 
 fn main() {
@@ -58,7 +58,7 @@ fn main() {
         if let Some(response) = endpoint.respond(&request) {
             bytes += response.body().len();
             let (buffer, _) = response.place_head(&mut head, false, false);
-            Responder::recycle(buffer);
+            Endpoint::recycle(buffer);
         }
     }
     println!(

@@ -57,7 +57,7 @@ pub use http::{Connection, EndpointServer};
 pub use monitor::{AsyncMonitor, MonitorTasks};
 pub use mutornadomon_core::Meta;
 pub use mutornadomon_http::{
-    is_local_request, parse_head, Endpoint, Head, Limits, Request, Responder, Response, MAX_HEADERS,
+    is_local_request, parse_head, Endpoint, Head, Limits, Request, Response, MAX_HEADERS,
 };
 pub use mutornadomon_std::{
     Monitor, MonitorBuilder, MonitorHandle, RequestAccounting, RequestTimer, Snapshot,

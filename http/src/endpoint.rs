@@ -1,8 +1,11 @@
 //! The one endpoint builder: the monitor's paths, the access rules, the program's own routes
 //! and request accounting, for whichever server runs it.
 
-use crate::{Limits, Request, Responder, Response};
-use mutornadomon_std::{Monitor, MonitorHandle, RequestAccounting};
+use crate::access::Access;
+use crate::{Limits, Request, Response};
+use mutornadomon_std::{
+    recycle_page_buffer, MetricsPage, Monitor, MonitorHandle, RequestAccounting,
+};
 use std::sync::Arc;
 
 /// A handler for the requests the monitor's paths do not take (see [`Endpoint::fallback`]).
@@ -31,9 +34,15 @@ pub type Fallback<'a> = Arc<dyn Fn(&Request<'_>) -> Response + Send + Sync + 'a>
 /// assert!(endpoint.respond(&Request::new("GET", "/", None, &[])).is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A page's body is the buffer it was rendered into (no copy); a server that hands written
+/// bodies back with [`Endpoint::recycle`] has later pages rendered into them instead of new
+/// buffers (the project's servers do).
 #[derive(Clone)]
 pub struct Endpoint<'a> {
-    responder: Responder<'a>,
+    monitor: MonitorHandle,
+    access: Access<'a>,
+    roll_on_read: bool,
     limits: Limits,
     fallback: Option<Fallback<'a>>,
     accounting: Option<RequestAccounting<'a>>,
@@ -50,7 +59,9 @@ impl Endpoint<'static> {
     /// [`new`](Self::new) for a monitor known by its handle.
     pub fn for_handle(handle: MonitorHandle) -> Endpoint<'static> {
         Endpoint {
-            responder: Responder::for_handle(handle),
+            monitor: handle,
+            access: Access::default(),
+            roll_on_read: false,
             limits: Limits::default(),
             fallback: None,
             accounting: None,
@@ -70,20 +81,20 @@ impl<'a> Endpoint<'a> {
         'a: 'b,
     {
         let mut endpoint: Endpoint<'b> = self; // covariant: a shorter lifetime is a coercion
-        endpoint.responder = endpoint.responder.filter(filter);
+        endpoint.access.filter = Some(Arc::new(filter));
         endpoint
     }
 
     /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
     pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
-        self.responder = self.responder.allow_hosts(hosts);
+        self.access.hosts = Some(hosts.into_iter().map(Into::into).collect());
         self
     }
 
     /// mutornadomon's "min/max since last read": each `/mutornadomon` read rolls the gauge
     /// windows. Off by default: with several readers, each would see only its share.
     pub fn min_max_since_last_read(mut self, on: bool) -> Self {
-        self.responder = self.responder.min_max_since_last_read(on);
+        self.roll_on_read = on;
         self
     }
 
@@ -164,7 +175,45 @@ impl<'a> Endpoint<'a> {
         if self.profiler && request.path() == "/profiler" {
             return Some(self.profile(request));
         }
-        self.responder.respond(request)
+        let page = MetricsPage::for_path(request.path())?;
+        if !matches!(request.method(), "GET" | "HEAD") {
+            return Some(Response::text(405, "method not allowed\n").with_allow("GET, HEAD"));
+        }
+        if !self.allowed(request) {
+            return Some(Response::text(403, "forbidden\n"));
+        }
+        let roll = page == MetricsPage::Json && self.roll_on_read;
+        // The page's bytes go out as they are, in the buffer they were rendered into: no
+        // copy, no UTF-8 check.
+        let accept = request.header("accept");
+        let (content_type, body) = self.monitor.render_page_bytes(page, accept, roll);
+        Some(match body {
+            Ok((buffer, front)) => Response::with_front(200, content_type, buffer, front),
+            Err(text) => Response::new(200, content_type, text),
+        })
+    }
+
+    /// Whether `request` may read the metrics: it passes the Host allowlist, if any, and the
+    /// access rule (loopback only, or the [filter](Self::filter)).
+    pub fn allowed(&self, request: &Request<'_>) -> bool {
+        self.access.allows(request)
+    }
+
+    /// Hands back a response body once it is written, so that a later page rendered on this
+    /// thread goes into its buffer instead of a new one. Optional (without it, each page gets
+    /// a new buffer); any `Vec` will do.
+    ///
+    /// ```
+    /// use mutornadomon_http::{Endpoint, Request};
+    /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+    /// let request = Request::new("GET", "/metrics", Some("127.0.0.1".parse()?), &[]);
+    /// let body = Endpoint::new(&monitor).respond(&request).unwrap().into_body();
+    /// // ... write `body` to the client, then:
+    /// Endpoint::recycle(body);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recycle(body: Vec<u8>) {
+        recycle_page_buffer(body);
     }
 
     /// The answer to any request: the monitor's, else the fallback's, else 404; counted and
@@ -191,7 +240,7 @@ impl<'a> Endpoint<'a> {
 
     /// The monitor whose pages this endpoint serves.
     pub fn monitor(&self) -> &MonitorHandle {
-        self.responder.monitor()
+        &self.monitor
     }
 
     #[cfg(feature = "profiler")]
@@ -199,7 +248,7 @@ impl<'a> Endpoint<'a> {
         if request.method() != "GET" {
             return Response::text(405, "method not allowed\n").with_allow("GET");
         }
-        if !self.responder.allowed(request) {
+        if !self.allowed(request) {
             return Response::text(403, "forbidden\n");
         }
         match crate::profiler::profile(request.query()) {
@@ -218,7 +267,9 @@ impl<'a> Endpoint<'a> {
 impl std::fmt::Debug for Endpoint<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Endpoint")
-            .field("responder", &self.responder)
+            .field("hosts", &self.access.hosts)
+            .field("filter", &self.access.filter.is_some())
+            .field("min_max_since_last_read", &self.roll_on_read)
             .field("limits", &self.limits)
             .field("fallback", &self.fallback.is_some())
             .field("accounting", &self.accounting.is_some())

@@ -2,7 +2,7 @@
 //! (blocking) and smol (async) servers both drive, each with its own sockets and timers.
 
 use crate::head::{parse_head, Head, Limits, MAX_HEADERS};
-use crate::{Request, Responder, Response};
+use crate::{Endpoint, Request, Response};
 use std::net::IpAddr;
 use std::time::Instant;
 
@@ -79,7 +79,7 @@ impl Exchange {
         let mut body = Vec::new();
         let step = self.next_split(answer, out, &mut body);
         out.extend_from_slice(&body[self.body_from..]);
-        Responder::recycle(body);
+        Endpoint::recycle(body);
         step
     }
 
@@ -88,7 +88,7 @@ impl Exchange {
     /// its head already in `body`, written into the room the page left before itself
     /// ([`Response::place_head`]), and `head` empty: one buffer, one plain write. Other
     /// answers have their head in `head`, for one vectored write of both or a copy. The
-    /// body's old buffer, written by now, is handed to [`Responder::recycle`] for a later
+    /// body's old buffer, written by now, is handed to [`Endpoint::recycle`] for a later
     /// page.
     ///
     /// ```
@@ -123,7 +123,7 @@ impl Exchange {
                     let response = answer(&request);
                     let head_only = request.method() == "HEAD";
                     let (new_body, from) = response.place_head(head, head_only, close);
-                    Responder::recycle(std::mem::replace(body, new_body));
+                    Endpoint::recycle(std::mem::replace(body, new_body));
                     self.body_from = from;
                     self.buf.copy_within(len..self.filled, 0);
                     self.filled -= len;

@@ -4,8 +4,8 @@
 //! One sans-IO layer that every server of the project drives: request heads parsed by
 //! httparse within [`Limits`] (400, 414, 431, 408), the [`Exchange`] state machine of one
 //! connection (keep-alive, pipelining, deadlines), [`Response`] serialisation, the access rule
-//! and `Host` allowlist ([`Responder`]), and the one endpoint builder, [`Endpoint`]: the
-//! monitor's paths, the program's own routes ([`Endpoint::fallback`]) and request accounting.
+//! and `Host` allowlist, and the one endpoint builder, [`Endpoint`]: the monitor's paths, the
+//! program's own routes ([`Endpoint::fallback`]) and request accounting, for any server.
 //! The refusal policy ([`policy`]: 503 past the connection cap, linger, accept retry) is
 //! shared too. Servers on top of it:
 //!
@@ -36,18 +36,17 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod access;
 mod date;
 mod endpoint;
 mod exchange;
 mod head;
-mod host;
 pub mod policy;
 mod profile_request;
 #[cfg(feature = "profiler")]
 mod profiler;
 mod query;
 mod request;
-mod responder;
 mod response;
 #[cfg(feature = "server")]
 mod server;
@@ -57,14 +56,13 @@ mod sys;
 #[cfg(feature = "tiny-http")]
 mod tiny;
 
+pub use access::{host_allowed, is_local_request, AccessFilter};
 pub use endpoint::{Endpoint, Fallback};
 pub use exchange::{Exchange, Step};
 pub use head::{parse_head, Head, Limits, MAX_HEADERS};
-pub use host::host_allowed;
 pub use profile_request::{ProfileFormat, ProfileRequest, MAX_PROFILE};
 pub use query::{percent_decode, query_pairs};
 pub use request::Request;
-pub use responder::{is_local_request, AccessFilter, Responder};
 pub use response::Response;
 #[cfg(feature = "server")]
 pub use server::EndpointServer;

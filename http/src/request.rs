@@ -13,7 +13,7 @@ enum Headers<'b> {
 /// A request head: method, target, headers and the connection's peer address.
 ///
 /// The endpoint's server builds these from the bytes it reads; a program with an HTTP server of
-/// its own builds one with [`Request::new`] and asks [`Responder::respond`](crate::Responder::respond).
+/// its own builds one with [`Request::new`] and asks [`Endpoint::respond`](crate::Endpoint::respond).
 ///
 /// ```
 /// use mutornadomon_http::Request;

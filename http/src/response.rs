@@ -114,9 +114,9 @@ impl Response {
     /// room before the body, moves it there and clears `head`. Returns the buffer and where
     /// the bytes to send start in it: send `head`, then the buffer from there (the body
     /// alone, when the head did not fit; nothing when `head_only`, the answer to a `HEAD`
-    /// request, whose head stays in `head`). Pages from [`Responder`](crate::Responder)
+    /// request, whose head stays in `head`). Pages from [`Endpoint`](crate::Endpoint)
     /// leave room; other bodies do not, and their head stays in `head`. The buffer comes back
-    /// either way, to be handed to [`Responder::recycle`](crate::Responder::recycle) once
+    /// either way, to be handed to [`Endpoint::recycle`](crate::Endpoint::recycle) once
     /// written.
     ///
     /// ```

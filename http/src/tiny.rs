@@ -5,7 +5,7 @@
 //! ([`Endpoint::serve`]) where the program's server faces untrusted clients.
 
 use crate::response::one_slice;
-use crate::{Endpoint, Request, Responder};
+use crate::{Endpoint, Request};
 use std::cell::Cell;
 use std::io::{self, Write};
 use std::net::ToSocketAddrs;
@@ -75,7 +75,7 @@ impl Endpoint<'_> {
                 log::debug!("metrics response not delivered: {e}");
             }
             drop(writer);
-            Responder::recycle(body);
+            Endpoint::recycle(body);
             if head.capacity() <= MAX_SPARE {
                 wire.set(head);
             }

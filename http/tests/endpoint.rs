@@ -268,13 +268,13 @@ fn a_real_prometheus_scrapes_and_answers_a_query() {
 
 #[test]
 fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
-    use mutornadomon_http::{Request, Responder};
+    use mutornadomon_http::Request;
     let monitor = Monitor::builder().in_memory().start().unwrap();
     let jobs = monitor.counter("jobs", Meta::new()).unwrap();
-    let responder = Responder::new(&monitor);
+    let endpoint = Endpoint::new(&monitor);
     let local = Some("127.0.0.1".parse().unwrap());
     let get_page = |path: &str| {
-        let response = responder
+        let response = endpoint
             .respond(&Request::new("GET", path, local, &[]))
             .unwrap();
         assert_eq!(response.status(), 200);
@@ -285,7 +285,7 @@ fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
     let mut handed_back = get_page("/metrics");
     handed_back.resize(handed_back.len() + 4096, b'#');
     let recycled_at = handed_back.as_ptr();
-    Responder::recycle(handed_back);
+    Endpoint::recycle(handed_back);
     jobs.inc_by(7);
     let _second = get_page("/metrics"); // rendered into the buffer kept after the first
     let third = get_page("/metrics"); // rendered into the recycled one
@@ -297,7 +297,7 @@ fn a_recycled_body_buffer_holds_a_later_page_and_nothing_of_its_old_bytes() {
         "old bytes leaked"
     );
     // A JSON page after a Prometheus one, in a recycled buffer, is whole JSON.
-    Responder::recycle(text.into_bytes());
+    Endpoint::recycle(text.into_bytes());
     get_page("/mutornadomon");
     let json: serde_json::Value = serde_json::from_slice(&get_page("/mutornadomon")).unwrap();
     assert_eq!(json["counters"]["jobs"], 7);
