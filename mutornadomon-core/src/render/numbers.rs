@@ -16,6 +16,7 @@ pub(crate) enum Style {
 }
 
 /// Writes `v` in `style`'s notation.
+#[inline]
 pub(crate) fn write_float(w: &mut impl WriteInt, v: f64, style: Style) -> fmt::Result {
     match style {
         Style::Json => write_f64(w, v),
@@ -24,6 +25,7 @@ pub(crate) fn write_float(w: &mut impl WriteInt, v: f64, style: Style) -> fmt::R
 }
 
 /// A histogram's summary object: count, sum, min, max and the four quantiles.
+#[inline]
 pub(crate) fn write_histogram_summary(
     w: &mut impl WriteInt,
     summary: &HistogramSummary<4>,
@@ -48,6 +50,7 @@ pub(crate) fn write_histogram_summary(
 }
 
 /// A JSON number, or `null` for NaN and infinities (JSON has neither).
+#[inline]
 pub(crate) fn write_f64(w: &mut impl Write, v: f64) -> fmt::Result {
     if v.is_finite() {
         // zmij gives the shortest text that reads back as the same f64, with an exponent for
@@ -59,6 +62,7 @@ pub(crate) fn write_f64(w: &mut impl Write, v: f64) -> fmt::Result {
 }
 
 /// A sample value as Prometheus reads it (Go's ParseFloat): `NaN`, `+Inf`, `-Inf` or a number.
+#[inline]
 pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
     if v.is_nan() {
         w.write_str("NaN")
