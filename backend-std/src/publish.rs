@@ -2,8 +2,7 @@
 
 use crate::shared::Shared;
 use crate::snapshot::Snapshot;
-use mutornadomon_core::Value;
-use std::collections::HashMap;
+use mutornadomon_core::StatsdEncoder;
 use std::io;
 use std::net::{ToSocketAddrs, UdpSocket};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -119,9 +118,11 @@ impl std::fmt::Debug for PublishDriver {
     }
 }
 
-/// Pushes metrics to a statsd server over UDP: counters as deltas (`|c`), gauges (`|g`, with
-/// `.min` and `.max`), histograms as `.count` (delta, `|c`) and `.p50`/`.p90`/`.p99`/`.max`
-/// (`|g`, in the recorded unit). Lines are batched into datagrams of at most 1,400 bytes.
+/// Pushes metrics to a statsd server over UDP, as the core's [`StatsdEncoder`] packs them:
+/// counters as deltas (`|c`), gauges (`|g`, with `.min` and `.max`; a negative value sent as
+/// `0` then the value, so that statsd stores it rather than adding it), histograms as `.count`
+/// (delta, `|c`), `.p50`/`.p90`/`.p99` and the exact `.min`/`.max` (`|g`, in the recorded
+/// unit). Datagrams of at most 1,400 bytes; one metric's lines never straddle two.
 ///
 /// ```no_run
 /// use mutornadomon_std::{Monitor, StatsdPublisher};
@@ -129,15 +130,25 @@ impl std::fmt::Debug for PublishDriver {
 /// let monitor = Monitor::builder().publisher(move |s| statsd.publish(s)).start()?;
 /// # Ok::<(), std::io::Error>(())
 /// ```
+#[derive(Debug)]
 pub struct StatsdPublisher {
     socket: UdpSocket,
     prefix: String,
-    last: HashMap<String, u64>,
+    encoder: Box<StatsdEncoder<STATSD_COUNTERS>>,
 }
 
+/// Counters (histogram counts included) whose previous value the publisher keeps for deltas.
+const STATSD_COUNTERS: usize = 4096;
+
+/// The largest datagram sent: one Ethernet frame's payload, headers taken off.
+const DATAGRAM: usize = 1400;
+
 impl StatsdPublisher {
-    /// A publisher sending to `server`, every name prefixed with `prefix`.
+    /// A publisher sending to `server`, every name prefixed with `prefix` (an error if the
+    /// prefix holds a character statsd gives a meaning to).
     pub fn new(server: impl ToSocketAddrs, prefix: &str) -> io::Result<StatsdPublisher> {
+        StatsdEncoder::<1>::check_prefix(prefix)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
         let server = server.to_socket_addrs()?.next().ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -154,68 +165,46 @@ impl StatsdPublisher {
         Ok(StatsdPublisher {
             socket,
             prefix: prefix.to_owned(),
-            last: HashMap::new(),
+            encoder: Box::default(),
         })
     }
 
-    /// The statsd lines for `snapshot` (counters as deltas since the previous call).
+    /// The statsd lines for `snapshot` (counters as deltas since the previous call), as the
+    /// core's [`StatsdEncoder`] writes them.
     pub fn lines(&mut self, snapshot: &Snapshot) -> Vec<String> {
         let mut lines = Vec::new();
-        let Ok(stats) = snapshot.stats() else {
-            return lines;
-        };
-        let prefix = &self.prefix;
-        let mut delta = |name: String, now: u64| {
-            let before = self.last.insert(name.clone(), now).unwrap_or(0);
-            format!("{name}:{}|c", now.wrapping_sub(before))
-        };
-        for record in stats.records().map_while(Result::ok) {
-            let name = format!("{prefix}{}", record.name);
-            match record.value {
-                Value::Counter(n) => lines.push(delta(name, n)),
-                Value::Gauge(g) => {
-                    for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
-                        if v.is_finite() {
-                            lines.push(format!("{name}{suffix}:{v}|g"));
-                        }
-                    }
-                }
-                Value::Histogram(h) => {
-                    lines.push(delta(format!("{name}.count"), h.count()));
-                    for (suffix, q) in [(".p50", 0.5), (".p90", 0.9), (".p99", 0.99), (".max", 1.0)]
-                    {
-                        if let Some(v) = h.quantile(q) {
-                            lines.push(format!("{name}{suffix}:{v}|g"));
-                        }
-                    }
-                }
-                Value::Info(_) => {}
-            }
+        if let Ok(stats) = snapshot.stats() {
+            let _ = self
+                .encoder
+                .encode::<DATAGRAM>(&stats, &self.prefix, |datagram| {
+                    let text = String::from_utf8_lossy(datagram);
+                    lines.extend(text.lines().map(str::to_owned));
+                });
         }
         lines
     }
 
-    /// Sends `snapshot`; send errors are logged, never panics.
+    /// Sends `snapshot` in datagrams of up to 1,400 bytes; errors are logged, never panics.
     pub fn publish(&mut self, snapshot: &Snapshot) {
-        let mut datagram = String::new();
-        for line in self.lines(snapshot) {
-            if !datagram.is_empty() && datagram.len() + line.len() + 1 > 1400 {
-                self.send(&datagram);
-                datagram.clear();
-            }
-            if !datagram.is_empty() {
-                datagram.push('\n');
-            }
-            datagram.push_str(&line);
-        }
-        if !datagram.is_empty() {
-            self.send(&datagram);
-        }
-    }
-
-    fn send(&self, datagram: &str) {
-        if let Err(e) = self.socket.send(datagram.as_bytes()) {
-            log::warn!("statsd send failed: {e}");
+        let stats = match snapshot.stats() {
+            Ok(stats) => stats,
+            Err(e) => return log::warn!("statsd: snapshot unreadable: {e}"),
+        };
+        let socket = &self.socket;
+        let sent = self
+            .encoder
+            .encode::<DATAGRAM>(&stats, &self.prefix, |datagram| {
+                if let Err(e) = socket.send(datagram) {
+                    log::warn!("statsd send failed: {e}");
+                }
+            });
+        match sent {
+            Err(e) => log::warn!("statsd: {e}"),
+            Ok(encoded) if encoded.skipped > 0 => log::warn!(
+                "statsd: {} metrics left out (over {STATSD_COUNTERS} counters, or a line over {DATAGRAM} bytes)",
+                encoded.skipped
+            ),
+            Ok(_) => {}
         }
     }
 }

@@ -67,6 +67,7 @@ mod records;
 mod region;
 mod registry;
 mod render;
+mod statsd;
 mod sync;
 mod values;
 mod words;
@@ -89,5 +90,6 @@ pub use render::{
     render_json, render_prometheus, write_prometheus_family, Labels, Page, PageTemplate,
     PlacedHole, ProcessStats, RenderError, TemplateError, TextFormat,
 };
+pub use statsd::{Encoded, StatsdEncoder, StatsdError};
 pub use sync::AtomicU64;
 pub use values::{GaugeReading, HistogramSummary};

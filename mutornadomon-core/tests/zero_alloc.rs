@@ -3,7 +3,8 @@
 //! nothing else in the process allocates while we count.
 
 use mutornadomon_core::{
-    address, parse, render_json, render_prometheus, Meta, ProcessStats, Storage, TextFormat,
+    address, parse, render_json, render_prometheus, Meta, ProcessStats, StatsdEncoder, Storage,
+    TextFormat,
 };
 
 use mutornadomon_test_support::counting_alloc::{self, Counting};
@@ -71,6 +72,21 @@ fn main() {
         render_prometheus(&stats, Some(&process), TextFormat::Prometheus, output).unwrap();
         render_prometheus(&stats, None, TextFormat::OpenMetrics, output).unwrap();
     });
+    expect_no_allocations(
+        "statsd datagrams (heapless), twice for counter deltas",
+        || {
+            let mut encoder = StatsdEncoder::<64>::new();
+            for _ in 0..2 {
+                let n = region.snapshot(snapshot).unwrap();
+                let stats = parse(&snapshot[..n]).unwrap();
+                let mut bytes = 0;
+                let encoded = encoder
+                    .encode::<512>(&stats, "app.", |datagram| bytes += datagram.len())
+                    .unwrap();
+                assert!(encoded.lines > 10 && encoded.skipped == 0 && bytes > 0);
+            }
+        },
+    );
     expect_no_allocations("address rules", || {
         let peer = "127.0.0.1".parse().unwrap();
         let headers = [

@@ -1,9 +1,11 @@
 //! A no_std, no-alloc consumer of mutornadomon-core: a static region, every kind, a snapshot,
-//! the parser and both renderers.
+//! the parser, both renderers and the statsd encoder (heapless datagrams).
 #![no_std]
 
 use core::panic::PanicInfo;
-use mutornadomon_core::{parse, render_json, render_prometheus, Meta, Storage, TextFormat};
+use mutornadomon_core::{
+    parse, render_json, render_prometheus, Meta, StatsdEncoder, Storage, TextFormat,
+};
 
 static STATS: Storage<1024> = Storage::new();
 
@@ -20,7 +22,10 @@ pub extern "C" fn mutornadomon_no_std_check(out: *mut u8, len: usize) -> usize {
     let mut snapshot = [0u8; 8192];
     let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };
     let Ok(stats) = parse(&snapshot[..n]) else { return 0 };
-    if out.is_null() {
+    let mut encoder = StatsdEncoder::<8>::new();
+    let mut statsd_bytes = 0;
+    let _ = encoder.encode::<256>(&stats, "fw.", |datagram| statsd_bytes += datagram.len());
+    if out.is_null() || statsd_bytes == 0 {
         return 0;
     }
     // SAFETY: the C caller promises `out` points to `len` writable bytes.

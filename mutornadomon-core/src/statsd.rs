@@ -1,0 +1,299 @@
+//! statsd lines from a parsed region, packed into datagrams: what a push-based collector reads
+//! (statsd, collectd's statsd plugin, Telegraf, the Datadog agent). No allocation: each
+//! datagram is a [`heapless::Vec`] of the size the caller picks, and the previous counter values
+//! that deltas need live in the encoder, a [`heapless::FnvIndexMap`] of fixed capacity.
+//!
+//! What is sent, for a metric `name` under `prefix`:
+//!
+//! | kind | lines |
+//! |---|---|
+//! | counter | `name:<delta since the last encode>\|c` |
+//! | gauge | `name:<v>\|g`, `name.min:<v>\|g`, `name.max:<v>\|g` (the window's extremes) |
+//! | histogram | `name.count:<delta>\|c`; `name.p50`, `.p90`, `.p99` (bucket midpoints), `.min`, `.max` (exact) as `\|g` |
+//! | info | nothing |
+//!
+//! The statsd gauge protocol reads a value with a leading `-` or `+` as a change to the stored
+//! gauge, not as the value. A negative gauge is therefore sent as `name:0|g` followed by
+//! `name:-7.75|g` in the same datagram, which every statsd server stores as -7.75. Non-finite
+//! gauges are not sent. `:` in a metric name (legal in ours, the statsd separator) is sent
+//! as `_`.
+
+use crate::parse::Stats;
+use crate::parse_error::ParseError;
+use crate::records::{Record, Value};
+use core::fmt;
+use heapless::{FnvIndexMap, Vec};
+
+/// The longest line one metric can need: a prefix and a name of at most 128 bytes each, a
+/// suffix, two values (a negative gauge's two lines) and their types.
+const MAX_UNIT: usize = 2 * (128 + 128 + 6 + 1 + 24 + 2) + 1;
+
+/// Turns a region into statsd datagrams, keeping the previous value of up to `COUNTERS`
+/// counters (histogram counts included) for their deltas. `COUNTERS` must be a power of two
+/// (heapless' index map).
+///
+/// ```
+/// use mutornadomon_core::{parse, Meta, Storage, StatsdEncoder};
+/// static STATS: Storage<1024> = Storage::new();
+/// let region = STATS.region();
+/// region.counter("requests", Meta::new())?.inc_by(3);
+/// region.gauge("temperature", Meta::new())?.set(-7.75);
+///
+/// let mut encoder = StatsdEncoder::<64>::new();
+/// let mut snapshot = [0u8; 8192];
+/// let n = region.snapshot(&mut snapshot)?;
+/// let mut sent = Vec::new();
+/// encoder.encode::<512>(&parse(&snapshot[..n])?, "app.", |datagram| {
+///     sent.push(String::from_utf8(datagram.to_vec()).unwrap()); // or socket.send(datagram)
+/// })?;
+/// assert_eq!(sent.len(), 1);
+/// assert!(sent[0].starts_with("app.requests:3|c\napp.temperature:0|g\napp.temperature:-7.75|g\n"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct StatsdEncoder<const COUNTERS: usize> {
+    /// Previous counts by the byte offset of the counter's value in the region (records never
+    /// move, so the offset names a counter for the region's life).
+    previous: FnvIndexMap<u32, u64, COUNTERS>,
+}
+
+/// What one [`StatsdEncoder::encode`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct Encoded {
+    /// Lines written.
+    pub lines: usize,
+    /// Datagrams handed to the sender.
+    pub datagrams: usize,
+    /// Metrics left out: a counter past the encoder's capacity (no previous value to take a
+    /// delta from), or a metric whose lines do not fit in one datagram.
+    pub skipped: usize,
+}
+
+/// Why nothing was encoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatsdError {
+    /// The prefix holds a character statsd gives a meaning to (`:`, `|`, `@`, `#`, a space or
+    /// a control character), or is over 128 bytes.
+    BadPrefix,
+    /// A record of the region is corrupt; the datagrams before it were sent.
+    Corrupt(ParseError),
+}
+
+impl fmt::Display for StatsdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatsdError::BadPrefix => f.write_str(
+                "statsd prefix must be at most 128 bytes without ':', '|', '@', '#', spaces or control characters",
+            ),
+            StatsdError::Corrupt(e) => write!(f, "corrupt stats region: {e}"),
+        }
+    }
+}
+
+impl core::error::Error for StatsdError {}
+
+impl<const COUNTERS: usize> Default for StatsdEncoder<COUNTERS> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
+    /// An encoder that has sent nothing yet: each counter's first delta is its whole count.
+    pub const fn new() -> Self {
+        StatsdEncoder {
+            previous: FnvIndexMap::new(),
+        }
+    }
+
+    /// Whether `prefix` may start statsd names: an error names what is wrong.
+    ///
+    /// ```
+    /// use mutornadomon_core::StatsdEncoder;
+    /// assert!(StatsdEncoder::<1>::check_prefix("app.web-1.").is_ok());
+    /// assert!(StatsdEncoder::<1>::check_prefix("app|1").is_err());
+    /// ```
+    pub fn check_prefix(prefix: &str) -> Result<(), StatsdError> {
+        if prefix_is_valid(prefix) {
+            Ok(())
+        } else {
+            Err(StatsdError::BadPrefix)
+        }
+    }
+
+    /// Encodes every metric of `stats` under `prefix` into datagrams of at most `DATAGRAM`
+    /// bytes (1,432 suits an Ethernet MTU; 512 is safe anywhere), handing each to `send`. The
+    /// lines of one metric never straddle two datagrams.
+    pub fn encode<const DATAGRAM: usize>(
+        &mut self,
+        stats: &Stats<'_>,
+        prefix: &str,
+        mut send: impl FnMut(&Vec<u8, DATAGRAM>),
+    ) -> Result<Encoded, StatsdError> {
+        Self::check_prefix(prefix)?;
+        let mut out = Encoded::default();
+        let mut datagram: Vec<u8, DATAGRAM> = Vec::new();
+        let mut unit: Vec<u8, MAX_UNIT> = Vec::new();
+        for record in stats.records() {
+            let record = record.map_err(StatsdError::Corrupt)?;
+            unit.clear();
+            let lines = match self.write_metric(&mut unit, prefix, &record) {
+                Some(lines) => lines,
+                None => {
+                    out.skipped += 1;
+                    continue;
+                }
+            };
+            if lines == 0 {
+                continue;
+            }
+            if datagram.len() + unit.len() > DATAGRAM && !datagram.is_empty() {
+                send(&datagram);
+                out.datagrams += 1;
+                datagram.clear();
+            }
+            if datagram.extend_from_slice(&unit).is_err() {
+                out.skipped += 1; // longer than a whole datagram
+                continue;
+            }
+            out.lines += lines;
+        }
+        if !datagram.is_empty() {
+            send(&datagram);
+            out.datagrams += 1;
+        }
+        Ok(out)
+    }
+
+    /// Writes the lines of `record` into `unit` (each ending in `\n`); how many, or `None`
+    /// when a counter has no room for its previous value.
+    fn write_metric(
+        &mut self,
+        unit: &mut Vec<u8, MAX_UNIT>,
+        prefix: &str,
+        record: &Record<'_>,
+    ) -> Option<usize> {
+        let key = u32::try_from(record.place.values_at).ok()?;
+        let mut lines = 0;
+        match record.value {
+            Value::Counter(now) => {
+                let delta = self.delta(key, now)?;
+                lines += write_line(unit, prefix, record.name, "", Number::Int(delta), "c");
+            }
+            Value::Gauge(g) => {
+                for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
+                    lines += write_gauge(unit, prefix, record.name, suffix, v);
+                }
+            }
+            Value::Histogram(h) => {
+                let summary = h.summary([0.5, 0.9, 0.99]);
+                let delta = self.delta(key, summary.count)?;
+                lines += write_line(unit, prefix, record.name, ".count", Number::Int(delta), "c");
+                let [p50, p90, p99] = summary.quantiles;
+                let gauges = [
+                    (".p50", p50),
+                    (".p90", p90),
+                    (".p99", p99),
+                    (".min", summary.min),
+                    (".max", summary.max),
+                ];
+                for (suffix, v) in gauges {
+                    if let Some(v) = v {
+                        lines += write_line(unit, prefix, record.name, suffix, Number::Int(v), "g");
+                    }
+                }
+            }
+            Value::Info(_) => {}
+        }
+        Some(lines)
+    }
+
+    /// `now` minus the previous value of the counter at `key` (wrapping), remembering `now`.
+    fn delta(&mut self, key: u32, now: u64) -> Option<u64> {
+        match self.previous.get_mut(&key) {
+            Some(before) => Some(now.wrapping_sub(core::mem::replace(before, now))),
+            None => self.previous.insert(key, now).ok().map(|_| now),
+        }
+    }
+}
+
+impl<const COUNTERS: usize> fmt::Debug for StatsdEncoder<COUNTERS> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StatsdEncoder")
+            .field("counters_known", &self.previous.len())
+            .field("capacity", &COUNTERS)
+            .finish()
+    }
+}
+
+fn prefix_is_valid(prefix: &str) -> bool {
+    prefix.len() <= 128
+        && !prefix
+            .bytes()
+            .any(|b| matches!(b, b':' | b'|' | b'@' | b'#' | b' ') || b.is_ascii_control())
+}
+
+/// A value as statsd reads it.
+#[derive(Clone, Copy)]
+enum Number {
+    Int(u64),
+    Float(f64),
+}
+
+/// One gauge line, or two for a negative value (`0`, then the value): see the module docs.
+fn write_gauge<const N: usize>(
+    unit: &mut Vec<u8, N>,
+    prefix: &str,
+    name: &str,
+    suffix: &str,
+    v: f64,
+) -> usize {
+    if !v.is_finite() {
+        return 0;
+    }
+    if v == 0.0 {
+        // -0.0 too: "-0.0" would read as "no change".
+        return write_line(unit, prefix, name, suffix, Number::Int(0), "g");
+    }
+    let zero = if v < 0.0 {
+        write_line(unit, prefix, name, suffix, Number::Int(0), "g")
+    } else {
+        0
+    };
+    zero + write_line(unit, prefix, name, suffix, Number::Float(v), "g")
+}
+
+/// Writes `prefix name suffix:value|kind\n`; 1 if it fit in `unit`, else 0 (and `unit` is
+/// left as it was).
+fn write_line<const N: usize>(
+    unit: &mut Vec<u8, N>,
+    prefix: &str,
+    name: &str,
+    suffix: &str,
+    value: Number,
+    kind: &str,
+) -> usize {
+    let start = unit.len();
+    let mut float = zmij::Buffer::new();
+    let mut int = itoa::Buffer::new();
+    let value = match value {
+        Number::Int(n) => int.format(n).as_bytes(),
+        Number::Float(v) => float.format_finite(v).as_bytes(),
+    };
+    let name_bytes = name.bytes().map(|b| if b == b':' { b'_' } else { b });
+    let fits = unit.extend_from_slice(prefix.as_bytes()).is_ok()
+        && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
+        && unit.extend_from_slice(suffix.as_bytes()).is_ok()
+        && unit.push(b':').is_ok()
+        && unit.extend_from_slice(value).is_ok()
+        && unit.push(b'|').is_ok()
+        && unit.extend_from_slice(kind.as_bytes()).is_ok()
+        && unit.push(b'\n').is_ok();
+    if fits {
+        1
+    } else {
+        unit.truncate(start);
+        0
+    }
+}
