@@ -349,3 +349,93 @@ mod render {
         });
     }
 }
+
+/// statsd: 100 metrics (80 counters, 20 gauges, as in `render`) as statsd lines packed into
+/// 1,400-byte datagrams. Ours: snapshot, parse and the core's encoder (counter deltas kept in
+/// its heapless map, datagrams on the stack). cadence: the crate Rust programs use for statsd,
+/// one `count` or `gauge` call per metric into a sink that packs its lines into datagrams the
+/// same way (no socket on either side).
+mod statsd_encode {
+    use super::*;
+    use cadence::{Counted, Gauged, MetricSink, StatsdClient};
+    use mutornadomon_core::StatsdEncoder;
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    const METRICS: usize = 100;
+    const DATAGRAM: usize = 1400;
+
+    fn name(i: usize) -> String {
+        format!("service_metric_{i}")
+    }
+
+    #[divan::bench]
+    fn mutornadomon_encoder(bencher: divan::Bencher) {
+        let words: Vec<RegionWord> = (0..64 * 1024).map(|_| RegionWord::new(0)).collect();
+        let region = Region::format(&words).unwrap();
+        for i in 0..METRICS {
+            if i % 5 == 4 {
+                region.gauge(&name(i), Meta::new()).unwrap().set(i as f64 / 3.0);
+            } else {
+                region.counter(&name(i), Meta::new()).unwrap().inc_by(i as u64 * 7);
+            }
+        }
+        let mut snapshot = vec![0u8; region.snapshot_len()];
+        let mut encoder = StatsdEncoder::<256>::new();
+        bencher.bench_local(|| {
+            let used = region.snapshot(&mut snapshot).unwrap();
+            let stats = parse(&snapshot[..used]).unwrap();
+            let mut bytes = 0;
+            encoder
+                .encode::<DATAGRAM>(&stats, "app.", |d| bytes += black_box(d).len())
+                .unwrap();
+            bytes
+        });
+    }
+
+    /// Packs lines into datagrams of at most `DATAGRAM` bytes behind a mutex, as cadence's
+    /// own `BufferedUdpMetricSink` does (minus the socket).
+    struct PackingSink(Arc<Mutex<Vec<u8>>>);
+
+    impl MetricSink for PackingSink {
+        fn emit(&self, metric: &str) -> io::Result<usize> {
+            let mut datagram = self.0.lock().unwrap();
+            if datagram.len() + metric.len() + 1 > DATAGRAM {
+                black_box(&datagram[..]);
+                datagram.clear();
+            }
+            datagram.extend_from_slice(metric.as_bytes());
+            datagram.push(b'\n');
+            Ok(metric.len())
+        }
+    }
+
+    #[divan::bench]
+    fn cadence_client(bencher: divan::Bencher) {
+        let packing = Arc::new(Mutex::new(Vec::with_capacity(DATAGRAM)));
+        let client = StatsdClient::from_sink("app", PackingSink(Arc::clone(&packing)));
+        let names: Vec<[String; 3]> = (0..METRICS)
+            .map(|i| [name(i), format!("{}.min", name(i)), format!("{}.max", name(i))])
+            .collect();
+        let mut previous = vec![0u64; METRICS];
+        bencher.bench_local(|| {
+            for (i, [name, min, max]) in names.iter().enumerate() {
+                if i % 5 == 4 {
+                    // The same three lines ours sends for a gauge: value, window min, max.
+                    let v = i as f64 / 3.0;
+                    let _ = client.gauge(name, v);
+                    let _ = client.gauge(min, v);
+                    let _ = client.gauge(max, v);
+                } else {
+                    let now = i as u64 * 7;
+                    let _ = client.count(name, (now - previous[i]) as i64);
+                    previous[i] = now;
+                }
+            }
+            let mut datagram = packing.lock().unwrap();
+            let bytes = black_box(&datagram[..]).len();
+            datagram.clear();
+            bytes
+        });
+    }
+}
