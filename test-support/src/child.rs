@@ -6,8 +6,26 @@ pub fn spawn_child(
     name: &str,
     envs: &[(&str, String)],
 ) -> (std::process::Child, std::path::PathBuf) {
+    spawn_child_with(&[], name, envs)
+}
+
+/// [`spawn_child`] run through a launcher, e.g. `["unshare", "--pid", "--fork"]`.
+pub fn spawn_child_with(
+    launcher: &[&str],
+    name: &str,
+    envs: &[(&str, String)],
+) -> (std::process::Child, std::path::PathBuf) {
     use std::io::{BufRead, BufReader};
-    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match launcher.split_first() {
+        Some((program, args)) => {
+            let mut command = std::process::Command::new(program);
+            command.args(args).arg(&exe);
+            command
+        }
+        None => std::process::Command::new(&exe),
+    };
+    let mut child = command
         .args(["--exact", name, "--nocapture", "--test-threads=1"])
         .envs(envs.iter().map(|(k, v)| (*k, v.as_str())))
         .stdout(std::process::Stdio::piped())

@@ -13,6 +13,6 @@ pub mod counting_alloc;
 pub mod http_client;
 pub mod promtool;
 
-pub use child::spawn_child;
+pub use child::{spawn_child, spawn_child_with};
 pub use http_client::*;
 pub use promtool::promtool_check;

@@ -4,7 +4,7 @@
 //! Files are read with `read(2)` into memory, never mapped: a writer truncating or removing its
 //! file mid-read gives a short or failed read (and then a parse error), not a SIGBUS.
 
-use mutornadomon_core::{parse, Header, ParseError, Stats};
+use mutornadomon_core::{parse, Header, ParseError, ParseErrorKind, Stats, HEADER_BYTES};
 use mutornadomon_std::start_time_ns_of;
 use std::fmt;
 use std::io;
@@ -93,7 +93,8 @@ pub fn expand(args: &[String]) -> (Vec<PathBuf>, Vec<(String, String)>) {
 /// Whether a stats file's writer is still there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Liveness {
-    /// The writer's process runs and beat recently.
+    /// The writer beat recently: alive, whatever `/proc` says (it may run in another pid
+    /// namespace, where its pid names another process here, or none).
     Alive,
     /// The writer's process runs but has not beaten for a while (stopped, or stuck).
     Stalled,
@@ -125,7 +126,17 @@ impl Liveness {
 }
 
 /// The liveness of the writer described by `header`, judged now.
+///
+/// A fresh heartbeat means alive, whatever `/proc` says: a writer in another pid namespace (a
+/// container sharing `/dev/shm`) has a pid that names some other process here, or none. Only
+/// a writer whose heartbeat is stale is judged by its pid: gone from `/proc`, or a zombie
+/// (killed, not yet reaped), is dead; a process with another start time is a reused pid;
+/// otherwise it is stalled. `clean` removes only the dead and the reused.
 pub fn liveness(header: &Header) -> Liveness {
+    let age = now_ns().saturating_sub(header.heartbeat_ns);
+    if header.heartbeat_ns != 0 && age <= STALL_AFTER.as_nanos() as u64 {
+        return Liveness::Alive;
+    }
     let Ok(pid) = i32::try_from(header.pid) else {
         return Liveness::Unknown;
     };
@@ -139,15 +150,26 @@ pub fn liveness(header: &Header) -> Liveness {
             Liveness::Unknown
         };
     }
+    if process_state(pid) == Some('Z') {
+        return Liveness::Dead;
+    }
     match start_time_ns_of(&format!("/proc/{pid}/stat")) {
         Some(started) if header.start_time_ns != 0 && started != header.start_time_ns => {
             Liveness::PidReused
         }
-        _ if now_ns().saturating_sub(header.heartbeat_ns) > STALL_AFTER.as_nanos() as u64 => {
-            Liveness::Stalled
-        }
-        _ => Liveness::Alive,
+        _ => Liveness::Stalled,
     }
+}
+
+/// The state letter of process `pid` (`R`, `S`, `Z` for a zombie, ...), from `/proc`.
+fn process_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold anything: the state follows the last ')'.
+    stat.get(stat.rfind(')')? + 1..)?
+        .split_whitespace()
+        .next()?
+        .chars()
+        .next()
 }
 
 /// A stats file read into memory.
@@ -159,27 +181,37 @@ pub struct StatsFileCopy {
 }
 
 impl StatsFileCopy {
-    /// Reads `path` whole (no mmap: see the module docs). Only regular files: a FIFO or
-    /// device planted under a stats file name would otherwise block or flood the reader.
-    /// Reads at most 1 GiB (the largest region a writer makes).
+    /// Reads `path` (no mmap: see the module docs): its header, then at most the bytes that
+    /// header commits, never more than the largest region a writer makes. A file longer than
+    /// what it commits (say, truncated to 1 GiB after a valid header, as anyone can in
+    /// `/dev/shm`) costs what it commits, not its length. Only regular files: a FIFO or device
+    /// planted under a stats file name would otherwise block or flood the reader.
     pub fn read(path: &Path) -> io::Result<StatsFileCopy> {
-        use std::io::Read;
         use std::os::unix::fs::OpenOptionsExt;
         // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer. It changes
         // nothing for regular files.
-        let file = std::fs::OpenOptions::new()
+        let mut file = std::fs::OpenOptions::new()
             .read(true)
             .custom_flags(libc::O_NONBLOCK)
             .open(path)?;
-        let metadata = file.metadata()?;
-        if !metadata.is_file() {
+        if !file.metadata()?.is_file() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "not a regular file",
             ));
         }
-        let mut bytes = Vec::with_capacity(metadata.len().min(1 << 30) as usize);
-        file.take(1 << 30).read_to_end(&mut bytes)?;
+        let mut bytes = Vec::new();
+        let mut want = HEADER_BYTES as u64;
+        // The writer may commit more records between the header read and the rest: read again
+        // up to the newly committed end, a few times at most.
+        for _ in 0..4 {
+            bytes.clear();
+            read_prefix(&mut file, want, &mut bytes)?;
+            match committed_past(&bytes) {
+                Some(committed) if committed > want => want = committed.min(MAX_BYTES),
+                _ => break,
+            }
+        }
         Ok(StatsFileCopy {
             path: path.to_path_buf(),
             bytes,
@@ -207,6 +239,32 @@ impl StatsFileCopy {
                 mutornadomon_core::Value::Info(text) => Some(text.to_owned()),
                 _ => None,
             })
+    }
+}
+
+/// The largest region the std backend makes (`MonitorBuilder::capacity` stops there): no
+/// file is read past it.
+const MAX_BYTES: u64 = 1 << 30;
+
+/// Reads the first `len` bytes of `file` (fewer if it is shorter) into `bytes`.
+fn read_prefix(file: &mut std::fs::File, len: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
+    use std::io::{Read, Seek};
+    file.rewind()?;
+    bytes.reserve(usize::try_from(len).unwrap_or(usize::MAX));
+    file.take(len).read_to_end(bytes)?;
+    Ok(())
+}
+
+/// The end of the records a file's header commits, when it lies past the bytes read so far
+/// (what the parser calls truncated); `None` when the bytes hold all it commits, or are not a
+/// stats file at all (the parser says why later).
+fn committed_past(bytes: &[u8]) -> Option<u64> {
+    match parse(bytes) {
+        Err(e) => match e.kind() {
+            ParseErrorKind::Truncated { needed } => Some(needed),
+            _ => None,
+        },
+        Ok(_) => None,
     }
 }
 

@@ -125,6 +125,13 @@ fn dump_lists_every_writer_and_reports_bad_files_one_line_each() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Writes `ns` into the heartbeat word (header word 9) of the stats file at `path`.
+fn set_heartbeat(path: &Path, ns: u64) {
+    use std::os::unix::fs::FileExt;
+    let file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.write_all_at(&ns.to_ne_bytes(), 72).unwrap();
+}
+
 #[test]
 fn clean_removes_dead_and_reused_pid_files_only() {
     let dir = temp_dir("clean");
@@ -133,10 +140,15 @@ fn clean_removes_dead_and_reused_pid_files_only() {
     let dead_path = dead.1.clone();
     drop(dead); // SIGKILL: the file stays, its pid is gone
     assert!(dead_path.exists());
-    // A file naming a live pid (this test process) with another start time: a reused pid.
+    // Dead for a while: its last heartbeat long ago (a fresh one would mean "alive", as for a
+    // writer in another pid namespace; see the test below).
+    set_heartbeat(&dead_path, 1);
+    // A file naming a live pid (this test process) with another start time and a stale
+    // heartbeat: a reused pid.
     let mut image = std::fs::read(&live.1).unwrap();
     image[48..56].copy_from_slice(&u64::from(std::process::id()).to_ne_bytes());
     image[56..64].copy_from_slice(&12_345u64.to_ne_bytes());
+    image[72..80].copy_from_slice(&1u64.to_ne_bytes());
     let reused = dir.join("mutornadomon-reused-1.stats");
     std::fs::write(&reused, &image).unwrap();
     let d = dir.to_str().unwrap();
@@ -297,5 +309,72 @@ fn readers_survive_files_truncated_rewritten_and_removed_mid_read() {
     stop.store(true, Ordering::Relaxed);
     churn.join().unwrap();
     drop(live);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: a writer killed but not yet reaped (a zombie) was reported alive, and `clean`
+/// kept its file. Once its heartbeat is stale it is dead.
+#[test]
+fn a_zombie_writer_with_a_stale_heartbeat_is_dead() {
+    let dir = temp_dir("zombie");
+    let mut zombie = writer(&dir, 1);
+    zombie.0.kill().unwrap(); // SIGKILL, not reaped: a zombie until `Writer` is dropped
+    let path = zombie.1.clone();
+    std::thread::sleep(Duration::from_millis(200));
+    set_heartbeat(&path, 1);
+    let d = dir.to_str().unwrap();
+    let said = text(&mmstats(&["dump", d]).stdout);
+    assert!(said.contains("dead"), "{said}");
+    let done = mmstats(&["clean", d]);
+    assert!(
+        text(&done.stdout).contains("removed 1 file"),
+        "{}",
+        text(&done.stdout)
+    );
+    assert!(!path.exists());
+    drop(zombie);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Regression: a live writer in another pid namespace (a container sharing /dev/shm) was
+/// reported "pid reused", and `clean` removed its file while it ran. Its pid names another
+/// process here (or none); its heartbeat is fresh, so it is alive.
+#[test]
+fn a_writer_in_another_pid_namespace_is_alive_and_clean_keeps_it() {
+    let dir = temp_dir("pidns");
+    let envs = [
+        (CHILD_DIR, dir.display().to_string()),
+        (CHILD_VALUE, "1".to_string()),
+    ];
+    let probe = Command::new("unshare")
+        .args(["--pid", "--fork", "true"])
+        .status();
+    if !probe.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: `unshare --pid --fork` is not available here (needs root)");
+        return;
+    }
+    let (child, path) = support::spawn_child_with(
+        &["unshare", "--pid", "--fork", "--kill-child"],
+        "child_writer",
+        &envs,
+    );
+    let inner = Writer(child, path.clone());
+    let header = mmstats::reader::StatsFileCopy::read(&path).unwrap();
+    let pid = header.stats().unwrap().header().pid;
+    assert!(
+        pid < 10,
+        "the writer sees itself as pid {pid} in its namespace"
+    );
+    let d = dir.to_str().unwrap();
+    let said = text(&mmstats(&["dump", d]).stdout);
+    assert!(said.contains("alive"), "{said}");
+    let done = mmstats(&["clean", d]);
+    assert!(
+        text(&done.stdout).contains("removed 0 files"),
+        "{}",
+        text(&done.stdout)
+    );
+    assert!(path.exists(), "clean removed a live writer's file");
+    drop(inner);
     std::fs::remove_dir_all(&dir).unwrap();
 }
