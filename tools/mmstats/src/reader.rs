@@ -4,7 +4,7 @@
 //! Files are read with `read(2)` into memory, never mapped: a writer truncating or removing its
 //! file mid-read gives a short or failed read (and then a parse error), not a SIGBUS.
 
-use mutornadomon_core::{parse, Header, ParseError, ParseErrorKind, Stats, HEADER_BYTES};
+use mutornadomon_core::{parse, Header, ParseError, ParseErrorKind, Stats};
 use mutornadomon_std::start_time_ns_of;
 use std::fmt;
 use std::io;
@@ -150,13 +150,11 @@ pub fn liveness(header: &Header) -> Liveness {
             Liveness::Unknown
         };
     }
-    if process_state(pid) == Some('Z') {
-        return Liveness::Dead;
-    }
     match start_time_ns_of(&format!("/proc/{pid}/stat")) {
         Some(started) if header.start_time_ns != 0 && started != header.start_time_ns => {
             Liveness::PidReused
         }
+        _ if process_state(pid) == Some('Z') => Liveness::Dead,
         _ => Liveness::Stalled,
     }
 }
@@ -201,11 +199,15 @@ impl StatsFileCopy {
             ));
         }
         let mut bytes = Vec::new();
-        let mut want = HEADER_BYTES as u64;
+        // A first read that holds most files whole; a larger commitment is read after it.
+        let mut want = FIRST_READ;
         // The writer may commit more records between the header read and the rest: read again
         // up to the newly committed end, a few times at most.
-        for _ in 0..4 {
+        for attempt in 0..4 {
             bytes.clear();
+            if attempt > 0 {
+                std::io::Seek::rewind(&mut file)?;
+            }
             read_prefix(&mut file, want, &mut bytes)?;
             match committed_past(&bytes) {
                 Some(committed) if committed > want => want = committed.min(MAX_BYTES),
@@ -246,10 +248,12 @@ impl StatsFileCopy {
 /// file is read past it.
 const MAX_BYTES: u64 = 1 << 30;
 
-/// Reads the first `len` bytes of `file` (fewer if it is shorter) into `bytes`.
+/// The first read of a file: its header and, for most files, every record.
+const FIRST_READ: u64 = 64 * 1024;
+
+/// Reads `len` bytes of `file` from where it stands (fewer if it ends first) into `bytes`.
 fn read_prefix(file: &mut std::fs::File, len: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
-    use std::io::{Read, Seek};
-    file.rewind()?;
+    use std::io::Read;
     bytes.reserve(usize::try_from(len).unwrap_or(usize::MAX));
     file.take(len).read_to_end(bytes)?;
     Ok(())
