@@ -48,6 +48,15 @@ impl Memory {
         Ok(memory)
     }
 
+    /// Puts a stats file under its name (it was created under a hidden one): call once the
+    /// region is formatted and its header written. Nothing to do for process memory.
+    pub(crate) fn publish(&mut self) -> io::Result<()> {
+        match self {
+            Memory::File(f) => f.publish(),
+            Memory::Heap(_) => Ok(()),
+        }
+    }
+
     fn heap(capacity: usize) -> Memory {
         Memory::Heap((0..capacity / 8).map(|_| AtomicU64::new(0)).collect())
     }
@@ -62,7 +71,7 @@ impl Memory {
     /// The stats file's path, if the metrics live in one.
     pub(crate) fn path(&self) -> Option<&Path> {
         match self {
-            Memory::File(f) => Some(f.path()),
+            Memory::File(f) => f.path(),
             Memory::Heap(_) => None,
         }
     }

@@ -148,19 +148,29 @@ impl MonitorBuilder {
     /// ```
     pub fn start_undriven(self) -> io::Result<(Monitor, Drivers)> {
         let program = self.program.clone().unwrap_or_else(default_program_name);
-        let memory = Memory::new(&self.backing, &program, self.capacity, self.file_mode)?;
+        let mut memory = Memory::new(&self.backing, &program, self.capacity, self.file_mode)?;
+        // The header and the `sys.*` records are written before the file appears under its
+        // name: a reader never finds it unformatted, or without its writer's pid.
+        let created = now_ns();
+        {
+            let region = Region::attach(memory.words()).map_err(io::Error::other)?;
+            region.set_pid(u64::from(std::process::id()));
+            region.set_start_time(process::process_start_time_ns().unwrap_or(created));
+            region.set_creation_time(created);
+            region.set_heartbeat(created);
+            register_info(&region, &program, created).map_err(io::Error::other)?;
+        }
+        if let Err(e) = memory.publish() {
+            if self.backing != Backing::DefaultFile {
+                return Err(e);
+            }
+            log::warn!("no stats file ({e}); keeping metrics in memory only");
+        }
         let shared = Arc::new(Shared {
             memory,
             stop: Arc::default(),
             process: Mutex::new(process::process_stats()),
         });
-        let region = shared.region();
-        let created = now_ns();
-        region.set_pid(u64::from(std::process::id()));
-        region.set_start_time(process::process_start_time_ns().unwrap_or(created));
-        region.set_creation_time(created);
-        region.set_heartbeat(created);
-        register_info(&region, &program, created).map_err(io::Error::other)?;
 
         let probe = ProbeDriver::new(
             Arc::clone(&shared),

@@ -50,50 +50,96 @@ pub fn stats_file_name(program: &str, pid: u32) -> String {
 }
 
 /// A stats file this process created and maps; removed when dropped.
+///
+/// It is created under a hidden staging name in the same directory (`.<name>.<ns>.new`, which
+/// no reader's pattern matches) and appears under its name only when
+/// [`publish`](Self::publish)ed, once formatted: a reader never finds a file of ours that is
+/// still being set up.
 pub(crate) struct StatsFile {
     path: PathBuf,
+    state: State,
     words: MappedWords,
     _file: File,
 }
 
+/// Where the file is.
+enum State {
+    /// Under this staging name, not yet published.
+    Staging(PathBuf),
+    /// Under its name.
+    Published,
+    /// Nowhere: publishing failed (another file has the name) and the staging name is gone.
+    /// The mapping still works; no reader sees it, and dropping removes nothing.
+    Unlinked,
+}
+
 impl StatsFile {
-    /// Creates `path` (`O_CREAT|O_EXCL|O_NOFOLLOW`, so an existing file or a symlink planted
-    /// there is never clobbered) with `mode`, sizes it to `bytes`, and maps it.
+    /// Creates the file (`O_CREAT|O_EXCL|O_NOFOLLOW`, so an existing file or a symlink planted
+    /// there is never clobbered) under a staging name next to `path`, with `mode`, sizes it to
+    /// `bytes`, and maps it.
     pub(crate) fn create(path: PathBuf, bytes: u64, mode: u32) -> io::Result<StatsFile> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+        let staging = path.with_file_name(format!(
+            ".{}.{}.new",
+            name.unwrap_or_default(),
+            crate::process::now_ns()
+        ));
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create_new(true)
             .mode(mode)
             .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
-            .open(&path)?;
+            .open(&staging)?;
         let mapped = file.set_len(bytes).and_then(|_| MappedWords::new(&file));
         match mapped {
             Ok(words) => Ok(StatsFile {
                 path,
+                state: State::Staging(staging),
                 words,
                 _file: file,
             }),
             Err(e) => {
-                let _ = std::fs::remove_file(&path);
+                let _ = std::fs::remove_file(&staging);
                 Err(e)
             }
         }
+    }
+
+    /// Gives the file its name: a hard link (which, like `O_EXCL`, never replaces an existing
+    /// file), then the staging name removed.
+    pub(crate) fn publish(&mut self) -> io::Result<()> {
+        let State::Staging(staging) = &self.state else {
+            return Ok(());
+        };
+        let linked = std::fs::hard_link(staging, &self.path);
+        let _ = std::fs::remove_file(staging);
+        self.state = match linked {
+            Ok(()) => State::Published,
+            Err(_) => State::Unlinked,
+        };
+        linked
     }
 
     pub(crate) fn words(&self) -> &[mutornadomon_core::AtomicU64] {
         self.words.words()
     }
 
-    pub(crate) fn path(&self) -> &Path {
-        &self.path
+    /// Where readers find it (`None` before it is published, or when publishing failed).
+    pub(crate) fn path(&self) -> Option<&Path> {
+        matches!(self.state, State::Published).then_some(self.path.as_path())
     }
 }
 
 impl Drop for StatsFile {
     fn drop(&mut self) {
-        if let Err(e) = std::fs::remove_file(&self.path) {
-            log::warn!("could not remove stats file {}: {e}", self.path.display());
+        let path = match &self.state {
+            State::Staging(staging) => staging,
+            State::Published => &self.path,
+            State::Unlinked => return,
+        };
+        if let Err(e) = std::fs::remove_file(path) {
+            log::warn!("could not remove stats file {}: {e}", path.display());
         }
     }
 }

@@ -201,3 +201,58 @@ fn file_creation_is_exclusive_and_private() {
     drop(shared);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Regression: a starting writer's file existed under its name before it was formatted, so a
+/// reader scanning the directory at that moment printed "bad magic" (or saw a writer with pid
+/// 0). The file now appears only once formatted, with its header and `sys.*` records written.
+#[test]
+fn a_reader_never_finds_a_starting_writers_file_unformatted() {
+    let dir = temp_dir("publish");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = std::thread::spawn({
+        let (dir, stop) = (dir.clone(), std::sync::Arc::clone(&stop));
+        move || {
+            let (mut seen, mut bad) = (0, Vec::new());
+            // SeqCst: a plain flag between two threads; nothing else rides on it.
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if !(name.starts_with("mutornadomon-") && name.ends_with(".stats")) {
+                        continue; // a staging name: no reader looks at those
+                    }
+                    let Ok(bytes) = std::fs::read(entry.path()) else {
+                        continue; // removed since the listing: a writer that stopped
+                    };
+                    seen += 1;
+                    match parse(&bytes) {
+                        Ok(stats) if stats.header().pid != 0 => {}
+                        Ok(_) => bad.push(format!("{name}: pid 0")),
+                        Err(e) => bad.push(format!("{name}: {e}")),
+                    }
+                }
+            }
+            (seen, bad)
+        }
+    });
+    for i in 0..300 {
+        let monitor = Monitor::builder()
+            .stats_dir(&dir)
+            .program_name(format!("starter{}", i % 3))
+            .capacity(1 << 20)
+            .start_undriven()
+            .unwrap()
+            .0;
+        assert!(monitor.stats_file().unwrap().exists());
+    }
+    // SeqCst: see the reader.
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let (seen, bad) = reader.join().unwrap();
+    assert!(seen > 0, "the reader saw no file at all");
+    let first: Vec<_> = bad.iter().take(3).collect();
+    assert!(
+        bad.is_empty(),
+        "{} of {seen} reads found a file unready, e.g. {first:?}",
+        bad.len()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
