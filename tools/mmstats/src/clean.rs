@@ -1,6 +1,7 @@
 //! `mmstats clean`: remove the files of writers that are gone.
 
 use crate::{string, Usage};
+use mmstats::printable::{printable, printable_path};
 use mmstats::reader::{expand, liveness, Liveness, StatsFileCopy};
 
 const HELP: &str = "\
@@ -31,14 +32,14 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
     let (paths, errors) = expand(&args);
     let mut failed = !errors.is_empty();
     for (path, error) in &errors {
-        eprintln!("{path}: {error}");
+        eprintln!("{}: {}", printable(path), printable(error));
     }
     let (mut kept, mut removed, mut unknown) = (0, 0, 0);
     for path in paths {
         let copy = match StatsFileCopy::read(&path) {
             Ok(copy) => copy,
             Err(e) => {
-                eprintln!("skipped {}: {e}", path.display());
+                eprintln!("skipped {}: {e}", printable_path(&path));
                 failed = true;
                 continue;
             }
@@ -46,7 +47,7 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         let state = match copy.stats() {
             Ok(stats) => liveness(stats.header()),
             Err(e) => {
-                eprintln!("skipped {}: {e}", path.display());
+                eprintln!("skipped {}: {e}", printable_path(&path));
                 failed = true;
                 continue;
             }
@@ -57,13 +58,16 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
                 let verb = if dry_run { "would remove" } else { "removed" };
                 if !dry_run {
                     if let Err(e) = std::fs::remove_file(&path) {
-                        eprintln!("could not remove {}: {e}", path.display());
+                        eprintln!("could not remove {}: {e}", printable_path(&path));
                         failed = true;
                         continue;
                     }
                 }
                 removed += 1;
-                println!("{verb} {} (writer pid {pid}: {state})", path.display());
+                println!(
+                    "{verb} {} (writer pid {pid}: {state})",
+                    printable_path(&path)
+                );
             }
             Liveness::Alive | Liveness::Stalled => kept += 1,
             Liveness::Unknown => unknown += 1,

@@ -1,6 +1,7 @@
 //! `mmstats dump`: every writer with its pid, program, age and liveness, then its metrics.
 
 use crate::{string, Usage};
+use mmstats::printable::{printable, printable_path};
 use mmstats::reader::{expand, liveness, StatsFileCopy};
 use mutornadomon_core::{Record, Value};
 use serde_json::{json, Map};
@@ -67,7 +68,7 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
     let _ = out.flush();
     if !as_json {
         for (path, error) in &errors {
-            eprintln!("{path}: {error}");
+            eprintln!("{}: {}", printable(path), printable(error));
         }
     }
     Ok(u8::from(!errors.is_empty()))
@@ -138,9 +139,9 @@ fn write_text(out: &mut impl Write, copy: &StatsFileCopy) -> Result<(), String> 
     writeln!(
         out,
         "{}\n  pid {} ({}), {}, age {}, heartbeat {} ago",
-        copy.path.display(),
+        printable_path(&copy.path),
         writer.pid,
-        writer.program.as_deref().unwrap_or("?"),
+        printable(writer.program.as_deref().unwrap_or("?")),
         writer.liveness,
         age(writer.age),
         age(writer.heartbeat_age)

@@ -378,3 +378,36 @@ fn a_writer_in_another_pid_namespace_is_alive_and_clean_keeps_it() {
     drop(inner);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Regression: file names with control characters (an escape sequence, a newline) were
+/// printed raw, so a file planted in the stats directory could rewrite the reader's terminal
+/// or forge a line of output.
+#[test]
+fn control_characters_in_file_names_are_escaped_in_text_output() {
+    let dir = temp_dir("escape");
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    monitor.counter("work", Meta::new()).unwrap().inc();
+    let evil = dir.join("mutornadomon-\u{1b}[2J\nforged line-1.stats");
+    std::fs::write(&evil, monitor.snapshot().as_bytes()).unwrap();
+    std::fs::write(dir.join("mutornadomon-\u{1b}]0;x\u{7}-2.stats"), b"junk").unwrap();
+    let d = dir.to_str().unwrap();
+    let dump = text(&mmstats(&["dump", d]).stdout);
+    assert!(dump.contains("\\u{1b}[2J\\nforged line"), "{dump:?}");
+    for args in [&["dump", d][..], &["clean", "--dry-run", d][..]] {
+        let out = mmstats(args);
+        let all = text(&out.stdout) + &text(&out.stderr);
+        assert!(
+            !all.contains('\u{1b}') && !all.contains('\u{7}'),
+            "{args:?}: {all:?}"
+        );
+        assert!(
+            !all.lines().any(|l| l.starts_with("forged line")),
+            "{all:?}"
+        );
+        assert!(
+            all.contains("\\u{1b}]0;x\\u{7}-2.stats"),
+            "{args:?}: {all:?}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
