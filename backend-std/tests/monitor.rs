@@ -80,7 +80,7 @@ fn scope_timer_and_loop_probe_record() {
         .histogram("work_time", Meta::new().unit("nanoseconds"))
         .unwrap();
     {
-        let _t = ScopeTimer::new(h);
+        let _t = ScopeTimer::new(h).unwrap();
         std::thread::sleep(Duration::from_millis(5));
     }
     assert!(h.min().unwrap() >= 5_000_000);
@@ -173,4 +173,45 @@ fn pages_follow_values_registrations_and_monitors() {
         .body;
     assert!(theirs.contains(r#""elsewhere":1"#) && !theirs.contains("jobs"));
     assert!(json().contains(r#""jobs":5"#) && !json().contains("elsewhere"));
+}
+
+/// Regression: `ScopeTimer` recorded nanoseconds whatever the histogram declared: one 5 ms
+/// sleep into a histogram declared in seconds rendered as `request_latency_seconds_sum
+/// 5117588`, and in milliseconds as 5,112 "seconds". Durations now go in the declared unit,
+/// and a unit they cannot go in is refused.
+#[test]
+fn durations_are_recorded_in_the_declared_unit_or_refused() {
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let seconds = monitor
+        .histogram("request_latency", Meta::new().unit("seconds"))
+        .unwrap();
+    assert!(
+        ScopeTimer::new(seconds).is_err(),
+        "whole seconds would read 5 ms as 0"
+    );
+    let bytes = monitor
+        .histogram("size", Meta::new().unit("bytes"))
+        .unwrap();
+    assert!(ScopeTimer::new(bytes).is_err());
+    let millis = monitor
+        .histogram("handler_time", Meta::new().unit("milliseconds"))
+        .unwrap();
+    {
+        let _t = ScopeTimer::new(millis).unwrap();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let sum = millis.sum();
+    assert!((5..1_000).contains(&sum), "{sum} ms");
+    // The same handle found again by name (no unit given) still records milliseconds.
+    let again = monitor.histogram("handler_time", Meta::new()).unwrap();
+    drop(ScopeTimer::new(again).unwrap());
+    let text = monitor
+        .snapshot()
+        .to_prometheus(mutornadomon_core::TextFormat::Prometheus);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("handler_time_seconds_sum "))
+        .unwrap();
+    let seconds: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
+    assert!((0.005..1.0).contains(&seconds), "{line}");
 }

@@ -24,7 +24,9 @@ fn main() {
         .start()
         .unwrap();
     let accounting = monitor.request_accounting().unwrap();
-    let histogram = monitor.histogram("work", Meta::new()).unwrap();
+    let histogram = monitor
+        .histogram("work", Meta::new().unit("nanoseconds"))
+        .unwrap();
     let mut probe = monitor
         .loop_probe("loop", Duration::from_micros(1))
         .unwrap();
@@ -36,7 +38,7 @@ fn main() {
     for i in 0..10_000u16 {
         let timer = accounting.start(Some("127.0.0.1".parse().unwrap()));
         timer.finish(200 + i % 300);
-        drop(ScopeTimer::new(histogram));
+        drop(ScopeTimer::new(histogram).unwrap());
         probe.tick();
         monitor.count("by_name", 1).unwrap();
         monitor.kv("by_name_gauge", f64::from(i)).unwrap();

@@ -77,7 +77,9 @@ pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
     MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,
 };
-pub use metrics::{Counter, CounterShard, Gauge, Histogram, Kind, Meta, ShardedCounter};
+pub use metrics::{
+    Counter, CounterShard, DurationUnitError, Gauge, Histogram, Kind, Meta, ShardedCounter,
+};
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
 pub use parse::{parse, Header, Stats};
 pub use parse_error::{ParseError, ParseErrorKind};

@@ -6,6 +6,7 @@ use crate::sync::{AtomicU64, Ordering};
 use core::cell::Cell;
 use core::fmt;
 use core::marker::PhantomData;
+use core::time::Duration;
 
 /// Help text and unit for a registration. `const`, so it can sit next to a `static`.
 ///
@@ -397,14 +398,93 @@ pub(crate) const HISTOGRAM_HEAD_WORDS: usize = 3;
 /// A histogram of `u64` values (nanoseconds, bytes) in log-linear buckets with at most 6.25%
 /// relative error, plus exact sum, min and max. Recording is a bucket index by arithmetic, two
 /// atomic adds, and two plain loads (min/max change rarely). Readers compute quantiles.
+///
+/// # Units
+///
+/// A histogram holds integers in the unit it was declared with ([`Meta::unit`]). Durations go
+/// in with [`record_duration`](Self::record_duration), converted to that unit, which must be
+/// `nanoseconds`, `microseconds` or `milliseconds` (or `ns`, `us`, `ms`); any other unit, or
+/// none, refuses them with [`DurationUnitError`]. `seconds` is refused too: whole seconds
+/// would read every sub-second duration as 0. Declare durations in nanoseconds: the
+/// Prometheus page shows them in seconds, the JSON page's `units` says `nanoseconds`.
 #[derive(Clone, Copy)]
 pub struct Histogram<'a> {
     values: &'a [AtomicU64],
+    /// Nanoseconds in one recorded unit, from the unit the histogram was registered with; 0
+    /// when that unit is not one durations can be recorded in.
+    nanos_per_unit: u32,
+}
+
+/// Why a histogram refused a duration: its declared unit is not nanoseconds, microseconds or
+/// milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationUnitError;
+
+impl fmt::Display for DurationUnitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "durations need a histogram declared in nanoseconds, microseconds or milliseconds \
+             (Meta::new().unit(\"nanoseconds\"); the Prometheus page shows it in seconds)",
+        )
+    }
+}
+
+impl core::error::Error for DurationUnitError {}
+
+/// Nanoseconds in one `unit`, for the units durations can be recorded in; 0 for others.
+fn nanos_per_unit(unit: &[u8]) -> u32 {
+    match unit {
+        b"nanoseconds" | b"ns" => 1,
+        b"microseconds" | b"us" => 1_000,
+        b"milliseconds" | b"ms" => 1_000_000,
+        _ => 0,
+    }
 }
 
 impl<'a> Histogram<'a> {
     pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
-        (values.len() > HISTOGRAM_HEAD_WORDS).then_some(Histogram { values })
+        let histogram = Histogram {
+            values,
+            nanos_per_unit: 0,
+        };
+        (values.len() > HISTOGRAM_HEAD_WORDS).then_some(histogram)
+    }
+
+    /// The handle for a histogram registered with `unit`.
+    pub(crate) fn with_unit(mut self, unit: &[u8]) -> Self {
+        self.nanos_per_unit = nanos_per_unit(unit);
+        self
+    }
+
+    /// Records a duration in the histogram's declared unit (see [Units](#units)): truncated
+    /// to whole units, saturating at `u64::MAX`.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// use core::time::Duration;
+    /// static STATS: Storage<2048> = Storage::new();
+    /// let region = STATS.region();
+    /// let latency = region.histogram("latency", Meta::new().unit("microseconds"))?;
+    /// latency.record_duration(Duration::from_millis(5))?;
+    /// assert_eq!(latency.sum(), 5_000); // microseconds
+    /// let sizes = region.histogram("sizes", Meta::new().unit("bytes"))?;
+    /// assert!(sizes.record_duration(Duration::from_millis(5)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[inline]
+    pub fn record_duration(&self, duration: Duration) -> Result<(), DurationUnitError> {
+        if self.nanos_per_unit == 0 {
+            return Err(DurationUnitError);
+        }
+        let units = duration.as_nanos() / u128::from(self.nanos_per_unit);
+        self.record(u64::try_from(units).unwrap_or(u64::MAX));
+        Ok(())
+    }
+
+    /// Whether [`record_duration`](Self::record_duration) takes durations: the histogram was
+    /// declared in nanoseconds, microseconds or milliseconds.
+    pub fn takes_durations(&self) -> bool {
+        self.nanos_per_unit != 0
     }
 
     /// Records one value.

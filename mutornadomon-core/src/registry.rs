@@ -7,7 +7,7 @@
 
 use crate::layout::{
     self, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
-    RECORD_HEAD_WORDS,
+    MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Gauge, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit, TextError};
@@ -123,6 +123,22 @@ fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
     }
 }
 
+/// The record's unit, copied into `buf`.
+fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN]) -> &'b [u8] {
+    // Relaxed: the record was published (Acquire of its index slot or of the committed end),
+    // or written by us under the lock.
+    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    let (_, _, name_len) = unpack_frame(word(0));
+    let (help_len, unit_len, _) = unpack_lengths(word(1));
+    let start = usize::from(name_len) + usize::from(help_len);
+    let len = usize::from(unit_len).min(MAX_UNIT_LEN);
+    for (i, byte) in buf[..len].iter_mut().enumerate() {
+        let at = start + i;
+        *byte = word(RECORD_HEAD_WORDS + at / 8).to_ne_bytes()[at % 8];
+    }
+    &buf[..len]
+}
+
 /// Whether the record's name is `name`.
 fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
     // Relaxed: the record was made visible by the Acquire load of its index slot.
@@ -220,6 +236,17 @@ impl<'a> Region<'a> {
         meta: &Meta<'_>,
         spec: &Spec<'_>,
     ) -> Result<&'a [AtomicU64], RegisterError> {
+        let record = self.register_record(name, meta, spec)?;
+        Ok(&record[value_offset(record)..])
+    }
+
+    /// [`register`](Self::register), giving the whole record (framing, texts, values).
+    pub(crate) fn register_record(
+        &self,
+        name: &str,
+        meta: &Meta<'_>,
+        spec: &Spec<'_>,
+    ) -> Result<&'a [AtomicU64], RegisterError> {
         self.register_inner(name, meta, spec)
             .map_err(|e| self.refuse(e))
     }
@@ -291,16 +318,14 @@ impl<'a> Region<'a> {
         // Release pairs with the Acquire in `committed()`: readers see the whole record.
         self.words[header::COMMITTED].store(((start + record_words) * 8) as u64, Ordering::Release);
         self.publish(name.as_bytes(), start);
-        Ok(values)
+        Ok(record)
     }
 
     /// Looks the name up; a record of another kind is an error.
     fn existing(&self, name: &str, kind: Kind) -> Result<Option<&'a [AtomicU64]>, RegisterError> {
         match self.find(name.as_bytes()) {
             None => Ok(None),
-            Some((code, record)) if code == kind.code() => {
-                Ok(Some(&record[value_offset(record)..]))
-            }
+            Some((code, record)) if code == kind.code() => Ok(Some(record)),
             Some((code, _)) => Err(RegisterError::KindMismatch {
                 existing: Kind::from_code(code).unwrap_or(kind),
                 requested: kind,
@@ -450,7 +475,11 @@ impl<'a> Region<'a> {
             init: |i| if i == 1 { u64::MAX } else { 0 },
             value_text: &[],
         };
-        Histogram::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+        let record = self.register_record(name, &meta, &spec)?;
+        let histogram = Histogram::from_values(&record[value_offset(record)..]);
+        let histogram = histogram.ok_or(RegisterError::Corrupt)?;
+        let mut unit = [0u8; MAX_UNIT_LEN];
+        Ok(histogram.with_unit(unit_of(record, &mut unit)))
     }
 
     /// Registers a static text (a version string, a build id). Info records are written once:

@@ -2,7 +2,7 @@
 
 mod support;
 
-use mutornadomon_core::{Kind, Meta, RegisterError, Storage, TextError, Value};
+use mutornadomon_core::{Kind, Meta, Region, RegisterError, Storage, TextError, Value};
 use support::{parsed, snapshot, words};
 
 #[test]
@@ -261,4 +261,34 @@ fn a_committed_end_scribbled_into_the_header_does_not_panic_snapshots() {
         let _ = mutornadomon_core::parse(&out[..n]); // any result, no panic
         region.roll();
     }
+}
+
+/// A histogram handle knows the unit its record was registered with, however it is found
+/// again, and records durations in it (or refuses them).
+#[test]
+fn durations_go_into_the_unit_the_record_declares() {
+    use core::time::Duration;
+    let words = support::words(8192);
+    let region = Region::format(&words).unwrap();
+    let cases = [
+        ("ns", "nanoseconds", Some(1_500_000)),
+        ("us", "microseconds", Some(1_500)),
+        ("ms", "milliseconds", Some(1)),
+        ("s", "seconds", None),
+        ("b", "bytes", None),
+        ("none", "", None),
+    ];
+    for (name, unit, expected) in cases {
+        region.histogram(name, Meta::new().unit(unit)).unwrap();
+        let found = region.histogram(name, Meta::new()).unwrap(); // no unit given this time
+        let recorded = found.record_duration(Duration::from_micros(1_500));
+        assert_eq!(recorded.is_ok(), expected.is_some(), "{unit}");
+        assert_eq!(found.takes_durations(), expected.is_some(), "{unit}");
+        if let Some(value) = expected {
+            assert_eq!(found.sum(), value, "{unit}");
+        }
+    }
+    let huge = region.histogram("ns", Meta::new()).unwrap();
+    huge.record_duration(Duration::MAX).unwrap(); // saturates, never panics
+    assert_eq!(huge.max(), Some(u64::MAX));
 }

@@ -139,9 +139,16 @@ fn json_has_mutornadomons_schema() {
             "info",
             "max_gauges",
             "min_gauges",
-            "process"
+            "process",
+            "units"
         ]
     );
+    // What each number is, for every metric that declared a unit (issue: a histogram's bare
+    // numbers next to gauges in seconds could not be told apart).
+    assert_eq!(json["units"]["ioloop_excess_callback_latency"], "seconds");
+    assert_eq!(json["units"]["callback_duration"], "nanoseconds");
+    assert_eq!(json["units"]["payload"], "bytes");
+    assert!(json["units"]["requests"].is_null(), "no unit, no entry");
 }
 
 #[test]

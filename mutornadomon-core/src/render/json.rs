@@ -16,7 +16,9 @@ use core::fmt::{self, Write};
 /// {`rss_bytes`, `vsz_bytes`}, `cpu` {`user_time`, `system_time`, `num_threads`}),
 /// `counters`, `gauges`, `min_gauges`, `max_gauges`, as the original; then our additions:
 /// `histograms` (name to `count`, `sum`, `min`, `max`, `p50`, `p90`, `p99`, `p999`, in the
-/// recorded unit) and `info` (name to text). Non-finite gauge values are `null`.
+/// recorded unit), `info` (name to text), and, when any metric declares a unit, `units` (name
+/// to unit: `"request_duration":"nanoseconds"`), so that a reader knows what each number is.
+/// Non-finite gauge values are `null`.
 ///
 /// ```
 /// use mutornadomon_core::{parse, render_json, Storage};
@@ -165,7 +167,37 @@ fn write_json(
         }
         w.write_char('}')?;
     }
+    write_units(w, stats, corrupt)?;
     w.write_char('}')
+}
+
+/// `,"units":{"name":"unit",...}` for every metric that declares a unit (nothing when none
+/// does): what a reader needs to know a histogram's numbers are nanoseconds, or a gauge's
+/// seconds. Info records have no unit.
+fn write_units(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    corrupt: &mut Option<ParseError>,
+) -> fmt::Result {
+    let mut first = true;
+    for record in stats.records() {
+        let record = record.map_err(|e| {
+            *corrupt = Some(e);
+            fmt::Error
+        })?;
+        if record.unit.is_empty() || record.kind == Kind::Info {
+            continue;
+        }
+        w.write_str(if first { ",\"units\":{\"" } else { ",\"" })?;
+        first = false;
+        w.write_str(record.name)?;
+        w.write_str("\":")?;
+        write_str(w, record.unit)?;
+    }
+    if !first {
+        w.write_char('}')?;
+    }
+    Ok(())
 }
 
 /// A JSON string with RFC 8259 escapes.
