@@ -16,9 +16,9 @@ mmstats serve [--addr HOST:PORT] [DIR]
 Serves, for the stats files in DIR (default: the default directory):
   /                          a page listing every writer and metric, with live graphs
   /api/files?glob=G          the writers: file, pid, program, liveness, age
-  /api/labels?glob=G         every metric name
+  /api/labels?glob=G         every metric name, and the units of those that declare one
   /api/values?label=L&agg=A&glob=G
-                             L across the files, aggregated by A: sum (default), avg, min, max,
+                             L across the files (with its unit), aggregated by A: sum (default), avg, min, max,
                              one, nonzero-min, nonzero-avg (counters and gauges by value,
                              histograms by count)
   /metrics                   Prometheus text (or OpenMetrics by Accept) for every writer, each
@@ -177,18 +177,21 @@ fn number(record: &Record<'_>) -> Option<f64> {
 
 fn labels_json(files: &[StatsFileCopy]) -> serde_json::Value {
     let mut labels = std::collections::BTreeSet::new();
+    let mut units = BTreeMap::new();
     for copy in files {
         if let Ok(stats) = copy.stats() {
-            labels.extend(
-                stats
-                    .records()
-                    .map_while(Result::ok)
-                    .filter(|r| number(r).is_some())
-                    .map(|r| r.name.to_owned()),
-            );
+            for record in stats.records().map_while(Result::ok) {
+                if number(&record).is_none() {
+                    continue;
+                }
+                labels.insert(record.name.to_owned());
+                if !record.unit.is_empty() {
+                    units.insert(record.name.to_owned(), record.unit.to_owned());
+                }
+            }
         }
     }
-    json!({ "labels": labels })
+    json!({ "labels": labels, "units": units })
 }
 
 fn values_json(
@@ -200,14 +203,19 @@ fn values_json(
         .filter(|l| !l.is_empty())
         .ok_or((400, "label is required\n".to_owned()))?;
     let agg = query.get("agg").map_or("sum", String::as_str);
+    let mut unit = None;
     let values: Vec<f64> = files
         .iter()
         .filter_map(|copy| {
             copy.stats().ok().and_then(|s| {
-                s.records()
+                let record = s
+                    .records()
                     .map_while(Result::ok)
-                    .find(|r| r.name == label)
-                    .and_then(|r| number(&r))
+                    .find(|r| r.name == label)?;
+                if !record.unit.is_empty() {
+                    unit.get_or_insert_with(|| record.unit.to_owned());
+                }
+                number(&record)
             })
         })
         .collect();
@@ -230,7 +238,13 @@ fn values_json(
             ))
         }
     };
-    Ok(json!({ "label": label, "agg": agg, "value": value, "files": values.len() }))
+    Ok(json!({
+        "label": label,
+        "agg": agg,
+        "value": value,
+        "unit": unit,
+        "files": values.len()
+    }))
 }
 
 /// Every file's metrics in one exposition, grouped by family, labelled by pid and program.

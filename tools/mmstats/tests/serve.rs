@@ -99,6 +99,16 @@ fn api_aggregates_and_refuses_escaping_globs() {
         .unwrap()
         .iter()
         .any(|l| l == "work"));
+    // Every value says its unit (the writers' built-in latency gauge is in seconds, its
+    // histogram in nanoseconds; `work` has none).
+    assert_eq!(labels["units"]["ioloop_excess_callback_latency"], "seconds");
+    let latency = get(
+        server.1,
+        "/api/values?label=ioloop_excess_callback_latency&agg=max",
+    )
+    .json();
+    assert_eq!(latency["unit"], "seconds");
+    assert!(get(server.1, "/api/values?label=work").json()["unit"].is_null());
     for bad in [
         "../*",
         "..%2F..%2Fetc%2Fpasswd",
