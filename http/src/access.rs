@@ -2,7 +2,12 @@
 //! `Host` allowlist (the defence against DNS rebinding for a server on loopback).
 
 use crate::Request;
-use mutornadomon_core::address::check_local_only;
+use ipnet::IpNet;
+use mutornadomon_core::address::{
+    check_local_only, classify, forwarded, forwarded_for, AddressClass, AddressError,
+};
+use std::fmt;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 /// Decides whether a request may read the metrics (true = allowed).
@@ -13,6 +18,8 @@ pub type AccessFilter<'a> = Arc<dyn Fn(&Request<'_>) -> bool + Send + Sync + 'a>
 pub(crate) struct Access<'a> {
     pub(crate) filter: Option<AccessFilter<'a>>,
     pub(crate) hosts: Option<Arc<[String]>>,
+    /// Networks allowed besides loopback (empty: loopback only).
+    pub(crate) networks: Arc<[IpNet]>,
 }
 
 impl Access<'_> {
@@ -25,9 +32,88 @@ impl Access<'_> {
         }
         match &self.filter {
             Some(filter) => filter(request),
-            None => is_local_request(request),
+            None if self.networks.is_empty() => is_local_request(request),
+            None => request_within(request, &self.networks),
         }
     }
+}
+
+/// A network allowlist entry that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetworkError {
+    entry: String,
+}
+
+impl fmt::Display for NetworkError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:?} is not a network (like 10.0.0.0/8 or fd00::/8) or an address",
+            self.entry
+        )
+    }
+}
+
+impl std::error::Error for NetworkError {}
+
+impl From<NetworkError> for std::io::Error {
+    fn from(e: NetworkError) -> Self {
+        std::io::Error::new(std::io::ErrorKind::InvalidInput, e)
+    }
+}
+
+/// Parses allowlist entries: networks in CIDR notation (`10.0.0.0/8`, `fd00::/8`) or single
+/// addresses (`192.0.2.7`, as a /32 or /128).
+pub(crate) fn parse_networks<S: AsRef<str>>(
+    entries: impl IntoIterator<Item = S>,
+) -> Result<Arc<[IpNet]>, NetworkError> {
+    entries
+        .into_iter()
+        .map(|entry| {
+            let text = entry.as_ref().trim();
+            text.parse::<IpNet>()
+                .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+                .map(|net| net.trunc())
+                .map_err(|_| NetworkError {
+                    entry: text.to_owned(),
+                })
+        })
+        .collect()
+}
+
+/// Whether `ip` is loopback or inside one of `networks`; an IPv4-mapped IPv6 address is
+/// matched as the IPv4 address it carries.
+fn within(ip: IpAddr, networks: &[IpNet]) -> bool {
+    let ip = ip.to_canonical();
+    classify(ip) == AddressClass::Loopback || networks.iter().any(|net| net.contains(&ip))
+}
+
+/// The allowlist rule: the peer and every `X-Forwarded-For` and `Forwarded` hop are loopback
+/// or inside one of `networks`; a header that does not parse refuses (fail closed).
+fn request_within(request: &Request<'_>, networks: &[IpNet]) -> bool {
+    let Some(peer) = request.peer() else {
+        return false;
+    };
+    if !within(peer, networks) {
+        return false;
+    }
+    for (name, value) in request.headers() {
+        let hops: &mut dyn Iterator<Item = Result<IpAddr, AddressError>> =
+            if name.eq_ignore_ascii_case("x-forwarded-for") {
+                &mut forwarded_for(value)
+            } else if name.eq_ignore_ascii_case("forwarded") {
+                &mut forwarded(value)
+            } else {
+                continue;
+            };
+        for hop in hops {
+            match hop {
+                Ok(hop) if within(hop, networks) => {}
+                _ => return false,
+            }
+        }
+    }
+    true
 }
 
 /// The default rule: the peer and every forwarded hop are loopback.

@@ -1,7 +1,7 @@
 //! The one endpoint builder: the monitor's paths, the access rules, the program's own routes
 //! and request accounting, for whichever server runs it.
 
-use crate::access::Access;
+use crate::access::{parse_networks, Access, NetworkError};
 use crate::{Limits, Request, Response};
 use mutornadomon_std::{
     recycle_page_buffer, MetricsPage, Monitor, MonitorHandle, RequestAccounting,
@@ -89,6 +89,31 @@ impl<'a> Endpoint<'a> {
     pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
         self.access.hosts = Some(hosts.into_iter().map(Into::into).collect());
         self
+    }
+
+    /// Opens the monitor's paths to these networks as well as loopback: CIDR notation
+    /// (`10.0.0.0/8`, `fd00::/8`) or single addresses. The peer and every `X-Forwarded-For` and
+    /// `Forwarded` hop must be loopback or inside one of them; a header that does not parse
+    /// refuses (403), and an IPv4-mapped IPv6 address is matched as IPv4. An entry that does not
+    /// parse is an error. A [filter](Self::filter) replaces this rule.
+    ///
+    /// ```
+    /// use mutornadomon_http::{Endpoint, Request};
+    /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
+    /// let endpoint = Endpoint::new(&monitor).allow_networks(["10.0.0.0/8", "fd00::/8"])?;
+    /// let scraper = Request::new("GET", "/metrics", Some("10.1.2.3".parse()?), &[]);
+    /// assert_eq!(endpoint.respond(&scraper).map(|r| r.status()), Some(200));
+    /// let outsider = Request::new("GET", "/metrics", Some("192.0.2.1".parse()?), &[]);
+    /// assert_eq!(endpoint.respond(&outsider).map(|r| r.status()), Some(403));
+    /// assert!(Endpoint::new(&monitor).allow_networks(["10.0.0.0/33"]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn allow_networks<S: AsRef<str>>(
+        mut self,
+        networks: impl IntoIterator<Item = S>,
+    ) -> Result<Self, NetworkError> {
+        self.access.networks = parse_networks(networks)?;
+        Ok(self)
     }
 
     /// mutornadomon's "min/max since last read": each `/mutornadomon` read rolls the gauge
@@ -269,6 +294,7 @@ impl std::fmt::Debug for Endpoint<'_> {
         f.debug_struct("Endpoint")
             .field("hosts", &self.access.hosts)
             .field("filter", &self.access.filter.is_some())
+            .field("networks", &self.access.networks)
             .field("min_max_since_last_read", &self.roll_on_read)
             .field("limits", &self.limits)
             .field("fallback", &self.fallback.is_some())

@@ -377,3 +377,56 @@ fn inside_tiny_http_pipelined_answers_are_whole_and_in_order() {
     assert!(answers[0].1.ends_with("\n"));
     stop.store(true, Ordering::Relaxed);
 }
+
+/// CIDR allowlists: the peer and every forwarded hop must be loopback or inside an allowed
+/// network; anything unparseable refuses; IPv4-mapped IPv6 is matched as IPv4.
+#[test]
+fn network_allowlist_table() {
+    use mutornadomon_http::Request;
+    let monitor = Monitor::builder().in_memory().start().unwrap();
+    let endpoint = Endpoint::new(&monitor)
+        .allow_networks(["10.0.0.0/8", "fd00::/8", "192.0.2.7", " 198.51.100.0/24 "])
+        .unwrap();
+    let status = |peer: &str, headers: &[(&str, &[u8])]| {
+        let request = Request::new("GET", "/metrics", Some(peer.parse().unwrap()), headers);
+        endpoint.respond(&request).unwrap().status()
+    };
+    let xff = |v: &'static str| [("X-Forwarded-For", v.as_bytes())];
+    let fwd = |v: &'static str| [("Forwarded", v.as_bytes())];
+    type Headers<'h> = &'h [(&'h str, &'h [u8])];
+    let cases: &[(&str, Headers<'_>, u16)] = &[
+        ("127.0.0.1", &[], 200),
+        ("::1", &[], 200),
+        ("10.200.3.4", &[], 200),
+        ("fd12::1", &[], 200),
+        ("192.0.2.7", &[], 200),
+        ("192.0.2.8", &[], 403),
+        ("198.51.100.99", &[], 200),
+        ("::ffff:10.0.0.1", &[], 200),
+        ("::ffff:8.8.8.8", &[], 403),
+        ("8.8.8.8", &[], 403),
+        ("fe80::1", &[], 403),
+        ("11.0.0.1", &[], 403),
+        ("10.0.0.1", &xff("10.0.0.2, 127.0.0.1"), 200),
+        ("10.0.0.1", &xff("10.0.0.2, 8.8.8.8"), 403),
+        ("127.0.0.1", &xff("8.8.8.8"), 403),
+        ("10.0.0.1", &xff("not-an-address"), 403),
+        ("10.0.0.1", &xff(""), 403),
+        ("10.0.0.1", &fwd("for=10.9.9.9;proto=http"), 200),
+        ("10.0.0.1", &fwd("for=\"[fd00::5]:80\""), 200),
+        ("10.0.0.1", &fwd("for=192.0.2.1"), 403),
+        ("10.0.0.1", &fwd("for=unknown"), 403),
+    ];
+    for (peer, headers, want) in cases {
+        assert_eq!(status(peer, headers), *want, "{peer} {headers:?}");
+    }
+    // Unparseable entries are an error, named in it.
+    for bad in ["10.0.0.0/33", "10.0.0", "fd00::/129", "example.com", ""] {
+        let err = Endpoint::new(&monitor).allow_networks([bad]).unwrap_err();
+        assert!(err.to_string().contains(&format!("{bad:?}")), "{err}");
+    }
+    // Without an allowlist the rule is loopback only, as before.
+    let loopback_only = Endpoint::new(&monitor);
+    let request = Request::new("GET", "/metrics", Some("10.0.0.1".parse().unwrap()), &[]);
+    assert_eq!(loopback_only.respond(&request).unwrap().status(), 403);
+}
