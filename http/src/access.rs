@@ -159,3 +159,60 @@ fn strip_port(host: &str) -> &str {
         .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
         .map_or(host, |(name, _)| name)
 }
+
+/// The access rule on its own, for a server that serves something other than one monitor's
+/// pages (`mmstats serve`): loopback only by default, opened to networks with
+/// [`allow_networks`](Self::allow_networks), and, with [`allow_hosts`](Self::allow_hosts), a
+/// `Host` allowlist (the defence against DNS rebinding). An [`Endpoint`](crate::Endpoint) holds
+/// the same rule.
+///
+/// ```
+/// use mutornadomon_http::{AccessRule, Request};
+/// let rule = AccessRule::loopback_only()
+///     .allow_networks(["10.0.0.0/8"])?
+///     .allow_hosts(["localhost"]);
+/// let host = [("Host", &b"localhost:8099"[..])];
+/// assert!(rule.allows(&Request::new("GET", "/", Some("10.0.0.9".parse()?), &host)));
+/// let rebinding = [("Host", &b"evil.example"[..])];
+/// assert!(!rule.allows(&Request::new("GET", "/", Some("127.0.0.1".parse()?), &rebinding)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct AccessRule(Access<'static>);
+
+impl AccessRule {
+    /// Loopback only: the peer and every forwarded hop; no Host allowlist.
+    pub fn loopback_only() -> AccessRule {
+        AccessRule::default()
+    }
+
+    /// Also allows these networks (CIDR or single addresses); see
+    /// [`Endpoint::allow_networks`](crate::Endpoint::allow_networks).
+    pub fn allow_networks<S: AsRef<str>>(
+        mut self,
+        networks: impl IntoIterator<Item = S>,
+    ) -> Result<AccessRule, NetworkError> {
+        self.0.networks = parse_networks(networks)?;
+        Ok(self)
+    }
+
+    /// Answers only requests whose `Host` header (port ignored) is one of `hosts`.
+    pub fn allow_hosts<S: Into<String>>(mut self, hosts: impl IntoIterator<Item = S>) -> Self {
+        self.0.hosts = Some(hosts.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Whether `request` may be answered.
+    pub fn allows(&self, request: &Request<'_>) -> bool {
+        self.0.allows(request)
+    }
+}
+
+impl fmt::Debug for AccessRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessRule")
+            .field("hosts", &self.0.hosts)
+            .field("networks", &self.0.networks)
+            .finish()
+    }
+}

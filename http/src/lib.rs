@@ -56,7 +56,7 @@ mod sys;
 #[cfg(feature = "tiny-http")]
 mod tiny;
 
-pub use access::{host_allowed, is_local_request, AccessFilter, NetworkError};
+pub use access::{host_allowed, is_local_request, AccessFilter, AccessRule, NetworkError};
 pub use endpoint::{Endpoint, Fallback};
 pub use exchange::{Exchange, Step};
 pub use head::{parse_head, Head, Limits, MAX_HEADERS};

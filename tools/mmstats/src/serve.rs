@@ -5,13 +5,14 @@ use crate::{string, Usage};
 use mmstats::reader::file_name_pattern;
 use mmstats::reader::{discover, liveness, StatsFileCopy};
 use mutornadomon_core::{write_prometheus_family, Labels, Record, TextFormat, Value};
+use mutornadomon_http::AccessRule;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use tiny_http::{Header, Method, Request, Response};
 
 const HELP: &str = "\
-mmstats serve [--addr HOST:PORT] [DIR]
+mmstats serve [--addr HOST:PORT] [--allow CIDR]... [--allow-host NAME]... [DIR]
 
 Serves, for the stats files in DIR (default: the default directory):
   /                          a page listing every writer and metric, with live graphs
@@ -26,8 +27,14 @@ Serves, for the stats files in DIR (default: the default directory):
 
 G is a file-name pattern (* and ?) inside DIR; it cannot name another directory.
 
-  --addr HOST:PORT  where to listen (default 127.0.0.1:8099; loopback unless you say otherwise)
-  -h, --help        this help
+Only loopback may read (the peer and every X-Forwarded-For / Forwarded hop; 403 otherwise),
+and only with a Host of localhost, 127.0.0.1, [::1] or the name it listens on (403
+otherwise: a web page elsewhere cannot read the metrics through a browser on this host).
+
+  --addr HOST:PORT    where to listen (default 127.0.0.1:8099; loopback unless you say otherwise)
+  --allow CIDR        also allow this network or address, e.g. a Prometheus subnet (repeatable)
+  --allow-host NAME   also accept this Host name (repeatable)
+  -h, --help          this help
 ";
 
 const PAGE: &str = include_str!("page.html");
@@ -35,9 +42,12 @@ const PAGE: &str = include_str!("page.html");
 pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
     use lexopt::Arg::{Long, Short, Value as Free};
     let (mut addr, mut dir) = ("127.0.0.1:8099".to_owned(), None);
+    let (mut networks, mut hosts) = (Vec::new(), Vec::new());
     while let Some(arg) = parser.next()? {
         match arg {
             Long("addr") => addr = string(parser.value()?)?,
+            Long("allow") => networks.push(string(parser.value()?)?),
+            Long("allow-host") => hosts.push(string(parser.value()?)?),
             Long("help") | Short('h') => {
                 print!("{HELP}");
                 return Ok(0);
@@ -47,6 +57,18 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         }
     }
     let dir = dir.unwrap_or_else(mutornadomon_std::stats_dir);
+    hosts.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
+    if let Some((name, _)) = addr.rsplit_once(':') {
+        hosts.push(
+            name.trim_start_matches('[')
+                .trim_end_matches(']')
+                .to_owned(),
+        );
+    }
+    let rule = match AccessRule::loopback_only().allow_networks(&networks) {
+        Ok(rule) => rule.allow_hosts(hosts),
+        Err(e) => return Err(Usage(format!("--allow: {e}"), HELP)),
+    };
     let server = match mutornadomon_http::http_server(addr.as_str()) {
         Ok(server) => server,
         Err(e) => {
@@ -63,12 +85,30 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         for _ in 0..2 {
             s.spawn(|| {
                 while let Ok(request) = server.recv() {
-                    answer(request, &dir);
+                    if allowed(&rule, &request) {
+                        answer(request, &dir);
+                    } else {
+                        let _ = request.respond(text(403, "forbidden\n"));
+                    }
                 }
             });
         }
     });
     Ok(0)
+}
+
+/// Whether `request` passes the access rule: its peer, forwarding headers and Host. A header
+/// that is not UTF-8 reaches the rule as its bytes (and then fails it, fail closed).
+fn allowed(rule: &AccessRule, request: &Request) -> bool {
+    let headers: Vec<(&str, &[u8])> = request
+        .headers()
+        .iter()
+        .map(|h| (h.field.as_str().as_str(), h.value.as_bytes()))
+        .collect();
+    let peer = request.remote_addr().map(|a| a.ip());
+    let view =
+        mutornadomon_http::Request::new(request.method().as_str(), request.url(), peer, &headers);
+    rule.allows(&view)
 }
 
 fn answer(request: Request, dir: &std::path::Path) {

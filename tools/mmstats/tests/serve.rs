@@ -21,8 +21,13 @@ impl Drop for Server {
 }
 
 fn serve(dir: &Path) -> Server {
+    serve_with(dir, &[])
+}
+
+fn serve_with(dir: &Path, args: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mmstats"))
         .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(args)
         .arg(dir)
         .stdout(Stdio::piped())
         .spawn()
@@ -286,3 +291,51 @@ for _ in range(height):
 print(sum(1 for r in rows for x in range(0, stride, channels)
           if abs(r[x] - 0x1f) < 40 and abs(r[x + 1] - 0x5f) < 40 and abs(r[x + 2] - 0xbf) < 40))
 "#;
+
+/// Regression: serve answered any peer and any Host, so a page on any origin could read every
+/// writer's metrics through a browser on this host (DNS rebinding). Now: loopback only (peer
+/// and forwarded hops), Host allowlisted, `--allow` and `--allow-host` to open it.
+#[test]
+fn serve_is_loopback_only_checks_host_and_opens_to_allowed_networks() {
+    let dir = temp_dir("guard");
+    let _writers = writers(&dir);
+    let server = serve(&dir);
+    let status = |server: &Server, headers: &[(&str, &str)]| {
+        support::request(server.1, "GET", "/api/files", headers).status
+    };
+    assert_eq!(status(&server, &[]), 200, "Host 127.0.0.1:port");
+    assert_eq!(status(&server, &[("Host", "localhost:8099")]), 200);
+    assert_eq!(status(&server, &[("Host", "[::1]:8099")]), 200);
+    assert_eq!(
+        status(&server, &[("Host", "evil.example")]),
+        403,
+        "DNS rebinding"
+    );
+    assert_eq!(status(&server, &[("X-Forwarded-For", "8.8.8.8")]), 403);
+    assert_eq!(status(&server, &[("Forwarded", "for=garbage")]), 403);
+    assert_eq!(
+        support::request(server.1, "GET", "/metrics", &[("Host", "evil.example")]).status,
+        403
+    );
+    let open = serve_with(
+        &dir,
+        &["--allow", "10.0.0.0/8", "--allow-host", "metrics.internal"],
+    );
+    let scraper = [
+        ("Host", "metrics.internal:8099"),
+        ("X-Forwarded-For", "10.1.2.3"),
+    ];
+    assert_eq!(status(&open, &scraper), 200);
+    let outsider = [
+        ("Host", "metrics.internal"),
+        ("X-Forwarded-For", "192.0.2.1"),
+    ];
+    assert_eq!(status(&open, &outsider), 403);
+    let bad = Command::new(env!("CARGO_BIN_EXE_mmstats"))
+        .args(["serve", "--allow", "10.0.0.0/33"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("10.0.0.0/33"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
