@@ -4,8 +4,10 @@
 //! One sans-IO layer that every server of the project drives: request heads parsed by
 //! httparse within [`Limits`] (400, 414, 431, 408), the [`Exchange`] state machine of one
 //! connection (keep-alive, pipelining, deadlines), [`Response`] serialisation, the access rule
-//! and `Host` allowlist, and the one endpoint builder, [`Endpoint`]: the monitor's paths, the
-//! program's own routes ([`Endpoint::fallback`]) and request accounting, for any server.
+//! (loopback only by default, networks by [`Endpoint::allow_networks`], a `Host` allowlist;
+//! [`AccessRule`] alone for other servers), and the one endpoint builder, [`Endpoint`]: the
+//! monitor's paths, the program's own routes ([`Endpoint::fallback`]) and request accounting,
+//! for any server.
 //! The refusal policy ([`policy`]: 503 past the connection cap, linger, accept retry) is
 //! shared too. Servers on top of it:
 //!
