@@ -3,9 +3,7 @@
 
 use crate::Request;
 use ipnet::IpNet;
-use mutornadomon_core::address::{
-    check_local_only, classify, forwarded, forwarded_for, AddressClass, AddressError,
-};
+use mutornadomon_core::address::{check_local_only, classify, forwarded_hops, AddressClass};
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -97,23 +95,8 @@ fn request_within(request: &Request<'_>, networks: &[IpNet]) -> bool {
     if !within(peer, networks) {
         return false;
     }
-    for (name, value) in request.headers() {
-        let hops: &mut dyn Iterator<Item = Result<IpAddr, AddressError>> =
-            if name.eq_ignore_ascii_case("x-forwarded-for") {
-                &mut forwarded_for(value)
-            } else if name.eq_ignore_ascii_case("forwarded") {
-                &mut forwarded(value)
-            } else {
-                continue;
-            };
-        for hop in hops {
-            match hop {
-                Ok(hop) if within(hop, networks) => {}
-                _ => return false,
-            }
-        }
-    }
-    true
+    let headers = request.headers().map(|(n, v)| (n.as_bytes(), v));
+    forwarded_hops(headers).all(|hop| hop.is_ok_and(|hop| within(hop, networks)))
 }
 
 /// The default rule: the peer and every forwarded hop are loopback.

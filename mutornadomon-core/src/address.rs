@@ -267,21 +267,46 @@ pub fn check_local_only<'h>(
     if classify(peer) != AddressClass::Loopback {
         return Err(Refusal::PeerNotLoopback(peer));
     }
-    for (name, value) in headers {
-        let hops: &mut dyn Iterator<Item = Result<IpAddr, AddressError>> =
-            if name.eq_ignore_ascii_case(b"x-forwarded-for") {
-                &mut forwarded_for(value)
-            } else if name.eq_ignore_ascii_case(b"forwarded") {
-                &mut forwarded(value)
-            } else {
-                continue;
-            };
-        for hop in hops {
-            let hop = hop.map_err(Refusal::BadHeader)?;
-            if classify(hop) != AddressClass::Loopback {
-                return Err(Refusal::HopNotLoopback(hop));
-            }
+    for hop in forwarded_hops(headers) {
+        let hop = hop.map_err(Refusal::BadHeader)?;
+        if classify(hop) != AddressClass::Loopback {
+            return Err(Refusal::HopNotLoopback(hop));
         }
     }
     Ok(())
+}
+
+/// Every hop named by the `X-Forwarded-For` and `Forwarded` headers among `headers` (name,
+/// value; names match case-insensitively), in header order; other headers are skipped. What
+/// an access rule checks besides the peer.
+///
+/// ```
+/// use mutornadomon_core::address::forwarded_hops;
+/// let headers = [
+///     (&b"Host"[..], &b"example"[..]),
+///     (&b"x-forwarded-for"[..], &b"10.0.0.1, 10.0.0.2"[..]),
+///     (&b"Forwarded"[..], &br#"for="[::1]:80""#[..]),
+/// ];
+/// let hops: Vec<_> = forwarded_hops(headers).collect::<Result<_, _>>()?;
+/// assert_eq!(hops, ["10.0.0.1".parse::<core::net::IpAddr>()?, "10.0.0.2".parse()?, "::1".parse()?]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn forwarded_hops<'h, I>(
+    headers: I,
+) -> impl Iterator<Item = Result<IpAddr, AddressError>> + use<'h, I>
+where
+    I: IntoIterator<Item = (&'h [u8], &'h [u8])>,
+{
+    headers.into_iter().flat_map(|(name, value)| {
+        let xff = name.eq_ignore_ascii_case(b"x-forwarded-for");
+        let fwd = name.eq_ignore_ascii_case(b"forwarded");
+        let (a, b) = if xff {
+            (Some(forwarded_for(value)), None)
+        } else if fwd {
+            (None, Some(forwarded(value)))
+        } else {
+            (None, None)
+        };
+        a.into_iter().flatten().chain(b.into_iter().flatten())
+    })
 }
