@@ -3,7 +3,7 @@
 
 use crate::clock::{self, Alarm};
 use crate::probe::BusyRatio;
-use crate::stop::{StopListener, Stopper};
+use crate::stop::every;
 use crate::timing::TimingState;
 use futures_lite::future;
 use mutornadomon_http::Endpoint;
@@ -36,7 +36,6 @@ use std::task::{Context, Poll};
 /// ```
 pub struct AsyncMonitor {
     monitor: Monitor,
-    stopper: Stopper,
     pub(crate) timing: Arc<TimingState>,
 }
 
@@ -45,23 +44,14 @@ impl AsyncMonitor {
     /// it with its periodic work, which runs once you spawn it (or `block_on` it).
     pub fn start(builder: MonitorBuilder) -> io::Result<(AsyncMonitor, MonitorTasks)> {
         let (monitor, drivers) = builder.start_undriven()?;
-        let stopper = Stopper::new();
         let timing = Arc::new(TimingState::default());
         let tasks = MonitorTasks::new(
             drivers,
             clock::alarms()?,
             monitor.handle(),
             Arc::clone(&timing),
-            stopper.listener(),
         );
-        Ok((
-            AsyncMonitor {
-                monitor,
-                stopper,
-                timing,
-            },
-            tasks,
-        ))
+        Ok((AsyncMonitor { monitor, timing }, tasks))
     }
 
     /// Ends the monitor's tasks, its endpoint servers and their connections, each at its next
@@ -70,7 +60,6 @@ impl AsyncMonitor {
     /// after it; the metrics stay usable. Dropping the monitor stops too, and removes the
     /// stats file once its last handle is gone.
     pub fn stop(&self) {
-        self.stopper.stop();
         self.monitor.stop();
     }
 
@@ -86,12 +75,6 @@ impl Deref for AsyncMonitor {
 
     fn deref(&self) -> &Monitor {
         &self.monitor
-    }
-}
-
-impl Drop for AsyncMonitor {
-    fn drop(&mut self) {
-        self.stopper.stop();
     }
 }
 
@@ -122,29 +105,30 @@ impl MonitorTasks {
         [probe_alarm, publish_alarm]: [Alarm; 2],
         handle: MonitorHandle,
         timing: Arc<TimingState>,
-        stop: StopListener,
     ) -> MonitorTasks {
         let Drivers {
             mut probe,
             mut publisher,
         } = drivers;
-        let probe_stop = stop.clone();
+        // Both loops end on the monitor's stop (`Monitor::stop`, or its drop).
+        let (probe_stop, publish_stop) = (handle.stopped(), handle.stopped());
         let probe_task = async move {
             let now = std::time::Instant::now();
             probe.begin(now);
             let mut busy = BusyRatio::new(handle, timing, now);
-            probe_stop
-                .every(probe_alarm, probe.deadline(), |now| {
-                    if probe.wake(now).is_some() {
-                        busy.report(now);
-                    }
-                    probe.deadline()
-                })
-                .await;
+            let deadline = probe.deadline();
+            every(probe_stop, probe_alarm, deadline, |now| {
+                if probe.wake(now).is_some() {
+                    busy.report(now);
+                }
+                probe.deadline()
+            })
+            .await;
         };
         let publish_task = async move {
             publisher.begin(std::time::Instant::now());
-            stop.every(publish_alarm, publisher.deadline(), |now| {
+            let deadline = publisher.deadline();
+            every(publish_stop, publish_alarm, deadline, |now| {
                 publisher.wake(now);
                 publisher.deadline()
             })

@@ -1,4 +1,5 @@
-//! The stop signal shared by the monitor's tasks: closing a channel wakes every waiter at once.
+//! A server's stop signal (closing a channel wakes every one of its connections at once), and
+//! the loop of the monitor's tasks, which ends on the monitor's own stop.
 
 use crate::clock::Alarm;
 use async_channel::{Receiver, Sender};
@@ -58,33 +59,34 @@ impl StopListener {
         })
         .await
     }
+}
 
-    /// Runs `tick` at each deadline it returns, woken by `alarm`, until the monitor stops.
-    /// One alarm and one stop listener serve the whole loop, so a wake costs no allocation.
-    pub(crate) async fn every(
-        &self,
-        alarm: Alarm,
-        first: Instant,
-        mut tick: impl FnMut(Instant) -> Instant,
-    ) {
-        alarm.set(first);
-        let mut stopped = pin!(self.stopped());
-        loop {
-            let fired = future::or(
-                async {
-                    future::poll_fn(|cx| alarm.poll_fired(cx)).await;
-                    true
-                },
-                async {
-                    stopped.as_mut().await;
-                    false
-                },
-            )
-            .await;
-            if !fired {
-                return;
-            }
-            alarm.set(tick(Instant::now()));
+/// Runs `tick` at each deadline it returns, woken by `alarm`, until `stopped` completes (the
+/// monitor's stop). One alarm and one stop future serve the whole loop, so a wake costs no
+/// allocation.
+pub(crate) async fn every(
+    stopped: impl Future<Output = ()>,
+    alarm: Alarm,
+    first: Instant,
+    mut tick: impl FnMut(Instant) -> Instant,
+) {
+    alarm.set(first);
+    let mut stopped = pin!(stopped);
+    loop {
+        let fired = future::or(
+            async {
+                future::poll_fn(|cx| alarm.poll_fired(cx)).await;
+                true
+            },
+            async {
+                stopped.as_mut().await;
+                false
+            },
+        )
+        .await;
+        if !fired {
+            return;
         }
+        alarm.set(tick(Instant::now()));
     }
 }
