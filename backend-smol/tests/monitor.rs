@@ -38,12 +38,14 @@ fn a_200ms_block_reads_as_180_to_220ms_of_lag() {
 #[test]
 fn task_timing_counts_polls_slow_polls_and_the_busy_ratio() {
     let (monitor, tasks) = AsyncMonitor::start(Monitor::builder().in_memory()).unwrap();
-    // Well above the 2 ms polls below: on a loaded 2-core machine a 2 ms sleep overran a
-    // 5 ms threshold (2 runs in 6 with two busy loops beside it), and well below the 20 ms one.
+    // As far above the 2 ms polls below as the 20 ms one allows (a 20 ms sleep never takes
+    // less): on a loaded 2-core machine a 2 ms sleep overran a 5 ms threshold (2 runs in 6
+    // with two busy loops beside it), and once a 15 ms one (the workspace's ignored tests
+    // running beside it).
     let timing = monitor
         .task_timing()
         .unwrap()
-        .slow_poll_threshold(Duration::from_millis(15));
+        .slow_poll_threshold(Duration::from_millis(19));
     let ex = smol::Executor::new();
     let tasks = ex.spawn(tasks);
     smol::block_on(ex.run(async {
