@@ -11,7 +11,7 @@ pub const ENDIAN_MARKER: u64 = 0x0102_0304_0506_0708;
 /// Major format version: a reader refuses any other major version.
 pub const VERSION_MAJOR: u32 = 1;
 /// Minor format version: additions that old readers can ignore (new kinds, new header words).
-pub const VERSION_MINOR: u32 = 0;
+pub const VERSION_MINOR: u32 = 1;
 /// Length of the version-1 header in 8-byte words.
 pub const HEADER_WORDS: usize = 16;
 /// Length of the version-1 header in bytes.
@@ -64,9 +64,16 @@ pub const MAX_INFO_LEN: usize = 1024;
 /// Most shards a sharded counter may have (the first is the shared one).
 pub const MAX_SHARDS: usize = 256;
 
-/// Packs a record's framing word.
-pub(crate) const fn frame_word(record_bytes: u32, kind: u8, name_len: u16) -> u64 {
-    record_bytes as u64 | (kind as u64) << 32 | (name_len as u64) << 48
+/// Packs a record's framing word. `name_key` (bits 40-47, format 1.1) is an 8-bit hash of the
+/// name as it renders, which registration compares before reading a record's name (see
+/// `ExposedName::stem_key`); 0 means not given (a 1.0 writer).
+pub(crate) const fn frame_word(record_bytes: u32, kind: u8, name_key: u8, name_len: u16) -> u64 {
+    record_bytes as u64 | (kind as u64) << 32 | (name_key as u64) << 40 | (name_len as u64) << 48
+}
+
+/// The name key of a framing word (0: not given).
+pub(crate) const fn frame_name_key(word: u64) -> u8 {
+    (word >> 40) as u8
 }
 
 /// Packs a record's lengths word.

@@ -57,10 +57,12 @@ extern crate std;
 
 pub mod address;
 pub mod bucket;
+mod exposed_name;
 mod histogram_reading;
 mod layout;
 mod metrics;
 mod name;
+mod name_clash;
 mod parse;
 mod parse_error;
 mod records;
@@ -72,6 +74,7 @@ mod sync;
 mod values;
 mod words;
 
+pub use exposed_name::ExposedName;
 pub use histogram_reading::HistogramReading;
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
@@ -81,6 +84,7 @@ pub use metrics::{
     Counter, CounterShard, DurationUnitError, Gauge, Histogram, Kind, Meta, ShardedCounter,
 };
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
+pub use name_clash::ClashingName;
 pub use parse::{parse, Header, Stats};
 pub use parse_error::{ParseError, ParseErrorKind};
 pub use records::{Record, Records, Value};

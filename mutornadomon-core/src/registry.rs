@@ -5,12 +5,14 @@
 //! store of the committed length, then publishes it in the open-addressing index at the region's
 //! tail. Lookups never lock: they probe the index with Acquire loads.
 
+use crate::exposed_name::ExposedName;
 use crate::layout::{
     self, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
     MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Gauge, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit, TextError};
+use crate::name_clash::ClashingName;
 use crate::sync::{spin_wait, AtomicU64, Ordering};
 use crate::Region;
 use core::fmt;
@@ -34,6 +36,14 @@ pub enum RegisterError {
         existing: Kind,
         /// The kind asked for.
         requested: Kind,
+    },
+    /// The name renders on a Prometheus or OpenMetrics page like a metric already registered
+    /// (`a.b` and `a_b`, `requests` and `requests_total`, a histogram `q` and a gauge
+    /// `q_count`), or like a process metric (`process_threads`): the page would name two
+    /// families alike. See [`ExposedName`](crate::ExposedName).
+    NameClash {
+        /// The metric already registered (or the process metric) it clashes with.
+        existing: ClashingName,
     },
     /// Not enough free space left for the record.
     Full {
@@ -64,6 +74,10 @@ impl fmt::Display for RegisterError {
             Self::KindMismatch { existing, requested } => write!(
                 f,
                 "name already registered as a {existing}, cannot register it as a {requested}"
+            ),
+            Self::NameClash { existing } => write!(
+                f,
+                "name renders on the Prometheus page like the metric \"{existing}\"; choose another name"
             ),
             Self::Full { needed, available } => write!(
                 f,
@@ -264,12 +278,17 @@ impl<'a> Region<'a> {
         let help = validate_help(meta.help.as_bytes()).map_err(RegisterError::InvalidHelp)?;
         let unit = validate_unit(meta.unit.as_bytes()).map_err(RegisterError::InvalidUnit)?;
         validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
+        // The scan of what is committed runs before the lock; under it, only what others
+        // committed meanwhile is checked.
+        let exposed = ExposedName::new(name, unit, spec.kind);
+        let scanned = self.check_name_clash(name, &exposed, 0)?;
 
         let _lock = self.lock();
         // Someone may have registered the name while we waited for the lock.
         if let Some(found) = self.existing(name, spec.kind)? {
             return Ok(found);
         }
+        self.check_name_clash(name, &exposed, scanned)?;
         let text_words = words_for(name.len() + help.len() + unit.len());
         let value_at = RECORD_HEAD_WORDS + text_words;
         let record_words = value_at + spec.value_words;
@@ -297,7 +316,8 @@ impl<'a> Region<'a> {
         let record = &self.words[start..start + record_words];
         let code = spec.kind.code();
         // Text lengths fit their fields: validation capped them far below u16::MAX.
-        let frame = frame_word((record_words * 8) as u32, code, name.len() as u16);
+        let key = exposed.stem_key();
+        let frame = frame_word((record_words * 8) as u32, code, key, name.len() as u16);
         // Relaxed stores: all published by the Release store of COMMITTED below.
         record[0].store(frame, Ordering::Relaxed);
         let lengths = lengths_word(help.len() as u16, unit.len() as u16, spec.param);

@@ -292,3 +292,80 @@ fn durations_go_into_the_unit_the_record_declares() {
     huge.record_duration(Duration::MAX).unwrap(); // saturates, never panics
     assert_eq!(huge.max(), Some(u64::MAX));
 }
+
+#[test]
+fn names_that_render_alike_are_refused() {
+    // (first registration, second registration): the second renders a name the first has.
+    type Register = fn(&Region<'_>, &str, &str) -> Result<(), RegisterError>;
+    let counter: Register = |r, n, u| r.counter(n, Meta::new().unit(u)).map(drop);
+    let gauge: Register = |r, n, u| r.gauge(n, Meta::new().unit(u)).map(drop);
+    let histogram: Register = |r, n, u| r.histogram(n, Meta::new().unit(u)).map(drop);
+    let info: Register = |r, n, _| r.info(n, Meta::new(), "v");
+    type Step<'s> = (Register, &'s str, &'s str);
+    let cases: [(Step<'_>, Step<'_>); 9] = [
+        ((counter, "a.b", ""), (counter, "a_b", "")),
+        ((counter, "requests", ""), (counter, "requests_total", "")),
+        ((counter, "requests", ""), (gauge, "requests_total", "")),
+        ((histogram, "q", ""), (gauge, "q_count", "")),
+        ((histogram, "q", "nanoseconds"), (gauge, "q_seconds", "")),
+        ((gauge, "lag", "seconds"), (gauge, "lag_min", "seconds")),
+        (
+            (gauge, "lag", "milliseconds"),
+            (histogram, "lag_seconds", ""),
+        ),
+        ((info, "build", ""), (gauge, "build_info", "")),
+        ((gauge, "t:x", ""), (counter, "t_x_total", "")),
+    ];
+    for ((first, a, unit_a), (second, b, unit_b)) in cases {
+        let storage = Storage::<2048>::new();
+        let region = storage.region();
+        first(&region, a, unit_a).unwrap();
+        let err = second(&region, b, unit_b).unwrap_err();
+        let RegisterError::NameClash { existing } = err else {
+            panic!("{a} then {b}: {err:?}");
+        };
+        assert_eq!(existing.as_str(), a);
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "name renders on the Prometheus page like the metric {a:?}; choose another name"
+            )
+        );
+        assert_eq!(region.refused(), 1, "{a} then {b}");
+        // The first is still there, and registering it again still finds it.
+        first(&region, a, unit_a).unwrap();
+        assert_eq!(parsed(&snapshot(&region)).records().count(), 1);
+    }
+}
+
+#[test]
+fn process_metric_names_are_refused() {
+    let storage = Storage::<1024>::new();
+    let region = storage.region();
+    let err = region.gauge("process_threads", Meta::new()).unwrap_err();
+    assert!(
+        matches!(err, RegisterError::NameClash { existing } if existing.as_str() == "process_threads"),
+        "{err:?}"
+    );
+    let err = region
+        .counter("process.cpu", Meta::new().unit("seconds"))
+        .unwrap_err();
+    assert!(matches!(err, RegisterError::NameClash { .. }), "{err:?}");
+    region.gauge("process_queue_depth", Meta::new()).unwrap();
+}
+
+#[test]
+fn names_that_only_look_alike_are_kept() {
+    let storage = Storage::<2048>::new();
+    let region = storage.region();
+    region.counter("requests", Meta::new()).unwrap();
+    region.counter("requests_ok", Meta::new()).unwrap();
+    region.gauge("lag", Meta::new().unit("seconds")).unwrap();
+    region.gauge("lag", Meta::new().unit("bytes")).unwrap(); // same name: found, not clashing
+    region
+        .gauge("lag_bytes", Meta::new().unit("bytes"))
+        .unwrap();
+    region.histogram("q", Meta::new()).unwrap();
+    region.gauge("q_p99", Meta::new()).unwrap();
+    assert_eq!(region.refused(), 0);
+}

@@ -1,7 +1,9 @@
 //! Renderers: the JSON schema, Prometheus and OpenMetrics structure, buffer sizing, and
 //! `promtool check metrics` (ignored unless promtool is installed).
 
-use mutornadomon_test_support::promtool_check;
+use mutornadomon_test_support::exposition::{assert_families_named_once, colliding_name, unit};
+use mutornadomon_test_support::{promtool_check, promtool_parses};
+use proptest::prelude::*;
 mod support;
 
 use mutornadomon_core::{
@@ -265,4 +267,51 @@ fn accept_header_negotiation() {
 #[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
 fn promtool_accepts_the_prometheus_text() {
     promtool_check(&render(Some(TextFormat::Prometheus)));
+}
+
+/// Registers `(name, unit, kind)` in a fresh region, as far as registration allows, and
+/// renders its page.
+fn page_of(metrics: &[(String, &str, u8)], format: TextFormat) -> String {
+    let storage = Storage::<16384>::new();
+    let region = storage.region();
+    for (name, unit, kind) in metrics {
+        let meta = Meta::new().unit(unit);
+        let _ = match kind % 5 {
+            0 => region.counter(name, meta).map(|c| c.inc()),
+            1 => region.sharded_counter(name, meta, 2).map(|c| c.inc_by(2)),
+            2 => region.gauge(name, meta).map(|g| g.set(-1.5)),
+            3 => region.histogram(name, meta).map(|h| h.record(1000)),
+            _ => region.info(name, meta, "text"),
+        };
+    }
+    let image = snapshot(&region);
+    let mut out = vec![0u8; 1 << 20];
+    let n = render_prometheus(&parse(&image).unwrap(), Some(&process()), format, &mut out).unwrap();
+    String::from_utf8(out[..n].to_vec()).unwrap()
+}
+
+fn metric_set() -> impl Strategy<Value = Vec<(String, &'static str, u8)>> {
+    proptest::collection::vec((colliding_name(), unit(), any::<u8>()), 1..24)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Whatever names a program registers, its page names each family once: a name that would
+    /// render like one already there is refused at registration.
+    #[test]
+    fn any_registered_names_give_a_page_naming_families_once(metrics in metric_set()) {
+        assert_families_named_once(&page_of(&metrics, TextFormat::Prometheus));
+        assert_families_named_once(&page_of(&metrics, TextFormat::OpenMetrics));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    #[test]
+    #[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
+    fn promtool_accepts_the_page_of_any_registered_names(metrics in metric_set()) {
+        promtool_parses(&page_of(&metrics, TextFormat::Prometheus));
+    }
 }

@@ -439,3 +439,65 @@ mod statsd_encode {
         });
     }
 }
+
+/// Registering N counters into an empty registry: ours checks each new name against every
+/// registered metric's Prometheus names (names that render alike are refused); `prometheus`
+/// checks descriptors in hash sets. Names of two sets: varied (`db_queue_17`), and one long
+/// shared prefix (`service.requests.by_route_17`), the worst case for our scan.
+mod register {
+    use super::*;
+
+    const SIZES: &[usize] = &[100, 1000];
+
+    fn varied(n: usize) -> Vec<String> {
+        let words = ["requests", "latency", "queue", "db", "cache", "http", "worker", "pool"];
+        (0..n)
+            .map(|i| format!("{}_{}_{i}", words[i % 8], words[(i / 8) % 8]))
+            .collect()
+    }
+
+    fn shared_prefix(n: usize) -> Vec<String> {
+        (0..n).map(|i| format!("service.requests.by_route_{i}")).collect()
+    }
+
+    fn ours(bencher: divan::Bencher, names: Vec<String>) {
+        let words: Vec<RegionWord> = (0..64 * 1024).map(|_| RegionWord::new(0)).collect();
+        bencher.bench_local(|| {
+            let region = Region::format(&words).unwrap();
+            for name in &names {
+                region.counter(name, Meta::new()).unwrap();
+            }
+        });
+    }
+
+    fn prometheus_registry(bencher: divan::Bencher, names: Vec<String>) {
+        bencher.bench_local(|| {
+            let registry = prometheus::Registry::new();
+            for name in &names {
+                let counter = prometheus::IntCounter::new(name.replace('.', "_"), "help").unwrap();
+                registry.register(Box::new(counter)).unwrap();
+            }
+            registry
+        });
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_varied_names(bencher: divan::Bencher, n: usize) {
+        ours(bencher, varied(n));
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn mutornadomon_shared_prefix(bencher: divan::Bencher, n: usize) {
+        ours(bencher, shared_prefix(n));
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn prometheus_varied_names(bencher: divan::Bencher, n: usize) {
+        prometheus_registry(bencher, varied(n));
+    }
+
+    #[divan::bench(args = SIZES)]
+    fn prometheus_shared_prefix(bencher: divan::Bencher, n: usize) {
+        prometheus_registry(bencher, shared_prefix(n));
+    }
+}

@@ -30,7 +30,12 @@ pub enum Op {
     Roll,
 }
 
-const POOL: [&str; 6] = ["requests", "queue.depth", "latency", "a:b", "_x9", "jobs_total"];
+/// Names that collide, clash or render alike (`requests` / `requests_total`, `a:b` / `a_b`,
+/// `latency` / `latency_count`).
+const POOL: [&str; 12] = [
+    "requests", "queue.depth", "latency", "a:b", "_x9", "jobs_total", "requests_total", "a_b",
+    "latency_count", "queue_depth_min", "jobs", "latency_seconds",
+];
 
 impl Name {
     pub fn text(&self) -> &str {

@@ -15,5 +15,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod host_page;
 pub mod printable;
 pub mod reader;

@@ -2,9 +2,10 @@
 //! writer on the host.
 
 use crate::{string, Usage};
+use mmstats::host_page::HostPage;
 use mmstats::reader::file_name_pattern;
 use mmstats::reader::{discover, liveness, StatsFileCopy};
-use mutornadomon_core::{write_prometheus_family, Labels, Record, TextFormat, Value};
+use mutornadomon_core::{Record, TextFormat, Value};
 use mutornadomon_http::AccessRule;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -23,7 +24,9 @@ Serves, for the stats files in DIR (default: the default directory):
                              one, nonzero-min, nonzero-avg (counters and gauges by value,
                              histograms by count)
   /metrics                   Prometheus text (or OpenMetrics by Accept) for every writer, each
-                             sample labelled with its pid and program
+                             sample labelled with its pid and program; metrics rendering alike
+                             are one family, and one clashing with another writer's metric of
+                             another kind is left out (mmstats_serve_series_left_out)
 
 G is a file-name pattern (* and ?) inside DIR; it cannot name another directory.
 
@@ -81,12 +84,13 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         dir.display(),
         server.server_addr()
     );
+    let host_page = HostPage::default();
     std::thread::scope(|s| {
         for _ in 0..2 {
             s.spawn(|| {
                 while let Ok(request) = server.recv() {
                     if allowed(&rule, &request) {
-                        answer(request, &dir);
+                        answer(request, &dir, &host_page);
                     } else {
                         let _ = request.respond(text(403, "forbidden\n"));
                     }
@@ -111,13 +115,13 @@ fn allowed(rule: &AccessRule, request: &Request) -> bool {
     rule.allows(&view)
 }
 
-fn answer(request: Request, dir: &std::path::Path) {
+fn answer(request: Request, dir: &std::path::Path, host_page: &HostPage) {
     let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
     let query: BTreeMap<String, String> = mutornadomon_http::query_pairs(query).collect();
     let response = if !matches!(request.method(), Method::Get | Method::Head) {
         text(405, "method not allowed\n")
     } else {
-        match route(path, &query, dir, &request) {
+        match route(path, &query, dir, &request, host_page) {
             Ok(response) => response,
             Err((status, message)) => text(status, &message),
         }
@@ -132,6 +136,7 @@ fn route(
     query: &BTreeMap<String, String>,
     dir: &std::path::Path,
     request: &Request,
+    host_page: &HostPage,
 ) -> Result<Reply, (u16, String)> {
     match path {
         "/" => Ok(with_type(
@@ -149,7 +154,7 @@ fn route(
                 .map(|h| h.value.as_bytes());
             let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
             Ok(with_type(
-                Response::from_string(metrics_text(&read_files(dir, query)?, format)),
+                Response::from_string(host_page.render(&read_files(dir, query)?, format)),
                 format.content_type(),
             ))
         }
@@ -285,39 +290,6 @@ fn values_json(
         "unit": unit,
         "files": values.len()
     }))
-}
-
-/// Every file's metrics in one exposition, grouped by family, labelled by pid and program.
-fn metrics_text(files: &[StatsFileCopy], format: TextFormat) -> String {
-    let parsed: Vec<_> = files
-        .iter()
-        .filter_map(|copy| {
-            let stats = copy.stats().ok()?;
-            let pid = stats.header().pid.to_string();
-            Some((stats, pid, copy.program().unwrap_or_default()))
-        })
-        .collect();
-    let labels: Vec<[(&str, &str); 2]> = parsed
-        .iter()
-        .map(|(_, pid, program)| [("pid", pid.as_str()), ("program", program.as_str())])
-        .collect();
-    let mut groups: BTreeMap<&str, Vec<(Record<'_>, Labels<'_>)>> = BTreeMap::new();
-    for ((stats, _, _), labels) in parsed.iter().zip(&labels) {
-        for record in stats.records().map_while(Result::ok) {
-            groups
-                .entry(record.name)
-                .or_default()
-                .push((record, &labels[..]));
-        }
-    }
-    let mut out = String::new();
-    for group in groups.values() {
-        let _ = write_prometheus_family(&mut out, group, format);
-    }
-    if format == TextFormat::OpenMetrics {
-        out.push_str("# EOF\n");
-    }
-    out
 }
 
 fn json_reply(value: serde_json::Value) -> Reply {

@@ -2,7 +2,7 @@
 
 use super::labels::write_help;
 use super::TextFormat;
-use crate::render::base_unit;
+use crate::exposed_name::family_base;
 use core::fmt::{self, Display, Write};
 
 /// A metric family name: sanitised base, optional infix, unit suffix.
@@ -22,22 +22,7 @@ impl<'r> Family<'r> {
         infix: &'static str,
         drop_suffix: &str,
     ) -> Self {
-        let (unit, _) = base_unit(unit);
-        let mut base = name;
-        if !drop_suffix.is_empty() {
-            base = base
-                .strip_suffix(drop_suffix)
-                .filter(|b| !b.is_empty())
-                .unwrap_or(base);
-        }
-        if !unit.is_empty() {
-            if let Some(stripped) = base
-                .strip_suffix(unit)
-                .and_then(|b| b.strip_suffix(['_', '.']))
-            {
-                base = if stripped.is_empty() { base } else { stripped };
-            }
-        }
+        let (base, unit) = family_base(name, unit, drop_suffix);
         Family {
             base,
             infix,

@@ -15,7 +15,7 @@ use super::{base_unit, BufWriter, ProcessStats, RenderError};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
-use crate::Kind;
+use crate::{ExposedName, Kind};
 use core::fmt::{self, Write};
 use family::{write_meta, Family};
 use histogram::write_histogram_samples;
@@ -105,9 +105,11 @@ pub type Labels<'l> = &'l [(&'l str, &'l str)];
 
 /// Writes the families of one metric seen in several sources (say, every writer on a host),
 /// each source's samples carrying its own labels: HELP/TYPE once per family, then every
-/// source's samples, as the text format requires. Every record in `group` should have the
-/// same name, kind and unit as the first; others are skipped. Label names must be valid
-/// Prometheus label names; values are escaped.
+/// source's samples, as the text format requires. Every record in `group` should render the
+/// same family as the first ([`ExposedName::same_family`](crate::ExposedName::same_family):
+/// `requests` and `requests_total`, or a gauge in `milliseconds` and one in `seconds`, each
+/// scaled to base units); others are skipped. HELP is the first record's. Label names must
+/// be valid Prometheus label names; values are escaped.
 ///
 /// ```
 /// use mutornadomon_core::{parse, write_prometheus_family, Meta, Storage, TextFormat};
@@ -146,12 +148,15 @@ fn write_family_group(
     let Some((first, _)) = group.first() else {
         return Ok(());
     };
+    let exposed = ExposedName::new(first.name, first.unit, first.kind);
     let members = || {
-        group.iter().filter(|(r, _)| {
-            r.name == first.name && r.unit == first.unit && same_kind(&r.value, &first.value)
+        group.iter().filter(move |(r, _)| {
+            same_kind(&r.value, &first.value)
+                && (group.len() == 1
+                    || ExposedName::new(r.name, r.unit, r.kind).same_family(&exposed))
         })
     };
-    let (_, divisor) = base_unit(first.unit);
+    let divisor = |r: &Record<'_>| base_unit(r.unit).1;
     match first.value {
         Value::Counter(_) => {
             let family = Family::new(first.name, first.unit, "", "_total");
@@ -165,7 +170,7 @@ fn write_family_group(
                 write_labels(w, labels, None)?;
                 w.write_char(' ')?;
                 let sharded = r.kind == Kind::ShardedCounter;
-                let hole = Hole::counter(&r.place, sharded, divisor);
+                let hole = Hole::counter(&r.place, sharded, divisor(r));
                 w.hole(hole, &r.place.words, None)?;
                 w.write_char('\n')?;
             }
@@ -181,7 +186,7 @@ fn write_family_group(
                     family.write(w)?;
                     write_labels(w, labels, None)?;
                     w.write_char(' ')?;
-                    let hole = Hole::gauge(&r.place, field, divisor, Style::Prometheus);
+                    let hole = Hole::gauge(&r.place, field, divisor(r), Style::Prometheus);
                     w.hole(hole, &r.place.words, None)?;
                     w.write_char('\n')?;
                 }
@@ -193,7 +198,7 @@ fn write_family_group(
             write_meta(w, family, first.help, first.name, "histogram", "", format)?;
             for (r, labels) in members() {
                 if let Value::Histogram(h) = &r.value {
-                    write_histogram_samples(w, family, h, &r.place, labels, divisor)?;
+                    write_histogram_samples(w, family, h, &r.place, labels, divisor(r))?;
                 }
             }
             Ok(())

@@ -1,0 +1,194 @@
+//! Refusing a name that would render like one already registered (see [`ExposedName`]).
+
+use crate::exposed_name::{sanitised, ExposedName};
+use crate::layout::{
+    self, frame_name_key, unpack_frame, unpack_lengths, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+};
+use crate::name::MAX_NAME_LEN;
+use crate::registry::RegisterError;
+use crate::sync::{AtomicU64, Ordering};
+use crate::{Kind, Region};
+use core::fmt;
+
+/// The longest part of a clashing name an error keeps (errors stay small: a `Result` of a
+/// registration is returned by value).
+const KEPT: usize = 62;
+
+/// The name of the metric a refused name clashes with (in [`RegisterError::NameClash`]):
+/// its first 62 bytes, and whether it was longer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct ClashingName {
+    bytes: [u8; KEPT],
+    len: u8,
+    cut: bool,
+}
+
+impl ClashingName {
+    fn new(name: &[u8]) -> Self {
+        let mut bytes = [0; KEPT];
+        let len = name.len().min(KEPT);
+        bytes[..len].copy_from_slice(&name[..len]);
+        ClashingName {
+            bytes,
+            len: len as u8,
+            cut: name.len() > KEPT,
+        }
+    }
+
+    /// The name, as registered (or the process metric's name), cut to 62 bytes.
+    pub fn as_str(&self) -> &str {
+        // Names are validated ASCII before they are stored; a region scribbled on by another
+        // process could hold anything, so fall back rather than trust it.
+        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("?")
+    }
+
+    /// Whether the name was longer than what is kept.
+    pub fn is_cut(&self) -> bool {
+        self.cut
+    }
+}
+
+/// The name, with `...` after it if it was cut.
+impl fmt::Display for ClashingName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())?;
+        if self.cut {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ClashingName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)?;
+        if self.cut {
+            f.write_str("...")?;
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Region<'a> {
+    /// Checks `new` (the names of a metric called `name`) against the process metrics' names
+    /// and every record committed from word `from` on, but for a record called `name` itself
+    /// (found, or refused as another kind, by the index lookup under the lock: a registrant
+    /// can see a record committed before it is in the index). Returns the word where the
+    /// committed records ended, for a second call (under the registration lock) to check only
+    /// what was committed since.
+    ///
+    /// Most records are passed over on their framing word alone: its name key (a hash of the
+    /// record's stem) is not one a clashing metric could have. The rest are passed over on
+    /// lengths, then on their first bytes, before their names are read.
+    pub(crate) fn check_name_clash(
+        &self,
+        name: &str,
+        new: &ExposedName<'_>,
+        from: usize,
+    ) -> Result<usize, RegisterError> {
+        if let Some(process) = new.process_collision() {
+            return Err(RegisterError::NameClash {
+                existing: ClashingName::new(process.as_bytes()),
+            });
+        }
+        let mut base_buf = [0u8; MAX_NAME_LEN];
+        let base = new.sanitised_base(&mut base_buf);
+        let keys = new.clash_keys();
+        let end = self.committed() / 8;
+        let mut at = from.max(layout::HEADER_WORDS);
+        let (mut name_buf, mut unit_buf) = ([0u8; MAX_NAME_LEN], [0u8; MAX_UNIT_LEN]);
+        while at < end {
+            // Relaxed: committed records are immutable and were made visible by the Acquire
+            // load in `committed()`.
+            let frame = self.words[at].load(Ordering::Relaxed);
+            let (len, code, _) = unpack_frame(frame);
+            let Some(record) = self.words.get(at..at + len as usize / 8) else {
+                return Err(RegisterError::Corrupt);
+            };
+            if record.len() < RECORD_HEAD_WORDS {
+                return Err(RegisterError::Corrupt);
+            }
+            at += record.len();
+            if !keys.may_hold(frame_name_key(frame)) {
+                continue;
+            }
+            let Some(kind) = Kind::from_code(code) else {
+                continue; // a kind this version does not render
+            };
+            let (name_len, unit_len) = text_lengths(record);
+            if !new.may_match_lengths(name_len, unit_len, kind)
+                || !agrees_on_first_bytes(record, base, name_len, unit_len)
+            {
+                continue;
+            }
+            let (stored, unit) = texts(record, &mut name_buf, &mut unit_buf);
+            if stored == name.as_bytes() {
+                continue;
+            }
+            if ExposedName::from_bytes(stored, unit, kind).collides(new) {
+                return Err(RegisterError::NameClash {
+                    existing: ClashingName::new(stored),
+                });
+            }
+        }
+        Ok(end)
+    }
+}
+
+/// Whether the record's name agrees with `base` (sanitised) on as many bytes as its own
+/// family base must have: the two bases of clashing names are one a prefix of the other, and
+/// a base is its name less at most `_total` and `_` and the unit.
+fn agrees_on_first_bytes(
+    record: &[AtomicU64],
+    base: &[u8],
+    name_len: usize,
+    unit_len: usize,
+) -> bool {
+    let least_base = name_len.saturating_sub(7 + unit_len);
+    let k = base.len().min(least_base).max(1);
+    base[..k].chunks(8).enumerate().all(|(i, chunk)| {
+        // Relaxed: see `check_name_clash`.
+        let stored = record
+            .get(RECORD_HEAD_WORDS + i)
+            .map_or(0, |w| w.load(Ordering::Relaxed))
+            .to_ne_bytes();
+        chunk.iter().zip(stored).all(|(&b, s)| b == sanitised(s))
+    })
+}
+
+/// The lengths of a record's name and unit, from its head words.
+fn text_lengths(record: &[AtomicU64]) -> (usize, usize) {
+    // Relaxed: see `check_name_clash`.
+    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
+    let (_, unit_len, _) = unpack_lengths(record[1].load(Ordering::Relaxed));
+    (usize::from(name_len), usize::from(unit_len))
+}
+
+/// A record's name and unit, copied out of its words a word at a time.
+fn texts<'b>(
+    record: &[AtomicU64],
+    name_buf: &'b mut [u8; MAX_NAME_LEN],
+    unit_buf: &'b mut [u8; MAX_UNIT_LEN],
+) -> (&'b [u8], &'b [u8]) {
+    // Relaxed: see `check_name_clash`.
+    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    let (_, _, name_len) = unpack_frame(word(0));
+    let (help_len, unit_len, _) = unpack_lengths(word(1));
+    let name_len = usize::from(name_len);
+    let unit_start = name_len + usize::from(help_len);
+    let name_len = name_len.min(MAX_NAME_LEN);
+    for (i, chunk) in name_buf[..name_len].chunks_mut(8).enumerate() {
+        chunk.copy_from_slice(&word(RECORD_HEAD_WORDS + i).to_ne_bytes()[..chunk.len()]);
+    }
+    let unit_len = usize::from(unit_len).min(MAX_UNIT_LEN);
+    // The unit need not start on a word: copy the words it spans, then the unit out of them.
+    let mut spanned = [0u8; MAX_UNIT_LEN + 16];
+    let first = unit_start / 8;
+    let words = (unit_start + unit_len).div_ceil(8) - first;
+    for (i, chunk) in spanned.chunks_mut(8).take(words).enumerate() {
+        chunk.copy_from_slice(&word(RECORD_HEAD_WORDS + first + i).to_ne_bytes());
+    }
+    let skip = unit_start % 8;
+    unit_buf[..unit_len].copy_from_slice(&spanned[skip..skip + unit_len]);
+    (&name_buf[..name_len], &unit_buf[..unit_len])
+}
