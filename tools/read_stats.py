@@ -18,6 +18,22 @@ import sys
 MAGIC = b"MUTMSTAT"
 MARKER = 0x0102030405060708
 NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_.:]{0,127}\Z")
+UNIT = re.compile(rb"[a-z_]{0,32}\Z")
+MAX_TEXT = 1024
+
+
+def text_field(raw, what, at):
+    """Help or info text: at most 1024 bytes of UTF-8 without control characters (Unicode
+    category Cc: U+0000-U+001F and U+007F-U+009F)."""
+    if len(raw) > MAX_TEXT:
+        raise BadFile("%s longer than %d bytes at %d" % (what, MAX_TEXT, at))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadFile("%s is not UTF-8 at %d" % (what, at)) from None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
+        raise BadFile("control character in %s at %d" % (what, at))
+    return text
 KINDS = {1: "counter", 2: "gauge", 3: "histogram", 4: "info", 5: "sharded_counter"}
 
 
@@ -77,8 +93,11 @@ def parse(data):
         name = text[:name_len]
         if not NAME.match(name):
             raise BadFile("bad metric name at %d" % at)
-        help_text = text[name_len : name_len + help_len].decode("utf-8")
-        unit = text[name_len + help_len :].decode("ascii")
+        help_text = text_field(text[name_len : name_len + help_len], "help", at)
+        unit = text[name_len + help_len :]
+        if not UNIT.match(unit):
+            raise BadFile("bad unit at %d" % at)
+        unit = unit.decode("ascii")
         values = at + value_at
         words = (length - value_at) // 8
         kind_name = KINDS[kind]
@@ -103,7 +122,7 @@ def parse(data):
                 "buckets": {str(i): n for i, n in enumerate(buckets) if n},
             }
         elif kind_name == "info" and param <= 1024 and words == (param + 7) // 8:
-            metric = {"kind": "info", "value": data[values : values + param].decode("utf-8")}
+            metric = {"kind": "info", "value": text_field(data[values : values + param], "info text", at)}
         else:
             raise BadFile("value area does not fit its kind at %d" % at)
         metric["help"], metric["unit"] = help_text, unit

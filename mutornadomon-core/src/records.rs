@@ -130,14 +130,18 @@ fn skip_unwanted(
     wanted: fn(Kind) -> bool,
 ) -> Result<Option<usize>, ParseErrorKind> {
     let frame = words.get(at).ok_or(ParseErrorKind::BadRecordLength)?;
-    let (len, code, _) = unpack_frame(frame);
+    let (len, code, name_len) = unpack_frame(frame);
     if Kind::from_code(code).is_some_and(wanted) {
         return Ok(None);
     }
+    // The framing and text checks every record gets (see `read_record`).
+    let lengths = words.get(at + 8).ok_or(ParseErrorKind::BadRecordLength)?;
+    let (help_len, unit_len, _) = unpack_lengths(lengths);
+    let text_len = usize::from(name_len) + usize::from(help_len) + usize::from(unit_len);
     let len = len as usize;
     words
         .slice(at, len)
-        .filter(|_| len % 8 == 0 && len >= 16)
+        .filter(|_| len % 8 == 0 && len >= 16 && 16 + words_for(text_len) * 8 <= len)
         .map(|_| Some(len))
         .ok_or(ParseErrorKind::BadRecordLength)
 }
@@ -161,17 +165,19 @@ fn read_record(
         .slice(at, len)
         .filter(|_| len % 8 == 0 && len >= 16)
         .ok_or(BadRecordLength)?;
-    let Some(kind) = Kind::from_code(code) else {
-        return Ok((len, None)); // a kind from a newer writer: skipped by its length
-    };
     let (name_len, help_len, unit_len) = (name_len as usize, help_len as usize, unit_len as usize);
     let text_len = name_len + help_len + unit_len;
     let value_at = 16 + words_for(text_len) * 8;
+    // The text must fit the record whatever its kind (FORMAT.md): checked before an unknown
+    // kind is skipped, so every reader gives a file the same verdict.
     let text = record
         .bytes
         .get(16..16 + text_len)
         .filter(|_| value_at <= len)
         .ok_or(BadRecordLength)?;
+    let Some(kind) = Kind::from_code(code) else {
+        return Ok((len, None)); // a kind from a newer writer: skipped by its length
+    };
     let (name, rest) = text.split_at(name_len);
     let (help, unit) = rest.split_at(help_len);
     validate_name_bytes(name).map_err(BadName)?;

@@ -105,3 +105,152 @@ fn python_reads_what_rust_wrote() {
     drop(monitor);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A small region holding every kind, with help, units and info text (non-ASCII included).
+fn every_kind_image() -> Vec<u8> {
+    use mutornadomon_core::Storage;
+    let storage = Storage::<512>::new();
+    let region = storage.region();
+    region.set_pid(4242);
+    region
+        .counter("requests", Meta::new().help("Requests served"))
+        .unwrap()
+        .inc_by(42);
+    region
+        .gauge("temp.c", Meta::new().unit("celsius").help("Température"))
+        .unwrap()
+        .set(-3.25);
+    region
+        .histogram_with_max("lat", Meta::new().unit("nanoseconds"), 31)
+        .unwrap()
+        .record(20);
+    region
+        .sharded_counter("jobs", Meta::new(), 1)
+        .unwrap()
+        .inc_by(9);
+    region.info("build", Meta::new(), "v1 ✓").unwrap();
+    let mut image = vec![0u8; region.snapshot_len()];
+    let n = region.snapshot(&mut image).unwrap();
+    image.truncate(n);
+    image
+}
+
+/// The Rust verdict: the header parses and every record reads whole (help, unit, values).
+fn rust_accepts(bytes: &[u8]) -> bool {
+    parse(bytes).is_ok_and(|stats| stats.records().all(|r| r.is_ok()))
+}
+
+/// FORMAT.md decides what a valid file is once; both readers must agree on every file of a
+/// hostile corpus: every truncation, every single-bit flip, every byte set to values that
+/// break texts (control characters, bytes that are not UTF-8, uppercase in units) or kinds,
+/// and records of an unknown kind with and without a text overrunning them.
+#[test]
+fn both_readers_give_every_hostile_file_the_same_verdict() {
+    let base = every_kind_image();
+    let mut corpus: Vec<Vec<u8>> = Vec::new();
+    for len in 0..base.len() {
+        corpus.push(base[..len].to_vec());
+    }
+    for i in 0..base.len() * 8 {
+        let mut file = base.clone();
+        file[i / 8] ^= 1 << (i % 8);
+        corpus.push(file);
+    }
+    for i in 0..base.len() {
+        for b in [
+            0x00, 0x07, 0x1b, 0x7f, 0x80, 0x9f, 0xc2, 0xff, b'A', b'z', 9,
+        ] {
+            if base[i] != b {
+                let mut file = base.clone();
+                file[i] = b;
+                corpus.push(file);
+            }
+        }
+    }
+    // Each record turned into a kind from a newer writer (skipped by its length), alone and
+    // with a text that overruns the record (corrupt whatever the kind: FORMAT.md).
+    let mut at = 128;
+    while at + 16 <= base.len() {
+        let len = u32::from_ne_bytes(base[at..at + 4].try_into().unwrap()) as usize;
+        for (field, value) in [
+            (None, 0u16),
+            (Some(6), u16::MAX),
+            (Some(8), 4096),
+            (Some(10), 300),
+        ] {
+            let mut file = base.clone();
+            file[at + 4] = 9; // unknown kind code
+            if let Some(offset) = field {
+                file[at + offset..at + offset + 2].copy_from_slice(&value.to_ne_bytes());
+            }
+            corpus.push(file);
+        }
+        at += len.max(16);
+    }
+    let dir = std::env::temp_dir().join(format!("mutornadomon-verdicts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let paths: Vec<_> = (0..corpus.len())
+        .map(|i| dir.join(format!("{i}.stats")))
+        .collect();
+    for (path, file) in paths.iter().zip(&corpus) {
+        std::fs::write(path, file).unwrap();
+    }
+    // One Python process for the corpus: it prints a JSON line for each file it accepts.
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../read_stats.py");
+    let mut accepted_by_python = std::collections::HashSet::new();
+    for chunk in paths.chunks(4000) {
+        let out = Command::new("python3")
+            .arg(script)
+            .args(chunk)
+            .output()
+            .expect("python3");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("Traceback"),
+            "the Python reader crashed:\n{stderr}"
+        );
+        for line in out.stdout.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+            let doc: serde_json::Value = serde_json::from_slice(line).unwrap();
+            accepted_by_python.insert(doc["path"].as_str().unwrap().to_owned());
+        }
+    }
+    let mut disagreements = Vec::new();
+    let (mut accepted, mut rejected) = (0, 0);
+    for (path, file) in paths.iter().zip(&corpus) {
+        let rust = rust_accepts(file);
+        let python = accepted_by_python.contains(path.to_str().unwrap());
+        if rust {
+            accepted += 1;
+        } else {
+            rejected += 1;
+        }
+        if rust != python {
+            let why = parse(file).map_or_else(
+                |e| e.to_string(),
+                |s| {
+                    s.records()
+                        .find_map(|r| r.err())
+                        .map_or("".into(), |e| e.to_string())
+                },
+            );
+            disagreements.push(format!(
+                "{}: rust {rust} python {python} ({why})",
+                path.display()
+            ));
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(
+        disagreements.is_empty(),
+        "{} of {} files judged differently:\n{}",
+        disagreements.len(),
+        corpus.len(),
+        disagreements[..disagreements.len().min(20)].join("\n")
+    );
+    // The corpus exercises both verdicts.
+    assert!(
+        accepted > 100 && rejected > 1000,
+        "{accepted} accepted, {rejected} rejected"
+    );
+}
