@@ -34,7 +34,19 @@ def text_field(raw, what, at):
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
         raise BadFile("control character in %s at %d" % (what, at))
     return text
-KINDS = {1: "counter", 2: "gauge", 3: "histogram", 4: "info", 5: "sharded_counter"}
+KINDS = {1: "counter", 2: "gauge", 3: "histogram", 4: "info", 5: "sharded_counter", 6: "gauge"}
+# A gauge record's (parameter, value words) by kind: 1.0's one-window gauge (kind 2: value, min,
+# max) and 1.1's two-window gauge (kind 6: value, two windows' min and max, epoch).
+GAUGE_LAYOUT = {2: (0, 3), 6: (2, 6)}
+
+
+def extreme(pick, a, b):
+    """min or max of two window slots, passing over a NaN slot (as f64::min/max do)."""
+    if a != a:
+        return b
+    if b != b:
+        return a
+    return pick(a, b)
 
 
 class BadFile(Exception):
@@ -106,8 +118,11 @@ def parse(data):
         elif kind_name == "sharded_counter" and 1 <= param <= 256 and words == 16 * param:
             total = sum(word(values + 128 * s) for s in range(param)) % (1 << 64)
             metric = {"kind": "counter", "value": total}
-        elif kind_name == "gauge" and words == 3:
-            metric = {"kind": "gauge", "value": f64(values), "min": f64(values + 8), "max": f64(values + 16)}
+        elif kind_name == "gauge" and (param, words) == GAUGE_LAYOUT[kind]:
+            lo, hi = f64(values + 8), f64(values + 16)
+            if kind == 6:
+                lo, hi = extreme(min, lo, f64(values + 24)), extreme(max, hi, f64(values + 32))
+            metric = {"kind": "gauge", "value": f64(values), "min": lo, "max": hi}
         elif kind_name == "histogram" and 1 <= param <= 976 and words == 3 + param:
             buckets = [word(values + 24 + 8 * i) for i in range(param)]
             count = sum(buckets) % (1 << 64)

@@ -215,3 +215,34 @@ fn durations_are_recorded_in_the_declared_unit_or_refused() {
     let seconds: f64 = line.rsplit(' ').next().unwrap().parse().unwrap();
     assert!((0.005..1.0).contains(&seconds), "{line}");
 }
+
+/// The publisher rolls the gauge windows; a spike set just before it publishes and rolls is
+/// still in the pages and snapshots read after (until a whole window has passed).
+#[test]
+fn a_spike_before_the_publisher_rolls_is_read_after_it() {
+    let (monitor, mut drivers) = Monitor::builder()
+        .in_memory()
+        .publish_interval(Duration::from_millis(1))
+        .publisher(|_| {})
+        .start_undriven()
+        .unwrap();
+    let publisher = &mut drivers.publisher;
+    let depth = monitor.gauge("queue_depth", Meta::new()).unwrap();
+    let roll = |publisher: &mut mutornadomon_std::PublishDriver| {
+        std::thread::sleep(Duration::from_millis(2));
+        assert!(publisher.wake(std::time::Instant::now()));
+    };
+    depth.set(3.0);
+    roll(publisher);
+    depth.set(250.0); // the spike
+    depth.set(3.0);
+    roll(publisher); // published and rolled before any reader looked
+    let json = monitor.snapshot().to_json();
+    assert!(
+        json.contains(r#""max_gauges":{"#) && json.contains(r#""queue_depth":250.0"#),
+        "{json}"
+    );
+    roll(publisher); // a whole window without it
+    let json = monitor.snapshot().to_json();
+    assert!(!json.contains("250"), "{json}");
+}

@@ -44,10 +44,13 @@ pub(crate) mod header {
 /// Kind codes as stored in a record's first word.
 pub(crate) mod kind_code {
     pub const COUNTER: u8 = 1;
-    pub const GAUGE: u8 = 2;
+    /// A gauge of the 1.0 layout (3 value words: one window). Read, never written.
+    pub const GAUGE_ONE_WINDOW: u8 = 2;
     pub const HISTOGRAM: u8 = 3;
     pub const INFO: u8 = 4;
     pub const SHARDED_COUNTER: u8 = 5;
+    /// A gauge (1.1): 6 value words, min/max per window in two slots and an epoch.
+    pub const GAUGE: u8 = 6;
 }
 
 /// Words before a record's text: framing word and lengths word.

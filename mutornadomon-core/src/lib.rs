@@ -7,7 +7,7 @@
 //! processes read without disturbing the writer.
 //!
 //! - **Kinds**: [`Counter`], [`ShardedCounter`] (single-writer shards, one total), [`Gauge`]
-//!   (`f64` with window min/max), [`Histogram`] (log-linear, ≤ 6.25% error), info text.
+//!   (`f64` with min/max over the previous and the current window), [`Histogram`] (log-linear, ≤ 6.25% error), info text.
 //! - **Hot path**: handles are `Copy` references; a counter add is one atomic add; no locks,
 //!   no syscalls, no heap. mutornadomon-style by-name calls ([`Region::count`],
 //!   [`Region::set`], [`Region::record`]) look names up in a lock-free index.
@@ -58,6 +58,7 @@ extern crate std;
 pub mod address;
 pub mod bucket;
 mod exposed_name;
+mod gauge;
 mod histogram_reading;
 mod layout;
 mod metrics;
@@ -75,13 +76,14 @@ mod values;
 mod words;
 
 pub use exposed_name::ExposedName;
+pub use gauge::Gauge;
 pub use histogram_reading::HistogramReading;
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
     MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,
 };
 pub use metrics::{
-    Counter, CounterShard, DurationUnitError, Gauge, Histogram, Kind, Meta, ShardedCounter,
+    Counter, CounterShard, DurationUnitError, Histogram, Kind, Meta, ShardedCounter,
 };
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
 pub use name_clash::ClashingName;

@@ -53,7 +53,7 @@ pub enum Kind {
     Counter,
     /// A counter split into single-writer shards; readers see the sum.
     ShardedCounter,
-    /// An `f64` value with the minimum and maximum of the current window.
+    /// An `f64` value with its minimum and maximum over the previous and the current window.
     Gauge,
     /// Log-linear buckets of `u64` values with sum, min and max.
     Histogram,
@@ -76,7 +76,7 @@ impl Kind {
         match code {
             kind_code::COUNTER => Some(Kind::Counter),
             kind_code::SHARDED_COUNTER => Some(Kind::ShardedCounter),
-            kind_code::GAUGE => Some(Kind::Gauge),
+            kind_code::GAUGE | kind_code::GAUGE_ONE_WINDOW => Some(Kind::Gauge),
             kind_code::HISTOGRAM => Some(Kind::Histogram),
             kind_code::INFO => Some(Kind::Info),
             _ => None,
@@ -245,150 +245,6 @@ impl Drop for CounterShard<'_> {
 impl fmt::Debug for CounterShard<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("CounterShard").field(&self.get()).finish()
-    }
-}
-
-/// A gauge: an `f64` value plus the minimum and maximum seen in the current window (since the
-/// last [`Region::roll`](crate::Region::roll)). NaN is stored as the value but never becomes
-/// a minimum or maximum.
-///
-/// Updating min and max checks with a plain load first and only then takes a compare-and-swap,
-/// so a set that does not move an extreme costs two stores and two loads.
-#[derive(Clone, Copy)]
-pub struct Gauge<'a> {
-    cells: &'a [AtomicU64; 3],
-}
-
-const VALUE: usize = 0;
-const MIN: usize = 1;
-const MAX: usize = 2;
-
-impl<'a> Gauge<'a> {
-    pub(crate) fn from_values(values: &'a [AtomicU64]) -> Option<Self> {
-        values
-            .get(..3)?
-            .try_into()
-            .ok()
-            .map(|cells| Gauge { cells })
-    }
-
-    /// Sets the value and widens the window's min/max to include it.
-    ///
-    /// ```
-    /// # use mutornadomon_core::{Meta, Storage};
-    /// static STATS: Storage<256> = Storage::new();
-    /// let g = STATS.region().gauge("g", Meta::new())?;
-    /// g.set(-1.5);
-    /// g.set(3.0);
-    /// assert_eq!((g.get(), g.min(), g.max()), (3.0, -1.5, 3.0));
-    /// # Ok::<(), mutornadomon_core::RegisterError>(())
-    /// ```
-    #[inline]
-    pub fn set(&self, value: f64) {
-        // Relaxed: value, min and max are each independent readings; readers may see a value
-        // before the extremes catch up, never a torn word.
-        self.cells[VALUE].store(value.to_bits(), Ordering::Relaxed);
-        self.widen(value);
-    }
-
-    /// Adds `delta` (negative to subtract) to the value, as one atomic step, and widens the
-    /// window to include the result.
-    ///
-    /// ```
-    /// # use mutornadomon_core::{Meta, Storage};
-    /// static STATS: Storage<256> = Storage::new();
-    /// let in_flight = STATS.region().gauge("in_flight", Meta::new())?;
-    /// in_flight.add(1.0);
-    /// in_flight.add(1.0);
-    /// in_flight.add(-1.0);
-    /// assert_eq!((in_flight.get(), in_flight.max()), (1.0, 2.0));
-    /// # Ok::<(), mutornadomon_core::RegisterError>(())
-    /// ```
-    pub fn add(&self, delta: f64) {
-        // Relaxed: as in `set`; the CAS makes concurrent adds exact.
-        let mut current = self.cells[VALUE].load(Ordering::Relaxed);
-        loop {
-            let next = f64::from_bits(current) + delta;
-            match self.cells[VALUE].compare_exchange_weak(
-                current,
-                next.to_bits(),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            ) {
-                Ok(_) => return self.widen(next),
-                Err(actual) => current = actual,
-            }
-        }
-    }
-
-    fn widen(&self, value: f64) {
-        if value.is_nan() {
-            return;
-        }
-        update_if(&self.cells[MIN], value, |new, old| {
-            new < old || old.is_nan()
-        });
-        update_if(&self.cells[MAX], value, |new, old| {
-            new > old || old.is_nan()
-        });
-    }
-
-    /// Starts a new window: min = max = the current value.
-    pub(crate) fn roll(&self) {
-        let value = self.get();
-        // Relaxed: as in `set`.
-        self.cells[MIN].store(value.to_bits(), Ordering::Relaxed);
-        self.cells[MAX].store(value.to_bits(), Ordering::Relaxed);
-        // A `set` racing with us may have stored a newer value whose widening we just
-        // overwrote; widen again with whatever the value is now.
-        self.widen(self.get());
-    }
-
-    /// The current value.
-    pub fn get(&self) -> f64 {
-        // Relaxed: as in `set`.
-        f64::from_bits(self.cells[VALUE].load(Ordering::Relaxed))
-    }
-
-    /// The smallest value of the current window.
-    pub fn min(&self) -> f64 {
-        // Relaxed: as in `set`.
-        f64::from_bits(self.cells[MIN].load(Ordering::Relaxed))
-    }
-
-    /// The largest value of the current window.
-    pub fn max(&self) -> f64 {
-        // Relaxed: as in `set`.
-        f64::from_bits(self.cells[MAX].load(Ordering::Relaxed))
-    }
-}
-
-/// Replaces the `f64` in `cell` by `value` while `better(value, current)` holds. The plain load
-/// first keeps the common case (no new extreme) free of locked instructions.
-#[inline]
-fn update_if(cell: &AtomicU64, value: f64, better: impl Fn(f64, f64) -> bool) {
-    // Relaxed: an independent value; the CAS keeps concurrent updates from losing an extreme.
-    let mut current = cell.load(Ordering::Relaxed);
-    while better(value, f64::from_bits(current)) {
-        match cell.compare_exchange_weak(
-            current,
-            value.to_bits(),
-            Ordering::Relaxed,
-            Ordering::Relaxed,
-        ) {
-            Ok(_) => return,
-            Err(actual) => current = actual,
-        }
-    }
-}
-
-impl fmt::Debug for Gauge<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Gauge")
-            .field("value", &self.get())
-            .field("min", &self.min())
-            .field("max", &self.max())
-            .finish()
     }
 }
 

@@ -193,7 +193,7 @@ fn read_record(
     let values = record
         .slice(value_at, len - value_at)
         .ok_or(BadRecordLength)?;
-    let value = read_value(kind, param as usize, values)?;
+    let value = read_value(kind, code, param as usize, values)?;
     let place = Place {
         words,
         values_at: at + value_at,
@@ -212,7 +212,12 @@ fn read_record(
     ))
 }
 
-fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, ParseErrorKind> {
+fn read_value(
+    kind: Kind,
+    code: u8,
+    param: usize,
+    values: Words<'_>,
+) -> Result<Value<'_>, ParseErrorKind> {
     let words = values.bytes.len() / 8;
     let word = |i: usize| values.get(i * 8).unwrap_or(0);
     let bad = Err(ParseErrorKind::BadValueLayout);
@@ -223,7 +228,12 @@ fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, 
         {
             Ok(Value::Counter(values.counter_at(0, param)))
         }
-        Kind::Gauge if words == 3 => Ok(Value::Gauge(values.gauge_at(0))),
+        Kind::Gauge if (code, param, words) == GAUGE_ONE_WINDOW => {
+            Ok(Value::Gauge(values.gauge_at(0, 1)))
+        }
+        Kind::Gauge if (code, param, words) == GAUGE_TWO_WINDOWS => {
+            Ok(Value::Gauge(values.gauge_at(0, 2)))
+        }
         Kind::Histogram
             if (1..=MAX_BUCKETS).contains(&param) && words == HISTOGRAM_HEAD_WORDS + param =>
         {
@@ -243,3 +253,12 @@ fn read_value(kind: Kind, param: usize, values: Words<'_>) -> Result<Value<'_>, 
         _ => bad,
     }
 }
+
+/// A gauge record's (kind code, parameter, value words): the 1.0 layout (one window), and
+/// 1.1's (two windows and an epoch).
+const GAUGE_ONE_WINDOW: (u8, usize, usize) = (layout::kind_code::GAUGE_ONE_WINDOW, 0, 3);
+const GAUGE_TWO_WINDOWS: (u8, usize, usize) = (
+    layout::kind_code::GAUGE,
+    crate::gauge::GAUGE_WINDOWS as usize,
+    crate::gauge::GAUGE_WORDS,
+);

@@ -262,15 +262,19 @@ impl<'a> Region<'a> {
         Ok(committed)
     }
 
-    /// Like [`snapshot`](Self::snapshot), then [`roll`](Self::roll)s the gauge windows: the
-    /// mutornadomon behaviour of "min/max since the last read", for a single in-process reader.
+    /// Like [`snapshot`](Self::snapshot), then starts every gauge's min/max afresh (both
+    /// windows: min = max = the value): the mutornadomon behaviour of "min/max since the last
+    /// read", for a single in-process reader.
     pub fn snapshot_and_roll(&self, out: &mut [u8]) -> Result<usize, BufferTooSmall> {
         let written = self.snapshot(out)?;
-        self.roll();
+        self.for_each_gauge(crate::gauge::Gauge::reset);
         Ok(written)
     }
 
-    /// Starts a new min/max window for every gauge: min and max become the current value.
+    /// Ends every gauge's current min/max window and starts a new one at the current value.
+    /// A gauge reports its extremes over the window just ended and the new one, so an extreme
+    /// stays visible for at least one whole window after it happened: a reader that reads at
+    /// least once per window sees every one.
     ///
     /// Only the writer calls this (a backend's tick, or the program itself); readers never
     /// change the region, so any number of them see the same values.
@@ -282,15 +286,21 @@ impl<'a> Region<'a> {
     /// depth.set(9.0);
     /// depth.set(4.0);
     /// assert_eq!((depth.min(), depth.max()), (0.0, 9.0));
-    /// STATS.region().roll();
+    /// STATS.region().roll(); // the spike to 9 is still reported...
+    /// assert_eq!((depth.min(), depth.max()), (0.0, 9.0));
+    /// STATS.region().roll(); // ...until a whole window has passed without it
     /// assert_eq!((depth.min(), depth.max()), (4.0, 4.0));
     /// # Ok::<(), mutornadomon_core::RegisterError>(())
     /// ```
     pub fn roll(&self) {
+        self.for_each_gauge(crate::gauge::Gauge::roll);
+    }
+
+    fn for_each_gauge(&self, f: fn(&crate::gauge::Gauge<'a>)) {
         for (kind, values) in self.committed_records() {
             if kind == kind_code::GAUGE {
-                if let Some(gauge) = crate::metrics::Gauge::from_values(values) {
-                    gauge.roll();
+                if let Some(gauge) = crate::gauge::Gauge::from_values(values) {
+                    f(&gauge);
                 }
             }
         }

@@ -6,11 +6,12 @@
 //! tail. Lookups never lock: they probe the index with Acquire loads.
 
 use crate::exposed_name::ExposedName;
+use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 use crate::layout::{
     self, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
     MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
-use crate::metrics::{Counter, Gauge, Histogram, Kind, Meta, ShardedCounter};
+use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit, TextError};
 use crate::name_clash::ClashingName;
 use crate::sync::{spin_wait, AtomicU64, Ordering};
@@ -445,8 +446,8 @@ impl<'a> Region<'a> {
     pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge<'a>, RegisterError> {
         let spec = Spec {
             kind: Kind::Gauge,
-            param: 0,
-            value_words: 3,
+            param: GAUGE_WINDOWS,
+            value_words: GAUGE_WORDS,
             init: |_| 0,
             value_text: &[],
         };

@@ -8,7 +8,7 @@
 //! | kind | lines |
 //! |---|---|
 //! | counter | `name:<delta since the last encode>\|c` |
-//! | gauge | `name:<v>\|g`, `name.min:<v>\|g`, `name.max:<v>\|g` (the window's extremes) |
+//! | gauge | `name:<v>\|g`, `name.min:<v>\|g`, `name.max:<v>\|g` (the extremes over the previous and the current window) |
 //! | histogram | `name.count:<delta>\|c`; `name.p50`, `.p90`, `.p99` (bucket midpoints), `.min`, `.max` (exact) as `\|g` |
 //! | info | nothing |
 //!

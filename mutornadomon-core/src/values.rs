@@ -7,14 +7,15 @@ use crate::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
 use crate::layout::SHARD_WORDS;
 use crate::sync::{AtomicU64, Ordering};
 
-/// A gauge as read: its value and the min/max of its current window.
+/// A gauge as read: its value and its min/max over the previous and the current window (a
+/// file of the 1.0 layout: over the current window).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct GaugeReading {
     /// The value.
     pub value: f64,
-    /// Smallest value since the writer last rolled the window.
+    /// Smallest value over the previous and the current window.
     pub min: f64,
-    /// Largest value since the writer last rolled the window.
+    /// Largest value over the previous and the current window.
     pub max: f64,
 }
 
@@ -78,13 +79,21 @@ pub(crate) trait Values {
         }
     }
 
-    /// The gauge whose value words start at byte `at` (words that are not there read as 0).
-    fn gauge_at(&self, at: usize) -> GaugeReading {
+    /// The gauge whose value words start at byte `at`, of `windows` windows (1: the 1.0
+    /// layout; 2: two slots of min and max, reported together). Words that are not there read
+    /// as 0; `f64::min`/`max` pass over a NaN slot.
+    fn gauge_at(&self, at: usize, windows: usize) -> GaugeReading {
         let word = |i: usize| f64::from_bits(self.word(at + i * 8).unwrap_or(0));
+        let (min, max) = (word(1), word(2));
+        let (min, max) = if windows == 2 {
+            (min.min(word(3)), max.max(word(4)))
+        } else {
+            (min, max)
+        };
         GaugeReading {
             value: word(0),
-            min: word(1),
-            max: word(2),
+            min,
+            max,
         }
     }
 }

@@ -101,3 +101,38 @@ fn loom_catches_relaxed_publication() {
         t.join().unwrap();
     });
 }
+
+/// A spike set while the publisher rolls the gauge's window is reported after the roll,
+/// whichever way they interleave (the roll widens again with the value it may have
+/// overwritten, and the window it ended is the one reported).
+#[test]
+fn a_spike_set_during_a_roll_is_still_reported() {
+    model(|| {
+        let words = words();
+        Region::attach(&words)
+            .unwrap()
+            .gauge("g", Meta::new())
+            .unwrap()
+            .set(1.0);
+        let setter = {
+            let words = words.clone();
+            thread::spawn(move || {
+                Region::attach(&words)
+                    .unwrap()
+                    .gauge("g", Meta::new())
+                    .unwrap()
+                    .set(9.0)
+            })
+        };
+        let roller = {
+            let words = words.clone();
+            thread::spawn(move || Region::attach(&words).unwrap().roll())
+        };
+        setter.join().unwrap();
+        roller.join().unwrap();
+        let region = Region::attach(&words).unwrap();
+        let gauge = region.gauge("g", Meta::new()).unwrap();
+        assert_eq!((gauge.get(), gauge.max()), (9.0, 9.0));
+        assert_eq!(gauge.min(), 0.0); // the window before held the initial 0 and 1.0
+    });
+}

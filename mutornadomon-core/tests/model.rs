@@ -32,10 +32,13 @@ enum Model {
     #[default]
     Absent,
     Counter(u64),
+    /// `min`/`max`: what a reader sees (previous and current window); `window`: the current
+    /// window's own min and max, which the next roll reports.
     Gauge {
         value: f64,
         min: f64,
         max: f64,
+        window: (f64, f64),
     },
     Histogram(Vec<u64>),
 }
@@ -73,9 +76,9 @@ proptest! {
                 Op::Roll => {
                     region.roll();
                     for m in model.values_mut() {
-                        if let Model::Gauge { value, min, max } = m {
-                            *min = *value;
-                            *max = *value;
+                        if let Model::Gauge { value, min, max, window } = m {
+                            (*min, *max) = *window;
+                            *window = (*value, *value);
                         }
                     }
                     continue;
@@ -92,7 +95,7 @@ proptest! {
                     order.push(name);
                     *entry = match want {
                         Kind::Counter => Model::Counter(0),
-                        Kind::Gauge => Model::Gauge { value: 0.0, min: 0.0, max: 0.0 },
+                        Kind::Gauge => Model::Gauge { value: 0.0, min: 0.0, max: 0.0, window: (0.0, 0.0) },
                         _ => Model::Histogram(Vec::new()),
                     };
                 }
@@ -101,10 +104,11 @@ proptest! {
             prop_assert_eq!(result, Ok(()));
             match (entry, op) {
                 (Model::Counter(c), Op::Count(_, v)) => *c += v,
-                (Model::Gauge { value, min, max }, Op::Set(_, v)) => {
+                (Model::Gauge { value, min, max, window }, Op::Set(_, v)) => {
                     *value = *v;
                     *min = min.min(*v);
                     *max = max.max(*v);
+                    *window = (window.0.min(*v), window.1.max(*v));
                 }
                 (Model::Histogram(values), Op::Record(_, v)) => values.push(*v),
                 other => unreachable!("{other:?}"),
@@ -120,7 +124,7 @@ proptest! {
         for record in records {
             match (&model[record.name], record.value) {
                 (Model::Counter(c), Value::Counter(n)) => prop_assert_eq!(*c, n),
-                (Model::Gauge { value, min, max }, Value::Gauge(g)) => {
+                (Model::Gauge { value, min, max, .. }, Value::Gauge(g)) => {
                     prop_assert_eq!((*value, *min, *max), (g.value, g.min, g.max));
                 }
                 (Model::Histogram(values), Value::Histogram(h)) => {

@@ -24,9 +24,11 @@ pub(crate) enum Hole {
         shards: usize,
         divisor: f64,
     },
-    /// One of a gauge's three words (value, min, max) divided by `divisor`.
+    /// One of a gauge's readings (0 value, 1 min, 2 max) divided by `divisor`; `windows` is
+    /// its layout's number of min/max windows (1 or 2).
     Gauge {
         at: usize,
+        windows: usize,
         field: usize,
         divisor: f64,
         style: Style,
@@ -78,6 +80,8 @@ impl Hole {
     pub(crate) fn gauge(place: &Place<'_>, field: usize, divisor: f64, style: Style) -> Hole {
         Hole::Gauge {
             at: place.values_at,
+            // A 1.0 gauge's parameter is 0: one window.
+            windows: place.param.max(1),
             field,
             divisor,
             style,
@@ -160,11 +164,12 @@ pub(crate) fn write_hole(
         }
         Hole::Gauge {
             at,
+            windows,
             field,
             divisor,
             style,
         } => {
-            let g = words.gauge_at(at);
+            let g = words.gauge_at(at, windows);
             let v = [g.value, g.min, g.max].get(field).copied().unwrap_or(0.0);
             write_float(w, v / divisor, style)
         }
