@@ -60,8 +60,8 @@ pub use mutornadomon_http::{
     is_local_request, parse_head, Endpoint, Head, Limits, Request, Response, MAX_HEADERS,
 };
 pub use mutornadomon_std::{
-    Monitor, MonitorBuilder, MonitorHandle, RequestAccounting, RequestTimer, Snapshot,
-    LATENCY_GAUGE, LATENCY_HISTOGRAM,
+    Counter, CounterShard, Gauge, Histogram, Monitor, MonitorBuilder, MonitorHandle,
+    RequestAccounting, RequestTimer, ShardedCounter, Snapshot, LATENCY_GAUGE, LATENCY_HISTOGRAM,
 };
 pub use timing::{Instrumented, TaskTiming};
 

@@ -34,6 +34,7 @@ use std::task::{Context, Poll};
 /// futures_lite::future::block_on(ex.run(tasks)); // ends at once
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[must_use = "dropping the monitor stops it and removes its stats file: bind it"]
 pub struct AsyncMonitor {
     monitor: Monitor,
     pub(crate) timing: Arc<TimingState>,

@@ -11,7 +11,8 @@
 //! A Tornado callback runs from start to end on the loop; a future runs in polls, each from a
 //! wake to its next `.await` that is not ready, so a poll is the unit that holds the executor.
 
-use mutornadomon_core::{Counter, Histogram, Meta, RegisterError};
+use mutornadomon_core::{Meta, RegisterError};
+use mutornadomon_std::{Counter, Histogram};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,8 +38,9 @@ pub(crate) struct TimingState {
     pub(crate) used: AtomicBool,
 }
 
-/// Times polls of futures: see the [module docs](self) for the metrics. Cheap to copy; one
-/// [`instrument`](Self::instrument) per task.
+/// Times polls of futures: see the [module docs](self) for the metrics. `'static` and cheap to
+/// clone (like the monitor's other handles); one [`instrument`](Self::instrument) per task,
+/// which works for `smol::spawn` as well as a borrowed executor.
 ///
 /// ```
 /// use mutornadomon_smol::{AsyncMonitor, Monitor};
@@ -53,25 +55,24 @@ pub(crate) struct TimingState {
 /// assert!(monitor.counter("callbacks_processed", Default::default())?.get() >= 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, Copy)]
-pub struct TaskTiming<'m> {
-    polls: Counter<'m>,
-    slow: Counter<'m>,
-    durations: Histogram<'m>,
+#[derive(Debug, Clone)]
+pub struct TaskTiming {
+    polls: Counter,
+    slow: Counter,
+    durations: Histogram,
     slow_threshold: Duration,
 }
 
 impl crate::AsyncMonitor {
     /// Registers the task timing metrics and returns the handle that instruments futures.
-    pub fn task_timing(&self) -> Result<TaskTiming<'_>, RegisterError> {
-        let region = self.region();
+    pub fn task_timing(&self) -> Result<TaskTiming, RegisterError> {
         let timing = TaskTiming {
-            polls: region.counter(POLLS, Meta::new().help("Polls of instrumented futures"))?,
-            slow: region.counter(
+            polls: self.counter(POLLS, Meta::new().help("Polls of instrumented futures"))?,
+            slow: self.counter(
                 SLOW_POLLS,
                 Meta::new().help("Polls of instrumented futures over the slow threshold"),
             )?,
-            durations: region.histogram(POLL_DURATION, POLL_DURATION_META)?,
+            durations: self.histogram(POLL_DURATION, POLL_DURATION_META)?,
             slow_threshold: Duration::from_millis(1),
         };
         // Relaxed: a flag read by the probe at its next window; nothing else depends on it.
@@ -80,7 +81,7 @@ impl crate::AsyncMonitor {
     }
 }
 
-impl<'m> TaskTiming<'m> {
+impl TaskTiming {
     /// Polls longer than `threshold` count as slow (default 1 ms: longer, and other tasks on
     /// the thread wait noticeably).
     pub fn slow_poll_threshold(mut self, threshold: Duration) -> Self {
@@ -90,10 +91,10 @@ impl<'m> TaskTiming<'m> {
 
     /// Wraps `future` so that each of its polls is counted and timed. Allocates once (the
     /// future is pinned in a box, so the wrapper is `Unpin`); polls do not allocate.
-    pub fn instrument<F: Future>(&self, future: F) -> Instrumented<'m, F> {
+    pub fn instrument<F: Future>(&self, future: F) -> Instrumented<F> {
         Instrumented {
             future: Box::pin(future),
-            timing: *self,
+            timing: self.clone(),
         }
     }
 
@@ -110,12 +111,12 @@ impl<'m> TaskTiming<'m> {
 
 /// A future whose polls are timed: see [`TaskTiming::instrument`].
 #[must_use = "futures do nothing unless polled"]
-pub struct Instrumented<'m, F> {
+pub struct Instrumented<F> {
     future: Pin<Box<F>>,
-    timing: TaskTiming<'m>,
+    timing: TaskTiming,
 }
 
-impl<F: Future> Future for Instrumented<'_, F> {
+impl<F: Future> Future for Instrumented<F> {
     type Output = F::Output;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
@@ -126,7 +127,7 @@ impl<F: Future> Future for Instrumented<'_, F> {
     }
 }
 
-impl<F> std::fmt::Debug for Instrumented<'_, F> {
+impl<F> std::fmt::Debug for Instrumented<F> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Instrumented")
             .field("timing", &self.timing)

@@ -49,7 +49,7 @@ fn request_accounting_plus_scope_timer(bencher: divan::Bencher) {
     let peer: IpAddr = "127.0.0.1".parse().unwrap();
     bencher.bench_local(|| {
         let timer = accounting.start(Some(divan::black_box(peer)));
-        drop(ScopeTimer::new(handler_time).unwrap());
+        drop(ScopeTimer::new(&handler_time).unwrap());
         timer.finish(200);
     });
 }

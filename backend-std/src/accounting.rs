@@ -2,14 +2,19 @@
 //! `localhost_requests`, `private_requests`, plus responses by status class and a duration
 //! histogram.
 
+use crate::shared::Shared;
 use crate::Monitor;
 use mutornadomon_core::address::{classify, AddressClass};
 use mutornadomon_core::{Counter, Histogram, Meta, RegisterError};
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 /// Counts and times the program's own requests. One [`start`](Self::start) per request, one
 /// [`RequestTimer::finish`] per response: a few atomic adds and two clock reads, no locks.
+/// `'static`, `Send + Sync` and cheap to clone, like the monitor's other handles: it goes into
+/// a server's threads or an [`Endpoint`](https://docs.rs/mutornadomon-http) that outlives the
+/// call that made it.
 ///
 /// ```
 /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
@@ -19,27 +24,29 @@ use std::time::Instant;
 /// assert_eq!(monitor.counter("localhost_requests", Default::default())?.get(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy)]
-pub struct RequestAccounting<'m> {
-    requests: Counter<'m>,
-    localhost: Counter<'m>,
-    private: Counter<'m>,
-    by_class: [Counter<'m>; 5],
-    other_status: Counter<'m>,
-    duration: Histogram<'m>,
+#[derive(Clone)]
+pub struct RequestAccounting {
+    requests: Counter<'static>,
+    localhost: Counter<'static>,
+    private: Counter<'static>,
+    by_class: [Counter<'static>; 5],
+    other_status: Counter<'static>,
+    duration: Histogram<'static>,
+    /// Keeps the memory the handles point into (see `sys::kept_words`).
+    _memory: Arc<Shared>,
 }
 
 /// One request in flight; [`finish`](Self::finish) it with the response status.
 #[must_use = "finish the timer with the response status"]
-pub struct RequestTimer<'m> {
-    accounting: RequestAccounting<'m>,
+pub struct RequestTimer<'a> {
+    accounting: &'a RequestAccounting,
     started: Instant,
 }
 
 impl Monitor {
     /// Registers the request metrics and returns the accounting handle.
-    pub fn request_accounting(&self) -> Result<RequestAccounting<'_>, RegisterError> {
-        let region = self.region();
+    pub fn request_accounting(&self) -> Result<RequestAccounting, RegisterError> {
+        let region = Shared::kept_region(self.shared());
         let counter = |name: &str, help: &str| region.counter(name, Meta::new().help(help));
         let class = |c: char| {
             let name = format!("responses_{c}xx");
@@ -67,14 +74,15 @@ impl Monitor {
                     .help("Time from request start to response")
                     .unit("nanoseconds"),
             )?,
+            _memory: Arc::clone(self.shared()),
         })
     }
 }
 
-impl<'m> RequestAccounting<'m> {
+impl RequestAccounting {
     /// Counts a request from `peer` (the connection's address) and starts its timer. As in
     /// mutornadomon, loopback requests count as private too.
-    pub fn start(&self, peer: Option<IpAddr>) -> RequestTimer<'m> {
+    pub fn start(&self, peer: Option<IpAddr>) -> RequestTimer<'_> {
         self.requests.inc();
         if let Some(peer) = peer {
             let class = classify(peer);
@@ -86,14 +94,14 @@ impl<'m> RequestAccounting<'m> {
             }
         }
         RequestTimer {
-            accounting: *self,
+            accounting: self,
             started: Instant::now(),
         }
     }
 
     /// [`start`](Self::start) for a tiny-http request.
     #[cfg(feature = "tiny-http")]
-    pub fn start_request(&self, request: &tiny_http::Request) -> RequestTimer<'m> {
+    pub fn start_request(&self, request: &tiny_http::Request) -> RequestTimer<'_> {
         self.start(request.remote_addr().map(|a| a.ip()))
     }
 }
@@ -101,12 +109,20 @@ impl<'m> RequestAccounting<'m> {
 impl RequestTimer<'_> {
     /// Records the response's status class and the request's duration.
     pub fn finish(self, status: u16) {
-        let a = &self.accounting;
+        let a = self.accounting;
         match status {
             100..=599 => a.by_class[usize::from(status / 100 - 1)].inc(),
             _ => a.other_status.inc(),
         }
         a.duration
             .record(u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX));
+    }
+}
+
+impl std::fmt::Debug for RequestAccounting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestAccounting")
+            .field("requests", &self.requests)
+            .finish_non_exhaustive()
     }
 }

@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod accounting;
+mod handles;
 mod memory;
 mod monitor;
 mod pages;
@@ -59,6 +60,7 @@ mod sys;
 mod timer;
 
 pub use accounting::{RequestAccounting, RequestTimer};
+pub use handles::{Counter, CounterShard, Gauge, Histogram, ShardedCounter};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle};
 pub use pages::{recycle_page_buffer, MetricsPage, RenderedPage, PAGE_HEAD_ROOM};
 pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};

@@ -68,6 +68,13 @@ impl Memory {
         }
     }
 
+    /// Removes the stats file, if any (once); the memory stays usable.
+    pub(crate) fn unlink(&self) {
+        if let Memory::File(f) = self {
+            f.unlink();
+        }
+    }
+
     /// The stats file's path, if the metrics live in one.
     pub(crate) fn path(&self) -> Option<&Path> {
         match self {

@@ -7,9 +7,7 @@ use crate::publish::{PublishDriver, Publisher};
 use crate::shared::{lock, Shared};
 use crate::snapshot::Snapshot;
 use crate::stop::Stopped;
-use mutornadomon_core::{
-    Counter, Gauge, Histogram, Meta, ProcessStats, Region, RegisterError, ShardedCounter,
-};
+use mutornadomon_core::{Meta, ProcessStats, Region, RegisterError};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -191,6 +189,7 @@ impl MonitorBuilder {
 /// The monitor's periodic work, for a caller that runs it (see
 /// [`MonitorBuilder::start_undriven`]).
 #[derive(Debug)]
+#[must_use = "the probe and the publisher run only when driven"]
 pub struct Drivers {
     /// The latency probe, heartbeat and process stats refresh.
     pub probe: ProbeDriver,
@@ -241,6 +240,7 @@ fn register_info(region: &Region<'_>, program: &str, created: u64) -> Result<(),
 /// A running monitor: the stats region, a latency probe thread and a publisher thread. Gives
 /// the core's registration API. Dropping it stops everything and removes the stats file
 /// (once the last [`MonitorHandle`] is gone too).
+#[must_use = "dropping the monitor stops it and removes its stats file: bind it (`let monitor = ...`)"]
 pub struct Monitor {
     shared: Arc<Shared>,
     threads: Mutex<Vec<JoinHandle<()>>>,
@@ -260,31 +260,6 @@ impl Monitor {
     /// The metrics region (the core's full API).
     pub fn region(&self) -> Region<'_> {
         self.shared.region()
-    }
-
-    /// Registers (or finds) a counter.
-    pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter<'_>, RegisterError> {
-        self.region().counter(name, meta)
-    }
-
-    /// Registers (or finds) a counter with `writers` single-writer shards.
-    pub fn sharded_counter(
-        &self,
-        name: &str,
-        meta: Meta<'_>,
-        writers: usize,
-    ) -> Result<ShardedCounter<'_>, RegisterError> {
-        self.region().sharded_counter(name, meta, writers)
-    }
-
-    /// Registers (or finds) a gauge.
-    pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge<'_>, RegisterError> {
-        self.region().gauge(name, meta)
-    }
-
-    /// Registers (or finds) a histogram.
-    pub fn histogram(&self, name: &str, meta: Meta<'_>) -> Result<Histogram<'_>, RegisterError> {
-        self.region().histogram(name, meta)
     }
 
     /// mutornadomon's `count(stat, n)`.
@@ -321,12 +296,12 @@ impl Monitor {
     }
 
     /// A probe for the program's own loop, expected to iterate every `expected`.
-    pub fn loop_probe(
-        &self,
-        name: &str,
-        expected: Duration,
-    ) -> Result<LoopProbe<'_>, RegisterError> {
-        LoopProbe::register(self.region(), name, expected)
+    pub fn loop_probe(&self, name: &str, expected: Duration) -> Result<LoopProbe, RegisterError> {
+        LoopProbe::register(&self.shared, name, expected)
+    }
+
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// Stops the monitor's periodic work: its threads end promptly (they wake on the stop, not
@@ -355,8 +330,11 @@ impl Monitor {
 }
 
 impl Drop for Monitor {
+    /// Stops the monitor and removes its stats file. Handles still held keep working on the
+    /// memory, which no other process sees any more.
     fn drop(&mut self) {
         self.stop();
+        self.shared.memory.unlink();
     }
 }
 

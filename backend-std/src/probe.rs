@@ -170,14 +170,16 @@ impl std::fmt::Debug for ProbeDriver {
 /// }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct LoopProbe<'m> {
+pub struct LoopProbe {
     expected: Duration,
     last: Option<Instant>,
-    gauge: Gauge<'m>,
-    histogram: Histogram<'m>,
+    gauge: Gauge<'static>,
+    histogram: Histogram<'static>,
+    /// Keeps the memory the two handles point into (see `sys::kept_words`).
+    _memory: Arc<Shared>,
 }
 
-impl LoopProbe<'_> {
+impl LoopProbe {
     /// Marks the start of an iteration.
     pub fn tick(&mut self) {
         let now = Instant::now();
@@ -189,28 +191,35 @@ impl LoopProbe<'_> {
             );
         }
     }
-}
 
-impl<'m> LoopProbe<'m> {
-    /// Registers the probe's gauge and histogram as `name` in `region` (see
-    /// `Monitor::loop_probe`).
+    /// Registers the probe's gauge and histogram as `name` (see `Monitor::loop_probe`).
     pub(crate) fn register(
-        region: Region<'m>,
+        memory: &Arc<Shared>,
         name: &str,
         expected: Duration,
-    ) -> Result<LoopProbe<'m>, RegisterError> {
+    ) -> Result<LoopProbe, RegisterError> {
         let gauge = Meta::new()
             .help("Excess time of the program loop's last iteration")
             .unit("seconds");
         let histogram = Meta::new()
             .help("Excess time of the program loop's iterations")
             .unit("nanoseconds");
-        let (gauge, histogram) = register(&region, name, gauge, histogram)?;
+        let (gauge, histogram) = register(&Shared::kept_region(memory), name, gauge, histogram)?;
         Ok(LoopProbe {
             expected,
             last: None,
             gauge,
             histogram,
+            _memory: Arc::clone(memory),
         })
+    }
+}
+
+impl std::fmt::Debug for LoopProbe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoopProbe")
+            .field("expected", &self.expected)
+            .field("gauge", &self.gauge)
+            .finish_non_exhaustive()
     }
 }

@@ -14,14 +14,12 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn region(&self) -> Region<'_> {
-        // The words were formatted in `Memory::new` and are only changed through the core
-        // since, so attaching cannot fail unless another process scribbled on the file; then
-        // reformatting is the only way to keep a sound region.
-        let words = self.memory.words();
-        Region::attach(words).unwrap_or_else(|e| {
-            log::error!("stats region damaged ({e}); starting it afresh");
-            Region::format(words).unwrap_or_else(|_| unreachable!("formatted once already"))
-        })
+        attach(self.memory.words())
+    }
+
+    /// The region as `'static`, for handles that keep `this` (see `sys::kept_words`).
+    pub(crate) fn kept_region(this: &Arc<Shared>) -> Region<'static> {
+        attach(crate::sys::kept_words(this))
     }
 
     /// Sleeps until `deadline` or until stopped; returns `true` if stopped.
@@ -52,6 +50,16 @@ impl Shared {
             }
         }
     }
+}
+
+/// The region in `words`. They were formatted in `Memory::new` and are only changed through
+/// the core since, so attaching cannot fail unless another process scribbled on the file;
+/// then reformatting is the only way to keep a sound region.
+fn attach(words: &[mutornadomon_core::AtomicU64]) -> Region<'_> {
+    Region::attach(words).unwrap_or_else(|e| {
+        log::error!("stats region damaged ({e}); starting it afresh");
+        Region::format(words).unwrap_or_else(|_| unreachable!("formatted once already"))
+    })
 }
 
 /// Locks, shrugging off poisoning: the data behind these mutexes stays valid after a panic.

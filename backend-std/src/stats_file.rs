@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The directory stats files go in: `$MMSTATS_PATH` if set, else `/dev/shm` when it is a
 /// writable directory (memory-backed: a disk-backed mapping can stall writers on writeback),
@@ -58,6 +59,8 @@ pub fn stats_file_name(program: &str, pid: u32) -> String {
 pub(crate) struct StatsFile {
     path: PathBuf,
     state: State,
+    /// Set once the file was removed by `unlink` (the mapping stays).
+    unlinked: AtomicBool,
     words: MappedWords,
     _file: File,
 }
@@ -96,6 +99,7 @@ impl StatsFile {
             Ok(words) => Ok(StatsFile {
                 path,
                 state: State::Staging(staging),
+                unlinked: AtomicBool::new(false),
                 words,
                 _file: file,
             }),
@@ -125,14 +129,24 @@ impl StatsFile {
         self.words.words()
     }
 
-    /// Where readers find it (`None` before it is published, or when publishing failed).
+    /// Where readers find it (`None` before it is published, when publishing failed, or once
+    /// unlinked).
     pub(crate) fn path(&self) -> Option<&Path> {
-        matches!(self.state, State::Published).then_some(self.path.as_path())
+        // Relaxed: a flag of its own; nothing is published through it.
+        let unlinked = self.unlinked.load(Ordering::Relaxed);
+        (matches!(self.state, State::Published) && !unlinked).then_some(self.path.as_path())
     }
-}
 
-impl Drop for StatsFile {
-    fn drop(&mut self) {
+    /// Removes the file (once); the mapping stays usable, seen by no other process.
+    pub(crate) fn unlink(&self) {
+        // Relaxed: only makes the removal happen once.
+        if self.unlinked.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        self.remove();
+    }
+
+    fn remove(&self) {
         let path = match &self.state {
             State::Staging(staging) => staging,
             State::Published => &self.path,
@@ -141,5 +155,11 @@ impl Drop for StatsFile {
         if let Err(e) = std::fs::remove_file(path) {
             log::warn!("could not remove stats file {}: {e}", path.display());
         }
+    }
+}
+
+impl Drop for StatsFile {
+    fn drop(&mut self) {
+        self.unlink();
     }
 }

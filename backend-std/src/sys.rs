@@ -104,3 +104,19 @@ pub(crate) fn uid_gid() -> (u32, u32) {
     // SAFETY: getuid and getgid cannot fail and touch no memory of ours.
     unsafe { (libc::getuid(), libc::getgid()) }
 }
+
+/// The metric words of `shared`, as `'static`, for handles that hold `shared` beside them.
+///
+/// The returned words, and anything made from them, must only be used while the `Arc` they
+/// are stored with is alive: the crate keeps each such value next to its own clone of the
+/// `Arc` (`handles.rs`, `accounting.rs`, `probe.rs`) and gives it out only with a lifetime
+/// bound to that owner (`as_core(&self)`), never as `'static`.
+pub(crate) fn kept_words(shared: &std::sync::Arc<crate::shared::Shared>) -> &'static [AtomicU64] {
+    let words = shared.memory.words();
+    // SAFETY: the words live in `shared.memory`: a mapping (`MappedWords`, unmapped only when
+    // dropped) or a boxed slice, neither of which moves or is freed while the `Shared` is
+    // alive, and a `Shared` lives in an `Arc` from its creation to its drop. Every user of the
+    // extended borrow holds a clone of that `Arc` for as long as it uses it (see above), so
+    // the words outlive every use. Only shared references are made, and the words are atomics.
+    unsafe { &*core::ptr::from_ref::<[AtomicU64]>(words) }
+}

@@ -18,13 +18,13 @@ use std::time::Instant;
 /// let monitor = mutornadomon_std::Monitor::builder().in_memory().start()?;
 /// let query_time = monitor.histogram("query_time", Meta::new().unit("nanoseconds"))?;
 /// {
-///     let _timer = ScopeTimer::new(query_time)?;
+///     let _timer = ScopeTimer::new(&query_time)?;
 ///     // ... the work being timed ...
 /// }
 /// assert_eq!(query_time.count(), 1);
 ///
 /// let wrong = monitor.histogram("request_latency", Meta::new().unit("seconds"))?;
-/// assert!(ScopeTimer::new(wrong).is_err()); // sub-second durations would all read 0
+/// assert!(ScopeTimer::new(&wrong).is_err()); // sub-second durations would all read 0
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[must_use = "the timer records when dropped; bind it to a variable"]
@@ -34,8 +34,10 @@ pub struct ScopeTimer<'a> {
 }
 
 impl<'a> ScopeTimer<'a> {
-    /// Starts timing into `histogram`, if it takes durations.
-    pub fn new(histogram: Histogram<'a>) -> Result<Self, DurationUnitError> {
+    /// Starts timing into `histogram` (a monitor's [`Histogram`](crate::Histogram) by
+    /// reference, or the core's handle), if it takes durations.
+    pub fn new(histogram: impl Into<Histogram<'a>>) -> Result<Self, DurationUnitError> {
+        let histogram = histogram.into();
         if !histogram.takes_durations() {
             return Err(DurationUnitError);
         }

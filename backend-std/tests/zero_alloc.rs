@@ -38,7 +38,7 @@ fn main() {
     for i in 0..10_000u16 {
         let timer = accounting.start(Some("127.0.0.1".parse().unwrap()));
         timer.finish(200 + i % 300);
-        drop(ScopeTimer::new(histogram).unwrap());
+        drop(ScopeTimer::new(&histogram).unwrap());
         probe.tick();
         monitor.count("by_name", 1).unwrap();
         monitor.kv("by_name_gauge", f64::from(i)).unwrap();

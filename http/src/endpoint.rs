@@ -45,7 +45,7 @@ pub struct Endpoint<'a> {
     roll_on_read: bool,
     limits: Limits,
     fallback: Option<Fallback<'a>>,
-    accounting: Option<RequestAccounting<'a>>,
+    accounting: Option<RequestAccounting>,
     profiler: bool,
 }
 
@@ -167,13 +167,9 @@ impl<'a> Endpoint<'a> {
     /// assert_eq!(monitor.counter("responses_4xx", Default::default())?.get(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn request_accounting<'b>(self, accounting: RequestAccounting<'b>) -> Endpoint<'b>
-    where
-        'a: 'b,
-    {
-        let mut endpoint: Endpoint<'b> = self;
-        endpoint.accounting = Some(accounting);
-        endpoint
+    pub fn request_accounting(mut self, accounting: RequestAccounting) -> Self {
+        self.accounting = Some(accounting);
+        self
     }
 
     /// Also serves `GET /profiler` (feature `profiler`): a CPU profile of the whole process
@@ -245,7 +241,7 @@ impl<'a> Endpoint<'a> {
     /// timed when the endpoint has [request accounting](Self::request_accounting). This is
     /// what the project's servers call for each request.
     pub fn answer(&self, request: &Request<'_>) -> Response {
-        let timer = self.accounting.map(|a| a.start(request.peer()));
+        let timer = self.accounting.as_ref().map(|a| a.start(request.peer()));
         let response = self
             .respond(request)
             .unwrap_or_else(|| match &self.fallback {

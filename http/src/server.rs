@@ -13,6 +13,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// The endpoint on its own listener; stops (promptly, closing every connection) when dropped.
+#[must_use = "the server stops when this is dropped: bind it (`let server = ...`)"]
 pub struct EndpointServer {
     addr: SocketAddr,
     shared: Arc<ServerState>,

@@ -42,9 +42,13 @@
 //!
 //! # Crate features
 //!
-//! None. The crate is `#![no_std]` and never allocates, unconditionally. 64-bit atomics come
-//! from `portable-atomic`, so targets without them still build (enable one of its fallback
-//! features, e.g. `critical-section`, in your binary).
+//! - `std` (off by default): every error type converts into `std::io::Error` (so `?` works in
+//!   `fn main() -> std::io::Result<()>`); the std backends turn it on. Nothing else changes:
+//!   the crate is `#![no_std]` and never allocates, with or without it.
+//!
+//! Every error type implements `core::error::Error`, so `?` into `Box<dyn Error>` works
+//! without any feature. 64-bit atomics come from `portable-atomic`, so targets without them
+//! still build (enable one of its fallback features, e.g. `critical-section`, in your binary).
 //!
 //! [FORMAT.md]: https://github.com/mutornadomon-rs/mutornadomon-rs/blob/main/FORMAT.md
 #![no_std]
@@ -52,7 +56,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::std_instead_of_core, clippy::alloc_instead_of_core)]
 
-#[cfg(test)]
+#[cfg(any(test, feature = "std"))]
 extern crate std;
 
 pub mod address;
@@ -60,6 +64,8 @@ pub mod bucket;
 mod exposed_name;
 mod gauge;
 mod histogram_reading;
+#[cfg(feature = "std")]
+mod io_error;
 mod layout;
 mod metrics;
 mod name;

@@ -205,6 +205,7 @@ impl fmt::Debug for ShardedCounter<'_> {
 
 /// The single writer of one shard of a [`ShardedCounter`]. It is `Send` but not `Sync`: one
 /// thread at a time owns it, which is what makes the plain load-and-store update correct.
+#[must_use = "the shard is released when dropped: bind it for as long as the writer updates it"]
 pub struct CounterShard<'a> {
     count: &'a AtomicU64,
     claimed: &'a AtomicU64,

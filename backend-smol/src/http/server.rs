@@ -27,6 +27,7 @@ use std::time::Instant;
 /// a read tried at once has found nothing: a client that sends each request after the last
 /// answer (most do) would make every such try a wasted system call. It tries first again
 /// after a read that filled its buffer, as a pipelining client may have more queued.
+#[must_use = "the server answers only in the future of `run` or `run_with`: bind it and run it"]
 pub struct EndpointServer<'a> {
     endpoint: Endpoint<'a>,
     listener: Async<TcpListener>,

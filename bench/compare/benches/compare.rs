@@ -65,6 +65,20 @@ mod counter_add {
         bencher.bench(|| black_box(&counter).inc());
     }
 
+    /// The std monitor's `'static` handle (the core handle beside a share of the memory).
+    #[divan::bench]
+    fn mutornadomon_std_counter(bencher: divan::Bencher) {
+        static MONITOR: OnceLock<mutornadomon_std::Monitor> = OnceLock::new();
+        let monitor = MONITOR.get_or_init(|| {
+            mutornadomon_std::Monitor::builder()
+                .in_memory()
+                .start()
+                .unwrap()
+        });
+        let counter = monitor.counter("std_handle_counter", Meta::new()).unwrap();
+        bencher.bench(|| black_box(&counter).inc());
+    }
+
     #[divan::bench]
     fn metrics_counter_handle(bencher: divan::Bencher) {
         metrics_handle();
