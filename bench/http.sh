@@ -4,7 +4,8 @@
 # latency probe's CPU cost.
 #
 # Usage: bench/http.sh [seconds per run, default 10] [std|smol, default std]
-#   std:  examples/sample_application (tiny-http, 2 workers) vs examples/bare_tiny_http
+#   std:  examples/sample_application (the bounded server; --tiny-http: inside tiny-http, 2
+#         workers) vs examples/bare_tiny_http
 #   smol: examples/smol_application (one executor thread) vs the same with --uninstrumented
 #         vs examples/bare_smol_http, as written with smol's TcpListener/TcpStream and with
 #         --tuned (the same I/O policy as the monitor's server: the ceiling for a page's cost)
@@ -36,16 +37,17 @@ pids=()
 case $backend in
   std)
     pids+=("$(start bare "$bin/bare_tiny_http" 127.0.0.1:18181)")
-    pids+=("$(start app "$bin/sample_application" --addr 127.0.0.1:18182)")
-    pids+=("$(start own "$bin/sample_application" --no-app --addr 127.0.0.1:18185)")
-    cases="bare bare_json bare_metrics app json metrics own_json own_metrics"
+    pids+=("$(start app "$bin/sample_application" --tiny-http --addr 127.0.0.1:18182)")
+    pids+=("$(start own "$bin/sample_application" --addr 127.0.0.1:18185)")
+    cases="bare bare_json bare_metrics app json metrics own own_json own_metrics"
     bare_url=http://127.0.0.1:18181
     url[bare]=http://127.0.0.1:18181/;             label[bare]="bare tiny-http, / (the ceiling)"
-    url[app]=http://127.0.0.1:18182/;              label[app]="sample app, / (monitored, request accounting)"
-    url[json]=http://127.0.0.1:18182/mutornadomon; label[json]="sample app, /mutornadomon (JSON)"
-    url[metrics]=http://127.0.0.1:18182/metrics;   label[metrics]="sample app, /metrics (Prometheus text)"
-    url[own_json]=http://127.0.0.1:18185/mutornadomon; label[own_json]="monitor's own server (--no-app), /mutornadomon"
-    url[own_metrics]=http://127.0.0.1:18185/metrics;   label[own_metrics]="monitor's own server (--no-app), /metrics"
+    url[app]=http://127.0.0.1:18182/;              label[app]="sample app --tiny-http, / (monitored, request accounting)"
+    url[json]=http://127.0.0.1:18182/mutornadomon; label[json]="sample app --tiny-http, /mutornadomon (JSON)"
+    url[metrics]=http://127.0.0.1:18182/metrics;   label[metrics]="sample app --tiny-http, /metrics (Prometheus text)"
+    url[own]=http://127.0.0.1:18185/;              label[own]="sample app (bounded server), / (monitored, request accounting)"
+    url[own_json]=http://127.0.0.1:18185/mutornadomon; label[own_json]="sample app (bounded server), /mutornadomon"
+    url[own_metrics]=http://127.0.0.1:18185/metrics;   label[own_metrics]="sample app (bounded server), /metrics"
     overhead_base=bare
     idle_cmd=("$bin/sample_application" --no-app --addr 127.0.0.1:18183)
     probe="probe thread every 10 ms, report every 100 ms"

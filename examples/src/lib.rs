@@ -1,5 +1,8 @@
 //! Examples live in `[[example]]` targets; this library holds what the sample applications
-//! share: their command line and their clean stop on signals.
+//! share: their command line and their clean stop on signals, and the std sample
+//! application's code itself ([`sample_app`]), which its tests run in a child process.
+
+pub mod sample_app;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;

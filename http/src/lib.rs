@@ -12,9 +12,10 @@
 //! shared too. Servers on top of it:
 //!
 //! - [`Endpoint::serve`] (feature `server`, on by default): a bounded blocking server, an
-//!   accept thread and a thread per connection, up to [`Limits::max_connections`];
+//!   accept thread and a thread per connection, up to [`Limits::max_connections`]; the same
+//!   server for a handler of your own with no monitor behind it: [`serve`];
 //! - `Endpoint::handle` (feature `tiny-http`): answers inside a tiny-http server of the
-//!   program's, which itself bounds nothing (see the `tiny` docs);
+//!   program's, which itself bounds nothing (below);
 //! - `mutornadomon-smol`'s `EndpointServer`: the same layer on async-io sockets.
 //!
 //! ```
@@ -28,9 +29,26 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # tiny-http: what it does not bound
+//!
+//! tiny-http reads request heads without limits. Measured on the
+//! sample application (`--tiny-http`, tiny-http 0.12, loopback): a client streaming one
+//! header line took 300 MiB in 31 s and the process's resident memory from 4 MiB to 304 MiB
+//! (it grows with whatever the client sends); a 1 MiB header line and 10,000 headers were
+//! answered 200; invalid UTF-8 in the path, a header value or `X-Forwarded-For` closed the
+//! connection with no answer at all; 4 KiB without a line end was neither answered nor
+//! closed after 6 s. The same app on the endpoint's bounded server ([`Endpoint::serve`], the
+//! app's routes in [`Endpoint::fallback`]; the sample application's default): the endless
+//! header was cut off after 2 MiB had left the client (the kernel's buffers; 8 KiB read, 431)
+//! with resident memory +0.1 MiB; 431 for the 1 MiB line and the 10,000 headers, 400 for the
+//! bad path, 200 for the bad header value, 403 for the bad `X-Forwarded-For` on the monitor's
+//! page, 408 after the 4 s head timeout it sets. So use the adapter for a program already on
+//! tiny-http behind something that bounds its clients, and [`Endpoint::serve`] where clients
+//! are untrusted.
+//!
 //! # Crate features
 //!
-//! - `server` (on by default): [`Endpoint::serve`] and [`EndpointServer`].
+//! - `server` (on by default): [`Endpoint::serve`], [`serve`] and [`EndpointServer`].
 //! - `tiny-http`: `Endpoint::handle` for a tiny-http server, `http_server` (a tiny-http server
 //!   with TCP_NODELAY), and `RequestAccounting::start_request` in `mutornadomon-std`.
 //! - `profiler`: `Endpoint::profiler` serves `GET /profiler`, a CPU profile of the process
@@ -67,6 +85,6 @@ pub use query::{percent_decode, query_pairs};
 pub use request::Request;
 pub use response::Response;
 #[cfg(feature = "server")]
-pub use server::EndpointServer;
+pub use server::{serve, EndpointServer};
 #[cfg(feature = "tiny-http")]
 pub use tiny::{http_server, Handled};

@@ -6,8 +6,9 @@
 //!   closed unanswered.
 //! - After an answer that closes the connection with the client's bytes unread (a refusal, a
 //!   request body, the 503), the server reads and drops what the client sends for up to
-//!   [`LINGER`] before closing, so that the close does not reset the connection before the
-//!   client has read the answer.
+//!   [`LINGER`] (and at most [`LINGER_BYTES`]) before closing, so that the close does not
+//!   reset the connection before the client has read the answer. A client still pushing
+//!   bytes after that (an endless header after its 431) is cut off.
 //! - A failed `accept` (out of file descriptors, a connection reset before it was accepted)
 //!   is retried after [`ACCEPT_RETRY`] rather than in a spin.
 
@@ -25,6 +26,11 @@ pub const MAX_TURNING_AWAY: usize = 16;
 
 /// How long a closing connection's unread bytes are read and dropped, at most.
 pub const LINGER: Duration = Duration::from_secs(1);
+
+/// How many of a closing connection's unread bytes are read and dropped, at most: enough for
+/// a request body or a pipelined request or two in flight, and a bound on what a client that
+/// keeps streaming after its answer costs (the 1 s of [`LINGER`] is 300 MB on loopback).
+pub const LINGER_BYTES: usize = 256 * 1024;
 
 /// How long the accept loop waits after a failed `accept`.
 pub const ACCEPT_RETRY: Duration = Duration::from_millis(50);

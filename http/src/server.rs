@@ -1,9 +1,10 @@
-//! The endpoint's own blocking server: an accept thread and a thread per connection, each
-//! bounded in time and bytes, all closed when the server is dropped.
+//! The bounded blocking server: an accept thread and a thread per connection, each bounded
+//! in time and bytes, all closed when the server is dropped. It serves an [`Endpoint`], or
+//! any handler of a program's own ([`serve`]).
 
-use crate::policy::{TurningAway, ACCEPT_RETRY, BUSY, LINGER};
+use crate::policy::{TurningAway, ACCEPT_RETRY, BUSY, LINGER, LINGER_BYTES};
 use crate::response::one_slice;
-use crate::{Endpoint, Exchange, Request, Response, Step};
+use crate::{Endpoint, Exchange, Limits, Request, Response, Step};
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -12,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-/// The endpoint on its own listener; stops (promptly, closing every connection) when dropped.
+/// A bounded server on its own listener (the endpoint's, or [`serve`]'s); stops (promptly,
+/// closing every connection) when dropped.
 #[must_use = "the server stops when this is dropped: bind it (`let server = ...`)"]
 pub struct EndpointServer {
     addr: SocketAddr,
@@ -50,14 +52,33 @@ impl Endpoint<'static> {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn serve(self, addr: impl ToSocketAddrs) -> io::Result<EndpointServer> {
-        serve(self, addr)
+        let limits = self.server_limits();
+        serve(addr, limits, move |request: &Request<'_>| {
+            self.answer(request)
+        })
     }
 }
 
-pub(crate) fn serve(
-    endpoint: Endpoint<'static>,
-    addr: impl ToSocketAddrs,
-) -> io::Result<EndpointServer> {
+/// Serves `handler` on its own listener with the endpoint's bounded server: a thread per
+/// connection, up to `limits.max_connections` (503 past it), heads parsed by httparse within
+/// `limits` (431, 414, 408 for a slow head, 400 for what is not HTTP/1.x), keep-alive and
+/// pipelining, `HEAD` answered without the body, a `Date` on every answer. For a program's own
+/// routes with no monitor behind them (`mmstats serve` is one); with a monitor, use
+/// [`Endpoint::serve`] and its fallback. Stops, closing every connection, when the returned
+/// server is dropped.
+///
+/// ```
+/// use mutornadomon_http::{Limits, Request, Response};
+/// let server = mutornadomon_http::serve("127.0.0.1:0", Limits::default(), |request: &Request<'_>| {
+///     Response::text(200, &format!("you asked for {}", request.path()))
+/// })?;
+/// println!("curl http://{}/anything", server.local_addr());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn serve<H>(addr: impl ToSocketAddrs, limits: Limits, handler: H) -> io::Result<EndpointServer>
+where
+    H: Fn(&Request<'_>) -> Response + Send + Sync + 'static,
+{
     let listener = TcpListener::bind(addr)?;
     let addr = listener.local_addr()?;
     let shared = Arc::new(ServerState {
@@ -65,17 +86,24 @@ pub(crate) fn serve(
         open: Mutex::new(HashMap::new()),
         turning_away: Arc::default(),
     });
+    let service = Arc::new(Service { limits, handler });
     let acceptor = std::thread::Builder::new()
         .name("mutornadomon-http".into())
         .spawn({
             let shared = Arc::clone(&shared);
-            move || accept_loop(&endpoint, &listener, &shared)
+            move || accept_loop(&service, &listener, &shared)
         })?;
     Ok(EndpointServer {
         addr,
         shared,
         acceptor: Some(acceptor),
     })
+}
+
+/// What the server answers with, and within which limits.
+struct Service<H> {
+    limits: Limits,
+    handler: H,
 }
 
 impl EndpointServer {
@@ -123,7 +151,10 @@ impl std::fmt::Debug for EndpointServer {
     }
 }
 
-fn accept_loop(endpoint: &Endpoint<'static>, listener: &TcpListener, shared: &Arc<ServerState>) {
+fn accept_loop<H>(service: &Arc<Service<H>>, listener: &TcpListener, shared: &Arc<ServerState>)
+where
+    H: Fn(&Request<'_>) -> Response + Send + Sync + 'static,
+{
     let mut next_id = 0u64;
     loop {
         let accepted = listener.accept();
@@ -144,7 +175,7 @@ fn accept_loop(endpoint: &Endpoint<'static>, listener: &TcpListener, shared: &Ar
         // Held until the new connection is registered: its thread leaves the registry under the
         // same lock, so it can never try to leave before it was entered.
         let mut open = lock(&shared.open);
-        if open.len() >= endpoint.server_limits().max_connections {
+        if open.len() >= service.limits.max_connections {
             drop(open);
             turn_away(stream, shared);
             continue;
@@ -157,10 +188,10 @@ fn accept_loop(endpoint: &Endpoint<'static>, listener: &TcpListener, shared: &Ar
         let thread = std::thread::Builder::new()
             .name("mutornadomon-http-conn".into())
             .spawn({
-                let (endpoint, shared) = (endpoint.clone(), Arc::clone(shared));
+                let (service, shared) = (Arc::clone(service), Arc::clone(shared));
                 move || {
                     let closer = stream.try_clone();
-                    if let Err(e) = serve_connection(&endpoint, stream, peer, &shared) {
+                    if let Err(e) = serve_connection(&service, stream, peer, &shared) {
                         log::debug!("metrics connection from {peer} ended: {e}");
                     }
                     // The registry holds a clone of the socket: shut it down so that the client
@@ -200,35 +231,41 @@ fn turn_away(stream: TcpStream, shared: &Arc<ServerState>) {
     }
 }
 
-/// Closes our side, then reads and drops what the client still sends for up to [`LINGER`].
+/// Closes our side, then reads and drops what the client still sends for up to [`LINGER`]
+/// and [`LINGER_BYTES`].
 fn linger(stream: &mut TcpStream) {
     let _ = stream.shutdown(Shutdown::Write);
     let deadline = Instant::now() + LINGER;
     let mut sink = [0u8; 4096];
+    let mut dropped = 0;
     while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+        if left.is_zero() || dropped >= LINGER_BYTES || stream.set_read_timeout(Some(left)).is_err()
+        {
             break;
         }
         match stream.read(&mut sink) {
             Ok(0) | Err(_) => break,
-            Ok(_) => {}
+            Ok(n) => dropped += n,
         }
     }
 }
 
 /// Serves one connection: requests one after another (pipelined ones from the buffer).
-fn serve_connection(
-    endpoint: &Endpoint<'_>,
+fn serve_connection<H>(
+    service: &Service<H>,
     mut stream: TcpStream,
     peer: SocketAddr,
     shared: &ServerState,
-) -> io::Result<()> {
+) -> io::Result<()>
+where
+    H: Fn(&Request<'_>) -> Response,
+{
     stream.set_nodelay(true)?;
-    stream.set_write_timeout(Some(endpoint.server_limits().write_timeout))?;
-    let mut exchange = Exchange::new(endpoint.server_limits(), Some(peer.ip()));
+    stream.set_write_timeout(Some(service.limits.write_timeout))?;
+    let mut exchange = Exchange::new(service.limits, Some(peer.ip()));
     let (mut head, mut body) = (Vec::new(), Vec::new());
     let mut read_timeout: Option<Duration> = None;
-    let answer = |request: &Request<'_>| endpoint.answer(request);
+    let answer = |request: &Request<'_>| (service.handler)(request);
     loop {
         match exchange.next_split(answer, &mut head, &mut body) {
             Step::Write { close, drain } => {

@@ -1,8 +1,7 @@
 //! The endpoint inside a tiny-http server of the program's own (feature `tiny-http`).
 //!
-//! tiny-http reads request heads without limits (a 1 MB header or 10,000 headers are read
-//! whole, and an idle connection keeps its thread): serve the monitor on its own listener
-//! ([`Endpoint::serve`]) where the program's server faces untrusted clients.
+//! What tiny-http leaves unbounded, measured, is in the crate docs ("tiny-http: what it does
+//! not bound").
 
 use crate::response::one_slice;
 use crate::{Endpoint, Request};

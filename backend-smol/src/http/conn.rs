@@ -2,21 +2,23 @@
 
 use async_io::{Async, Timer};
 use futures_lite::{future, AsyncReadExt, AsyncWriteExt};
-use mutornadomon_http::policy::LINGER;
+use mutornadomon_http::policy::{LINGER, LINGER_BYTES};
 use mutornadomon_http::{Endpoint, Exchange, Limits, Request, Response, Step};
 use std::io::{self, ErrorKind, IoSlice, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
-/// Closes our side, then reads and drops whatever the client still sends until it closes or
-/// `deadline` passes. Closing a socket with unread input makes the kernel send a reset, which
-/// can destroy the answer before the client reads it.
+/// Closes our side, then reads and drops whatever the client still sends until it closes,
+/// `deadline` passes or [`LINGER_BYTES`] were dropped. Closing a socket with unread input makes
+/// the kernel send a reset, which can destroy the answer before the client reads it.
 pub(super) async fn linger(stream: &mut Async<TcpStream>, deadline: Instant) {
     let _ = stream.get_ref().shutdown(std::net::Shutdown::Write);
     let mut sink = [0u8; 4096];
     let mut timer = LazyTimer::new();
+    let mut dropped = 0;
     while let Ok(n) = timer.until(deadline, stream.read(&mut sink)).await {
-        if n == 0 {
+        dropped += n;
+        if n == 0 || dropped >= LINGER_BYTES {
             break;
         }
     }

@@ -7,10 +7,10 @@ use mmstats::reader::file_name_pattern;
 use mmstats::reader::{discover, liveness, StatsFileCopy};
 use mutornadomon_core::{Record, TextFormat, Value};
 use mutornadomon_http::AccessRule;
+use mutornadomon_http::{Limits, Request, Response};
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use tiny_http::{Header, Method, Request, Response};
 
 const HELP: &str = "\
 mmstats serve [--addr HOST:PORT] [--allow CIDR]... [--allow-host NAME]... [DIR]
@@ -60,6 +60,7 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         }
     }
     let dir = dir.unwrap_or_else(mutornadomon_std::stats_dir);
+    let dir_shown = dir.display().to_string();
     hosts.extend(["localhost", "127.0.0.1", "::1"].map(String::from));
     if let Some((name, _)) = addr.rsplit_once(':') {
         hosts.push(
@@ -72,91 +73,58 @@ pub fn run(mut parser: lexopt::Parser) -> Result<u8, Usage> {
         Ok(rule) => rule.allow_hosts(hosts),
         Err(e) => return Err(Usage(format!("--allow: {e}"), HELP)),
     };
-    let server = match mutornadomon_http::http_server(addr.as_str()) {
+    let host_page = HostPage::default();
+    let handler = move |request: &Request<'_>| {
+        if rule.allows(request) {
+            answer(request, &dir, &host_page)
+        } else {
+            text(403, "forbidden\n")
+        }
+    };
+    let shown_dir = dir_shown.clone();
+    let server = match mutornadomon_http::serve(addr.as_str(), Limits::default(), handler) {
         Ok(server) => server,
         Err(e) => {
             eprintln!("mmstats serve: cannot listen on {addr}: {e}");
             return Ok(1);
         }
     };
-    println!(
-        "serving {} on http://{}",
-        dir.display(),
-        server.server_addr()
-    );
-    let host_page = HostPage::default();
-    std::thread::scope(|s| {
-        for _ in 0..2 {
-            s.spawn(|| {
-                while let Ok(request) = server.recv() {
-                    if allowed(&rule, &request) {
-                        answer(request, &dir, &host_page);
-                    } else {
-                        let _ = request.respond(text(403, "forbidden\n"));
-                    }
-                }
-            });
-        }
-    });
-    Ok(0)
+    println!("serving {shown_dir} on http://{}", server.local_addr());
+    // The server runs on its own threads until it is dropped: until the process is stopped.
+    loop {
+        std::thread::park();
+    }
 }
 
-/// Whether `request` passes the access rule: its peer, forwarding headers and Host. A header
-/// that is not UTF-8 reaches the rule as its bytes (and then fails it, fail closed).
-fn allowed(rule: &AccessRule, request: &Request) -> bool {
-    let headers: Vec<(&str, &[u8])> = request
-        .headers()
-        .iter()
-        .map(|h| (h.field.as_str().as_str(), h.value.as_bytes()))
-        .collect();
-    let peer = request.remote_addr().map(|a| a.ip());
-    let view =
-        mutornadomon_http::Request::new(request.method().as_str(), request.url(), peer, &headers);
-    rule.allows(&view)
+fn answer(request: &Request<'_>, dir: &std::path::Path, host_page: &HostPage) -> Response {
+    let query: BTreeMap<String, String> = mutornadomon_http::query_pairs(request.query()).collect();
+    if !matches!(request.method(), "GET" | "HEAD") {
+        return text(405, "method not allowed\n").with_allow("GET, HEAD");
+    }
+    match route(request.path(), &query, dir, request, host_page) {
+        Ok(response) => response,
+        Err((status, message)) => text(status, &message),
+    }
 }
-
-fn answer(request: Request, dir: &std::path::Path, host_page: &HostPage) {
-    let (path, query) = request.url().split_once('?').unwrap_or((request.url(), ""));
-    let query: BTreeMap<String, String> = mutornadomon_http::query_pairs(query).collect();
-    let response = if !matches!(request.method(), Method::Get | Method::Head) {
-        text(405, "method not allowed\n")
-    } else {
-        match route(path, &query, dir, &request, host_page) {
-            Ok(response) => response,
-            Err((status, message)) => text(status, &message),
-        }
-    };
-    let _ = request.respond(response);
-}
-
-type Reply = Response<std::io::Cursor<Vec<u8>>>;
 
 fn route(
     path: &str,
     query: &BTreeMap<String, String>,
     dir: &std::path::Path,
-    request: &Request,
+    request: &Request<'_>,
     host_page: &HostPage,
-) -> Result<Reply, (u16, String)> {
+) -> Result<Response, (u16, String)> {
     match path {
-        "/" => Ok(with_type(
-            Response::from_string(PAGE),
-            "text/html; charset=utf-8",
-        )),
+        "/" => Ok(Response::new(200, "text/html; charset=utf-8", PAGE)),
         "/api/files" => Ok(json_reply(files_json(&read_files(dir, query)?))),
         "/api/labels" => Ok(json_reply(labels_json(&read_files(dir, query)?))),
         "/api/values" => values_json(&read_files(dir, query)?, query).map(json_reply),
         "/metrics" => {
-            let accept = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Accept"))
-                .map(|h| h.value.as_bytes());
-            let format = accept.map_or(TextFormat::Prometheus, TextFormat::from_accept);
-            Ok(with_type(
-                Response::from_string(host_page.render(&read_files(dir, query)?, format)),
-                format.content_type(),
-            ))
+            let format = request
+                .header("Accept")
+                .map_or(TextFormat::Prometheus, TextFormat::from_accept);
+            let page = host_page.render(&read_files(dir, query)?, format);
+            Ok(Response::new(200, format.content_type(), page))
         }
         _ => Err((404, "not found\n".into())),
     }
@@ -264,6 +232,9 @@ fn values_json(
             })
         })
         .collect();
+    if values.is_empty() {
+        return Err((404, format!("no metric {label:?} in any file\n")));
+    }
     let nonzero: Vec<f64> = values.iter().copied().filter(|v| *v != 0.0).collect();
     let mean = |v: &[f64]| (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64);
     let value = match agg {
@@ -292,20 +263,10 @@ fn values_json(
     }))
 }
 
-fn json_reply(value: serde_json::Value) -> Reply {
-    with_type(Response::from_string(value.to_string()), "application/json")
+fn json_reply(value: serde_json::Value) -> Response {
+    Response::new(200, "application/json", value.to_string())
 }
 
-fn text(status: u16, body: &str) -> Reply {
-    with_type(
-        Response::from_string(body).with_status_code(status),
-        "text/plain; charset=utf-8",
-    )
-}
-
-fn with_type(response: Reply, content_type: &str) -> Reply {
-    match Header::from_bytes(&b"Content-Type"[..], content_type.as_bytes()) {
-        Ok(header) => response.with_header(header),
-        Err(()) => response,
-    }
+fn text(status: u16, body: &str) -> Response {
+    Response::text(status, body)
 }

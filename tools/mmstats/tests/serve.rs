@@ -84,8 +84,6 @@ fn api_aggregates_and_refuses_escaping_globs() {
         ("label=work&agg=nonzero-min", 4.0.into()),
         ("label=work&agg=nonzero-avg", 6.0.into()),
         ("label=level&agg=avg", 3.0.into()),
-        ("label=absent", 0.0.into()),
-        ("label=absent&agg=avg", serde_json::Value::Null),
         ("label=work&glob=mutornadomon-beta-*", 4.0.into()),
     ];
     for (query, want) in cases {
@@ -338,4 +336,47 @@ fn serve_is_loopback_only_checks_host_and_opens_to_allowed_networks() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("10.0.0.0/33"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// serve runs on the endpoints' bounded server: oversized and endless heads get their status,
+/// not the process's memory, and the next request is answered.
+#[test]
+fn serve_bounds_what_clients_send() {
+    let dir = temp_dir("bounded");
+    let _writers = writers(&dir);
+    let server = serve(&dir);
+    let big = format!(
+        "GET /api/files HTTP/1.1\r\nX-Big: {}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    assert_eq!(
+        support::status_of(&support::raw(server.1, big.as_bytes())),
+        431
+    );
+    let many: String = (0..10_000).map(|i| format!("X-{i}: y\r\n")).collect();
+    let many = format!("GET /api/files HTTP/1.1\r\n{many}\r\n");
+    assert_eq!(
+        support::status_of(&support::raw(server.1, many.as_bytes())),
+        431
+    );
+    let bad = b"GET /api/\xff HTTP/1.1\r\n\r\n";
+    assert_eq!(support::status_of(&support::raw(server.1, bad)), 400);
+    let post = b"POST /api/files HTTP/1.1\r\nHost: localhost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    assert_eq!(support::status_of(&support::raw(server.1, post)), 405);
+    assert_eq!(get(server.1, "/api/files").status, 200);
+}
+
+#[test]
+fn an_unknown_label_is_404() {
+    let dir = temp_dir("nosuch");
+    let _writers = writers(&dir);
+    let server = serve(&dir);
+    let response = get(server.1, "/api/values?label=nosuch");
+    assert_eq!(response.status, 404);
+    assert_eq!(
+        get(server.1, "/api/values?label=nosuch&agg=avg").status,
+        404
+    );
+    assert!(response.body.contains("nosuch"), "{}", response.body);
+    assert_eq!(get(server.1, "/api/values?label=work").status, 200);
 }
