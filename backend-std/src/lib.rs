@@ -64,7 +64,7 @@ pub use handles::{Counter, CounterShard, Gauge, Histogram, ShardedCounter};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle};
 pub use pages::{recycle_page_buffer, MetricsPage, RenderedPage, PAGE_HEAD_ROOM};
 pub use probe::{LoopProbe, ProbeDriver, LATENCY_GAUGE, LATENCY_HISTOGRAM};
-pub use process::{process_start_time_ns, process_stats, start_time_ns_of};
+pub use process::{process_start_time_ns, process_stats, process_stats_of, start_time_ns_of};
 pub use publish::{PublishDriver, Publisher, StatsdPublisher};
 pub use snapshot::Snapshot;
 pub use stats_file::{stats_dir, stats_file_name};

@@ -51,6 +51,46 @@ pub fn process_stats() -> ProcessStats {
     }
 }
 
+/// The statistics of process `pid`, read from `/proc/<pid>` (Linux; `None` elsewhere, or when
+/// the process is gone). Descriptors are counted only where `/proc/<pid>/fd` is readable (the
+/// same user, or root); otherwise 0. The start time is `/proc`'s: compare it with what the
+/// process said of itself before trusting that the pid is still the same process.
+///
+/// ```
+/// let me = mutornadomon_std::process_stats_of(std::process::id()).unwrap();
+/// assert!(me.rss_bytes > 0 && me.num_threads >= 1);
+/// ```
+pub fn process_stats_of(pid: u32) -> Option<ProcessStats> {
+    let dir = format!("/proc/{pid}");
+    let stat = proc_stat(&format!("{dir}/stat"))?;
+    let boot_seconds = boot_time_seconds()?;
+    let start_time_seconds =
+        boot_seconds as f64 + stat.start_ticks as f64 / sys::clock_ticks() as f64;
+    let num_fds = std::fs::read_dir(format!("{dir}/fd")).map_or(0, |fds| fds.count() as u64);
+    Some(ProcessStats {
+        uptime_seconds: (now_ns() as f64 / 1e9 - start_time_seconds).max(0.0),
+        rss_bytes: stat.rss_bytes,
+        vsz_bytes: stat.vsz_bytes,
+        user_time_seconds: stat.user_seconds,
+        system_time_seconds: stat.system_seconds,
+        num_threads: stat.threads,
+        num_fds,
+        max_fds: max_open_files(&format!("{dir}/limits")),
+        start_time_seconds,
+    })
+}
+
+/// The soft "Max open files" limit in a `/proc/<pid>/limits` file.
+fn max_open_files(path: &str) -> Option<u64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    line["Max open files".len()..]
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 /// When this process started, in nanoseconds since the Unix epoch: from /proc (boot time plus
 /// the start tick, the same arithmetic a reader applies to `/proc/<pid>/stat`, so a reused pid
 /// shows a different value), else the first time this was asked.

@@ -18,3 +18,4 @@
 pub mod host_page;
 pub mod printable;
 pub mod reader;
+pub mod writers;

@@ -16,15 +16,18 @@ const HELP: &str = "\
 mmstats serve [--addr HOST:PORT] [--allow CIDR]... [--allow-host NAME]... [DIR]
 
 Serves, for the stats files in DIR (default: the default directory):
-  /                          a page listing every writer and metric, with live graphs
+  /                          a live page: every writer (state, process stats) and a chart per
+                             metric (rates for counters, min/max bands, p50/p90/p99)
   /api/files?glob=G          the writers: file, pid, program, liveness, age
+  /api/snapshot?glob=G       every writer now: process stats and each metric's reading
   /api/labels?glob=G         every metric name, and the units of those that declare one
   /api/values?label=L&agg=A&glob=G
                              L across the files (with its unit), aggregated by A: sum (default), avg, min, max,
                              one, nonzero-min, nonzero-avg (counters and gauges by value,
                              histograms by count)
   /metrics                   Prometheus text (or OpenMetrics by Accept) for every writer, each
-                             sample labelled with its pid and program; metrics rendering alike
+                             sample labelled with its pid and program (and process_* series
+                             of each running writer); metrics rendering alike
                              are one family, and one clashing with another writer's metric of
                              another kind is left out (mmstats_serve_series_left_out)
 
@@ -117,6 +120,7 @@ fn route(
     match path {
         "/" => Ok(Response::new(200, "text/html; charset=utf-8", PAGE)),
         "/api/files" => Ok(json_reply(files_json(&read_files(dir, query)?))),
+        "/api/snapshot" => Ok(json_reply(snapshot_json(&read_files(dir, query)?))),
         "/api/labels" => Ok(json_reply(labels_json(&read_files(dir, query)?))),
         "/api/values" => values_json(&read_files(dir, query)?, query).map(json_reply),
         "/metrics" => {
@@ -175,6 +179,82 @@ fn files_json(files: &[StatsFileCopy]) -> serde_json::Value {
         })
         .collect();
     json!({ "files": list })
+}
+
+/// Every writer at this moment, for the page: who it is, whether it runs, its process
+/// statistics, and each metric's reading by kind (counters' totals, gauges' value and window
+/// min/max, histograms' count, sum, min, max and p50/p90/p99), with units.
+fn snapshot_json(files: &[StatsFileCopy]) -> serde_json::Value {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    let writers: Vec<_> = files
+        .iter()
+        .filter_map(|copy| {
+            let stats = copy.stats().ok()?;
+            let h = stats.header();
+            let process = mmstats::writers::process_of(h).map(|p| {
+                json!({
+                    "rss_bytes": p.rss_bytes,
+                    "vsz_bytes": p.vsz_bytes,
+                    "cpu_seconds": p.user_time_seconds + p.system_time_seconds,
+                    "threads": p.num_threads,
+                    "fds": p.num_fds,
+                    "uptime_seconds": p.uptime_seconds,
+                })
+            });
+            let metrics: Vec<_> = stats
+                .records()
+                .map_while(Result::ok)
+                .filter_map(|r| metric_json(&r))
+                .collect();
+            Some(json!({
+                "file": copy.path.file_name()?.to_string_lossy(),
+                "pid": h.pid,
+                "program": copy.program(),
+                "liveness": liveness(h).to_string(),
+                "process": process,
+                "metrics": metrics,
+            }))
+        })
+        .collect();
+    json!({ "time": now, "writers": writers })
+}
+
+fn metric_json(r: &Record<'_>) -> Option<serde_json::Value> {
+    let mut m = json!({ "name": r.name, "unit": r.unit, "help": r.help });
+    let fields = match r.value {
+        Value::Counter(n) => json!({ "kind": "counter", "total": n }),
+        Value::Gauge(g) => json!({
+            "kind": "gauge",
+            "value": finite(g.value),
+            "min": finite(g.min),
+            "max": finite(g.max),
+        }),
+        Value::Histogram(h) => {
+            let [p50, p90, p99] = h.quantiles([0.5, 0.9, 0.99]);
+            json!({
+                "kind": "histogram",
+                "count": h.count(),
+                "sum": h.sum(),
+                "min": h.min(),
+                "max": h.max(),
+                "p50": p50,
+                "p90": p90,
+                "p99": p99,
+            })
+        }
+        Value::Info(_) => return None,
+    };
+    if let (Some(m), Some(fields)) = (m.as_object_mut(), fields.as_object()) {
+        m.extend(fields.clone());
+    }
+    Some(m)
+}
+
+/// JSON has no NaN or infinity: such a value is null.
+fn finite(v: f64) -> Option<f64> {
+    v.is_finite().then_some(v)
 }
 
 /// A record's number for graphs and aggregation: counters and gauges by value, histograms by

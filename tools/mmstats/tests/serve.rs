@@ -167,7 +167,19 @@ fn metrics_label_every_writer() {
             )),
             "{text}"
         );
+        // Each running writer's process, labelled the same way.
+        let rss = text
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(&format!(
+                    "process_resident_memory_bytes{{pid=\"{pid}\",program=\"{name}\"}} "
+                ))
+            })
+            .unwrap_or_else(|| panic!("process stats of {name}:\n{text}"));
+        assert!(rss.parse::<f64>().unwrap() > 1e6, "{rss}");
     }
+    assert_eq!(text.matches("# TYPE process_threads gauge").count(), 1);
+    assert_eq!(text.matches("\nprocess_cpu_seconds_total{").count(), 3);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -186,13 +198,20 @@ fn promtool_accepts_metrics_of_every_writer() {
 fn the_page_draws_live_graphs_in_chromium() {
     let dir = temp_dir("chromium");
     let writers = writers(&dir);
+    ghost_writer(&dir);
     let server = serve(&dir);
-    let work = writers[1].counter("work", Meta::new()).unwrap();
+    let jobs = writers[1].counter("jobs", Meta::new()).unwrap();
+    let latency = writers[2]
+        .histogram("job_time", Meta::new().unit("nanoseconds"))
+        .unwrap();
     let bumping = std::sync::atomic::AtomicBool::new(true);
     std::thread::scope(|s| {
         s.spawn(|| {
+            let mut i = 0u64;
             while bumping.load(std::sync::atomic::Ordering::Relaxed) {
-                work.inc(); // the lines move
+                jobs.inc(); // the lines move
+                latency.record(1_000_000 + (i % 10) * 100_000);
+                i += 1;
                 std::thread::sleep(std::time::Duration::from_millis(100));
             }
         });
@@ -203,10 +222,23 @@ fn the_page_draws_live_graphs_in_chromium() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A stats file left by a writer that is gone (no such pid, no heartbeat): shown as stopped.
+fn ghost_writer(dir: &Path) {
+    let storage = mutornadomon_core::Storage::<2048>::new();
+    let region = storage.region();
+    region.set_pid(999_999_999);
+    region.info("sys.program", Meta::new(), "ghost").unwrap();
+    region.counter("work", Meta::new()).unwrap().inc_by(100);
+    let mut image = vec![0u8; region.snapshot_len()];
+    let n = region.snapshot(&mut image).unwrap();
+    std::fs::write(dir.join("mutornadomon-ghost-999999999.stats"), &image[..n]).unwrap();
+}
+
 fn check_page(addr: SocketAddr, shot: &Path) {
-    // playwright-core drives Debian's Chromium and waits in real time until a graph holds three
-    // points. (Chromium's --dump-dom with --virtual-time-budget hung 2 runs in 5: virtual time
-    // stops while a fetch is pending, and this page keeps fetching.)
+    // playwright-core drives Debian's Chromium and waits in real time until a chart holds four
+    // points, hovers over one, then reads what the page drew and the JSON API's snapshot.
+    // (Chromium's --dump-dom with --virtual-time-budget hung 2 runs in 5: virtual time stops
+    // while a fetch is pending, and this page keeps fetching.)
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../.ci/page-check/check.mjs"
@@ -215,6 +247,7 @@ fn check_page(addr: SocketAddr, shot: &Path) {
         .arg(script)
         .arg(format!("http://{addr}/"))
         .arg(shot)
+        .arg("job_time")
         .output()
         .expect("node");
     let said = String::from_utf8_lossy(&out.stdout);
@@ -224,27 +257,149 @@ fn check_page(addr: SocketAddr, shot: &Path) {
         String::from_utf8_lossy(&out.stderr)
     );
     let page: serde_json::Value = serde_json::from_str(said.trim()).unwrap();
-    assert!(
-        page["status"].as_str().unwrap().starts_with("3 writer(s)"),
-        "{page}"
+    assert_eq!(
+        page["errors"],
+        serde_json::json!([]),
+        "console errors: {page}"
     );
     assert!(
-        page["labels"]
+        page["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("4 writer(s) (3 running)"),
+        "{}",
+        page["status"]
+    );
+    let graph = |label: &str| -> serde_json::Value {
+        page["graphs"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|l| l == "work"),
-        "a graph per metric: {page}"
-    );
-    assert!(
-        page["points"]
+            .find(|g| g["label"] == label)
+            .unwrap_or_else(|| panic!("no chart for {label}: {page}"))
+            .clone()
+    };
+    // Axes: every chart has value labels and time labels.
+    let clock = |t: &str| t.len() == 8 && t.as_bytes()[2] == b':' && t.as_bytes()[5] == b':';
+    for g in page["graphs"].as_array().unwrap() {
+        let axis: Vec<&str> = g["axis"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|p| p.as_u64().unwrap() >= 3),
-        "{page}"
+            .map(|t| t.as_str().unwrap())
+            .collect();
+        assert!(
+            axis.iter().filter(|t| clock(t)).count() >= 2,
+            "time axis: {g}"
+        );
+        assert!(axis.iter().any(|t| !clock(t)), "value axis: {g}");
+    }
+    // Units from each metric's metadata: the latency gauge's axis reads in (milli/micro)seconds,
+    // counters as rates.
+    let lag = graph("ioloop_excess_callback_latency");
+    assert_eq!(lag["unit"], "seconds");
+    assert!(
+        lag["axis"].as_array().unwrap().iter().any(|t| {
+            let t = t.as_str().unwrap();
+            t.ends_with(" s") || t.ends_with(" ms") || t.ends_with(" µs") || t.ends_with(" ns")
+        }),
+        "{lag}"
     );
-    // The lines are really drawn: count pixels of the line colour (#1f5fbf) in the screenshot.
+    let jobs = graph("jobs");
+    assert_eq!(jobs["kind"], "counter");
+    assert!(
+        jobs["axis"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t.as_str().unwrap().ends_with("/s")),
+        "{jobs}"
+    );
+    // The numbers drawn equal the API's: counters summed over writers (work: 0 + 4 + 8 + the
+    // stopped writer's 100), gauges per writer (level), histograms per writer in their unit.
+    let api_total = |name: &str| -> u64 {
+        page["api"]["writers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|w| w["metrics"].as_array().unwrap())
+            .filter(|m| m["name"] == name)
+            .map(|m| m["total"].as_u64().unwrap())
+            .sum()
+    };
+    let work = graph("work");
+    let (_, drawn) = work["last"].as_object().unwrap().iter().next().unwrap();
+    assert_eq!(drawn["total"].as_u64(), Some(api_total("work")), "{work}");
+    assert_eq!(api_total("work"), 112);
+    assert!(
+        (drawn["rate"].as_f64().unwrap()).abs() < 1e-9,
+        "a still counter's rate is 0: {work}"
+    );
+    let level = graph("level");
+    let mut drawn: Vec<f64> = level["last"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v["value"].as_f64().unwrap())
+        .collect();
+    drawn.sort_by(f64::total_cmp);
+    assert_eq!(drawn, [1.0, 2.0, 6.0], "{level}");
+    let job_time = graph("job_time");
+    assert_eq!(job_time["kind"], "histogram");
+    let (_, drawn) = job_time["last"].as_object().unwrap().iter().next().unwrap();
+    let api_job_time = page["api"]["writers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|w| w["metrics"].as_array().unwrap())
+        .find(|m| m["name"] == "job_time")
+        .unwrap()
+        .clone();
+    let p50 = drawn["p50"].as_f64().unwrap();
+    assert!(
+        (1_000_000.0..=2_100_000.0).contains(&p50),
+        "p50 in nanoseconds: {job_time}"
+    );
+    assert!(
+        api_job_time["p50"].as_f64().unwrap() >= p50 * 0.5,
+        "{api_job_time}"
+    );
+    // A hover shows a time and values.
+    let tip = job_time["tip"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no hover tip: {job_time}"));
+    assert!(clock(&tip[..8]) && tip.contains(" ms"), "{tip}");
+    // Each writer's process stats; the stopped writer is shown as stopped.
+    let rows = page["writers"].as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    for row in rows {
+        let cells: Vec<&str> = row["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        if cells[0] == "ghost" {
+            assert_eq!(cells[2], "stopped", "{cells:?}");
+            assert_eq!(
+                cells[3], "–",
+                "no process stats for a stopped writer: {cells:?}"
+            );
+        } else {
+            assert_eq!(cells[2], "alive", "{cells:?}");
+            assert!(
+                cells[3].ends_with("MiB") || cells[3].ends_with("KiB"),
+                "RSS: {cells:?}"
+            );
+            assert!(cells[5].parse::<u32>().unwrap() >= 1, "threads: {cells:?}");
+            assert!(cells[6].parse::<u32>().unwrap() >= 1, "fds: {cells:?}");
+            assert!(
+                cells[7].ends_with(" s") || cells[7].ends_with(" min"),
+                "uptime: {cells:?}"
+            );
+        }
+    }
+    // The lines are really drawn: count pixels of the first series' colour (#1f5fbf).
     let count = Command::new("python3")
         .arg("-c")
         .arg(PNG_COLOUR_COUNT)
@@ -257,7 +412,7 @@ fn check_page(addr: SocketAddr, shot: &Path) {
         .unwrap_or(0);
     assert!(
         blue > 200,
-        "the graphs' lines are on screen ({blue} line-coloured pixels)"
+        "the charts' lines are on screen ({blue} line-coloured pixels)"
     );
 }
 
