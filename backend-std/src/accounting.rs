@@ -46,7 +46,7 @@ pub struct RequestTimer<'a> {
 impl Monitor {
     /// Registers the request metrics and returns the accounting handle.
     pub fn request_accounting(&self) -> Result<RequestAccounting, RegisterError> {
-        let region = Shared::kept_region(self.shared());
+        let region = crate::sys::kept_region(self.shared());
         let counter = |name: &str, help: &str| region.counter(name, Meta::new().help(help));
         let class = |c: char| {
             let name = format!("responses_{c}xx");

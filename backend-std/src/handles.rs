@@ -274,7 +274,7 @@ impl Monitor {
     pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter, RegisterError> {
         let memory = Arc::clone(self.shared());
         Ok(Counter {
-            counter: Shared::kept_region(&memory).counter(name, meta)?,
+            counter: crate::sys::kept_region(&memory).counter(name, meta)?,
             _memory: memory,
         })
     }
@@ -288,7 +288,7 @@ impl Monitor {
     ) -> Result<ShardedCounter, RegisterError> {
         let memory = Arc::clone(self.shared());
         Ok(ShardedCounter {
-            counter: Shared::kept_region(&memory).sharded_counter(name, meta, writers)?,
+            counter: crate::sys::kept_region(&memory).sharded_counter(name, meta, writers)?,
             memory,
         })
     }
@@ -297,7 +297,7 @@ impl Monitor {
     pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge, RegisterError> {
         let memory = Arc::clone(self.shared());
         Ok(Gauge {
-            gauge: Shared::kept_region(&memory).gauge(name, meta)?,
+            gauge: crate::sys::kept_region(&memory).gauge(name, meta)?,
             _memory: memory,
         })
     }
@@ -306,7 +306,7 @@ impl Monitor {
     pub fn histogram(&self, name: &str, meta: Meta<'_>) -> Result<Histogram, RegisterError> {
         let memory = Arc::clone(self.shared());
         Ok(Histogram {
-            histogram: Shared::kept_region(&memory).histogram(name, meta)?,
+            histogram: crate::sys::kept_region(&memory).histogram(name, meta)?,
             _memory: memory,
         })
     }

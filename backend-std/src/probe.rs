@@ -204,7 +204,8 @@ impl LoopProbe {
         let histogram = Meta::new()
             .help("Excess time of the program loop's iterations")
             .unit("nanoseconds");
-        let (gauge, histogram) = register(&Shared::kept_region(memory), name, gauge, histogram)?;
+        let (gauge, histogram) =
+            register(&crate::sys::kept_region(memory), name, gauge, histogram)?;
         Ok(LoopProbe {
             expected,
             last: None,

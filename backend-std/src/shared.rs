@@ -17,11 +17,6 @@ impl Shared {
         attach(self.memory.words())
     }
 
-    /// The region as `'static`, for handles that keep `this` (see `sys::kept_words`).
-    pub(crate) fn kept_region(this: &Arc<Shared>) -> Region<'static> {
-        attach(crate::sys::kept_words(this))
-    }
-
     /// Sleeps until `deadline` or until stopped; returns `true` if stopped.
     pub(crate) fn sleep_until(&self, deadline: std::time::Instant) -> bool {
         self.stop.sleep_until(deadline)
@@ -55,7 +50,7 @@ impl Shared {
 /// The region in `words`. They were formatted in `Memory::new` and are only changed through
 /// the core since, so attaching cannot fail unless another process scribbled on the file;
 /// then reformatting is the only way to keep a sound region.
-fn attach(words: &[mutornadomon_core::AtomicU64]) -> Region<'_> {
+pub(crate) fn attach(words: &[mutornadomon_core::AtomicU64]) -> Region<'_> {
     Region::attach(words).unwrap_or_else(|e| {
         log::error!("stats region damaged ({e}); starting it afresh");
         Region::format(words).unwrap_or_else(|_| unreachable!("formatted once already"))

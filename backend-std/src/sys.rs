@@ -105,13 +105,21 @@ pub(crate) fn uid_gid() -> (u32, u32) {
     unsafe { (libc::getuid(), libc::getgid()) }
 }
 
+/// The region of `shared`, as `'static`, for handles that hold `shared` beside them (see
+/// [`kept_words`]).
+pub(crate) fn kept_region(
+    shared: &std::sync::Arc<crate::shared::Shared>,
+) -> mutornadomon_core::Region<'static> {
+    crate::shared::attach(kept_words(shared))
+}
+
 /// The metric words of `shared`, as `'static`, for handles that hold `shared` beside them.
 ///
 /// The returned words, and anything made from them, must only be used while the `Arc` they
 /// are stored with is alive: the crate keeps each such value next to its own clone of the
 /// `Arc` (`handles.rs`, `accounting.rs`, `probe.rs`) and gives it out only with a lifetime
 /// bound to that owner (`as_core(&self)`), never as `'static`.
-pub(crate) fn kept_words(shared: &std::sync::Arc<crate::shared::Shared>) -> &'static [AtomicU64] {
+fn kept_words(shared: &std::sync::Arc<crate::shared::Shared>) -> &'static [AtomicU64] {
     let words = shared.memory.words();
     // SAFETY: the words live in `shared.memory`: a mapping (`MappedWords`, unmapped only when
     // dropped) or a boxed slice, neither of which moves or is freed while the `Shared` is

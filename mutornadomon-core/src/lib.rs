@@ -45,6 +45,9 @@
 //! - `std` (off by default): every error type converts into `std::io::Error` (so `?` works in
 //!   `fn main() -> std::io::Result<()>`); the std backends turn it on. Nothing else changes:
 //!   the crate is `#![no_std]` and never allocates, with or without it.
+//! - `serde` (off by default): `Serialize` for the parsed view ([`Record`], [`Stats`], the
+//!   readings) and `MutornadomonPage` (the JSON page through serde): a program's own JSON,
+//!   CBOR or MessagePack message; no_std programs write JSON with `serde-json-core`.
 //!
 //! Every error type implements `core::error::Error`, so `?` into `Box<dyn Error>` works
 //! without any feature. 64-bit atomics come from `portable-atomic`, so targets without them
@@ -74,8 +77,11 @@ mod parse;
 mod parse_error;
 mod records;
 mod region;
+mod register_error;
 mod registry;
 mod render;
+#[cfg(feature = "serde")]
+mod serde_impls;
 mod statsd;
 mod sync;
 mod values;
@@ -92,18 +98,20 @@ pub use metrics::{
     Counter, CounterShard, DurationUnitError, Histogram, Kind, Meta, ShardedCounter,
 };
 pub use name::{validate_name, TextError, MAX_NAME_LEN};
-pub use name_clash::ClashingName;
 pub use parse::{parse, Header, Stats};
 pub use parse_error::{ParseError, ParseErrorKind};
 pub use records::{Record, Records, Value};
 #[cfg(not(loom))]
 pub use region::Storage;
 pub use region::{BufferTooSmall, FormatError, Region};
-pub use registry::RegisterError;
+pub use register_error::ClashingName;
+pub use register_error::RegisterError;
 pub use render::{
     render_json, render_prometheus, write_prometheus_family, Labels, Page, PageTemplate,
     PlacedHole, ProcessStats, RenderError, TemplateError, TextFormat,
 };
+#[cfg(feature = "serde")]
+pub use serde_impls::MutornadomonPage;
 pub use statsd::{Encoded, StatsdEncoder, StatsdError};
 pub use sync::AtomicU64;
 pub use values::{GaugeReading, HistogramSummary};

@@ -5,69 +5,9 @@ use crate::layout::{
     self, frame_name_key, unpack_frame, unpack_lengths, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::name::MAX_NAME_LEN;
-use crate::registry::RegisterError;
+use crate::register_error::{ClashingName, RegisterError};
 use crate::sync::{AtomicU64, Ordering};
 use crate::{Kind, Region};
-use core::fmt;
-
-/// The longest part of a clashing name an error keeps (errors stay small: a `Result` of a
-/// registration is returned by value).
-const KEPT: usize = 62;
-
-/// The name of the metric a refused name clashes with (in [`RegisterError::NameClash`]):
-/// its first 62 bytes, and whether it was longer.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct ClashingName {
-    bytes: [u8; KEPT],
-    len: u8,
-    cut: bool,
-}
-
-impl ClashingName {
-    fn new(name: &[u8]) -> Self {
-        let mut bytes = [0; KEPT];
-        let len = name.len().min(KEPT);
-        bytes[..len].copy_from_slice(&name[..len]);
-        ClashingName {
-            bytes,
-            len: len as u8,
-            cut: name.len() > KEPT,
-        }
-    }
-
-    /// The name, as registered (or the process metric's name), cut to 62 bytes.
-    pub fn as_str(&self) -> &str {
-        // Names are validated ASCII before they are stored; a region scribbled on by another
-        // process could hold anything, so fall back rather than trust it.
-        core::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or("?")
-    }
-
-    /// Whether the name was longer than what is kept.
-    pub fn is_cut(&self) -> bool {
-        self.cut
-    }
-}
-
-/// The name, with `...` after it if it was cut.
-impl fmt::Display for ClashingName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())?;
-        if self.cut {
-            f.write_str("...")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Debug for ClashingName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.as_str(), f)?;
-        if self.cut {
-            f.write_str("...")?;
-        }
-        Ok(())
-    }
-}
 
 impl<'a> Region<'a> {
     /// Checks `new` (the names of a metric called `name`) against the process metrics' names

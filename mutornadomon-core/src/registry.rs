@@ -12,88 +12,10 @@ use crate::layout::{
     MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
-use crate::name::{validate_help, validate_info, validate_name, validate_unit, TextError};
-use crate::name_clash::ClashingName;
+use crate::name::{validate_help, validate_info, validate_name, validate_unit};
+use crate::register_error::RegisterError;
 use crate::sync::{spin_wait, AtomicU64, Ordering};
 use crate::Region;
-use core::fmt;
-
-/// Why a registration was refused. Every refusal is also counted in the header
-/// ([`Region::refused`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RegisterError {
-    /// The name breaks the naming rules (see [`validate_name`]).
-    InvalidName(TextError),
-    /// The help text is too long, not UTF-8, or holds control characters.
-    InvalidHelp(TextError),
-    /// The unit is not lowercase letters and `_`, or too long.
-    InvalidUnit(TextError),
-    /// The info text is too long, not UTF-8, or holds control characters.
-    InvalidInfo(TextError),
-    /// The name is taken by a metric of another kind.
-    KindMismatch {
-        /// The kind registered under this name.
-        existing: Kind,
-        /// The kind asked for.
-        requested: Kind,
-    },
-    /// The name renders on a Prometheus or OpenMetrics page like a metric already registered
-    /// (`a.b` and `a_b`, `requests` and `requests_total`, a histogram `q` and a gauge
-    /// `q_count`), or like a process metric (`process_threads`): the page would name two
-    /// families alike. See [`ExposedName`](crate::ExposedName).
-    NameClash {
-        /// The metric already registered (or the process metric) it clashes with.
-        existing: ClashingName,
-    },
-    /// Not enough free space left for the record.
-    Full {
-        /// Bytes the record needs.
-        needed: usize,
-        /// Bytes still free.
-        available: usize,
-    },
-    /// The region holds as many metrics as its index allows.
-    TooManyMetrics {
-        /// The most metrics this region can hold.
-        max: usize,
-    },
-    /// A sharded counter needs between 1 and 255 writer shards.
-    InvalidShardCount,
-    /// The region's memory was changed by something other than this library: the record
-    /// under this name, or the committed end, is malformed.
-    Corrupt,
-}
-
-impl fmt::Display for RegisterError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidName(e) => write!(f, "invalid metric name: {e}"),
-            Self::InvalidHelp(e) => write!(f, "invalid help text: {e}"),
-            Self::InvalidUnit(e) => write!(f, "invalid unit: {e}"),
-            Self::InvalidInfo(e) => write!(f, "invalid info text: {e}"),
-            Self::KindMismatch { existing, requested } => write!(
-                f,
-                "name already registered as a {existing}, cannot register it as a {requested}"
-            ),
-            Self::NameClash { existing } => write!(
-                f,
-                "name renders on the Prometheus page like the metric \"{existing}\"; choose another name"
-            ),
-            Self::Full { needed, available } => write!(
-                f,
-                "stats region full: the record needs {needed} bytes, {available} are free; give the region more words"
-            ),
-            Self::TooManyMetrics { max } => {
-                write!(f, "stats region holds its maximum of {max} metrics; give it more words")
-            }
-            Self::InvalidShardCount => f.write_str("a sharded counter needs 1 to 255 writer shards"),
-            Self::Corrupt => f.write_str("the stats region was corrupted by another writer"),
-        }
-    }
-}
-
-impl core::error::Error for RegisterError {}
 
 /// What a registration asks for.
 pub(crate) struct Spec<'t> {

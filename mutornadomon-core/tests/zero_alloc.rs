@@ -87,6 +87,18 @@ fn main() {
             }
         },
     );
+    #[cfg(feature = "serde")]
+    expect_no_allocations(
+        "the JSON page and the records through serde-json-core",
+        || {
+            let n = region.snapshot(snapshot).unwrap();
+            let stats = parse(&snapshot[..n]).unwrap();
+            let process = ProcessStats::default();
+            let page = mutornadomon_core::MutornadomonPage::new(&stats, Some(&process));
+            assert!(serde_json_core::to_slice(&page, output).unwrap() > 100);
+            assert!(serde_json_core::to_slice(&stats, output).unwrap() > 100);
+        },
+    );
     expect_no_allocations("address rules", || {
         let peer = "127.0.0.1".parse().unwrap();
         let headers = [

@@ -1,5 +1,6 @@
 //! A no_std, no-alloc consumer of mutornadomon-core: a static region, every kind, a snapshot,
-//! the parser, both renderers and the statsd encoder (heapless datagrams).
+//! the parser, both renderers and the statsd encoder (heapless datagrams); with feature `serde`,
+//! the JSON page through serde and serde-json-core too.
 #![no_std]
 
 use core::panic::PanicInfo;
@@ -31,6 +32,13 @@ pub extern "C" fn mutornadomon_no_std_check(out: *mut u8, len: usize) -> usize {
     // SAFETY: the C caller promises `out` points to `len` writable bytes.
     let out = unsafe { core::slice::from_raw_parts_mut(out, len) };
     let _ = render_prometheus(&stats, None, TextFormat::OpenMetrics, out);
+    #[cfg(feature = "serde")]
+    {
+        let page = mutornadomon_core::MutornadomonPage::new(&stats, None);
+        if serde_json_core::to_slice(&page, out).is_err() {
+            return 0;
+        }
+    }
     render_json(&stats, None, out).unwrap_or(0)
 }
 
