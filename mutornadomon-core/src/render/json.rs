@@ -211,10 +211,28 @@ pub(crate) fn write_str(w: &mut impl Write, s: &str) -> fmt::Result {
             '"' => w.write_str("\\\"")?,
             '\\' => w.write_str("\\\\")?,
             '\n' => w.write_str("\\n")?,
-            c => write!(w, "\\u{:04x}", c as u32)?,
+            c => {
+                // Control characters are below U+00A0: four hex digits always suffice.
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                let n = c as u32;
+                w.write_str("\\u")?;
+                for shift in [12, 8, 4, 0] {
+                    w.write_char(char::from(HEX[(n >> shift & 0xf) as usize]))?;
+                }
+            }
         }
         rest = &rest[at + c.len_utf8()..];
     }
     w.write_str(rest)?;
     w.write_char('"')
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strings_are_escaped_as_rfc_8259_says() {
+        let mut out = std::string::String::new();
+        super::write_str(&mut out, "a\"b\\c\nd\u{1b}e\u{7f}f\u{9f}✓").unwrap();
+        assert_eq!(out, r#""a\"b\\c\nd\u001be\u007ff\u009f✓""#);
+    }
 }

@@ -76,3 +76,154 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
         w.write_str(zmij::Buffer::new().format_finite(v))
     }
 }
+
+/// Writes a finite `v` as `{:?}` does (decimal with at least one fractional digit from 1e-4 to
+/// 1e16, exponent notation outside, shortest round-trip digits), from zmij's digits: the one
+/// float formatter of the crate, so `core::fmt`'s (Grisu, Dragon) is never linked. The text
+/// always reads back as `v`; it is `{:?}`'s byte for byte but where two shortest candidates are
+/// exactly as near (zmij rounds such a tie to even, core up), which no bucket edge is (tested
+/// over every edge in every unit).
+pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
+    if v == 0.0 {
+        return w.write_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
+    }
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(v);
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match text.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i32>().map_err(|_| fmt::Error)?),
+        None => (text, 0),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // The significant digits, and where the point goes: v = 0.DIGITS x 10^point.
+    let mut digits = [0u8; 40];
+    let mut len = 0;
+    for &b in int.as_bytes().iter().chain(frac.as_bytes()) {
+        if len == 0 && b == b'0' {
+            continue;
+        }
+        *digits.get_mut(len).ok_or(fmt::Error)? = b;
+        len += 1;
+    }
+    let leading_zeros = int.len() + frac.len() - len;
+    while len > 1 && digits[len - 1] == b'0' {
+        len -= 1;
+    }
+    let point = int.len() as i32 + exponent - leading_zeros as i32;
+    let digits = core::str::from_utf8(&digits[..len]).map_err(|_| fmt::Error)?;
+    if negative {
+        w.write_char('-')?;
+    }
+    let abs = v.abs();
+    if !(1e-4..1e16).contains(&abs) {
+        // d.ddde-N
+        w.write_str(&digits[..1])?;
+        if len > 1 {
+            w.write_char('.')?;
+            w.write_str(&digits[1..])?;
+        }
+        w.write_char('e')?;
+        let e = point - 1;
+        if e < 0 {
+            w.write_char('-')?;
+        }
+        return crate::render::digits::write_u64(w, u64::from(e.unsigned_abs()));
+    }
+    if point <= 0 {
+        w.write_str("0.")?;
+        for _ in 0..-point {
+            w.write_char('0')?;
+        }
+        w.write_str(digits)
+    } else if point as usize >= len {
+        w.write_str(digits)?;
+        for _ in len..point as usize {
+            w.write_char('0')?;
+        }
+        w.write_str(".0")
+    } else {
+        w.write_str(&digits[..point as usize])?;
+        w.write_char('.')?;
+        w.write_str(&digits[point as usize..])
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::write_f64_debug;
+    use std::string::String;
+
+    fn ours(v: f64) -> String {
+        let mut s = String::new();
+        write_f64_debug(&mut s, v).unwrap();
+        s
+    }
+
+    #[test]
+    fn writes_what_debug_writes() {
+        let mut values = std::vec![
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.25,
+            0.1,
+            1e-4,
+            9.999e-5,
+            1e-5,
+            1.5e-7,
+            123.0,
+            123.456,
+            1e15,
+            1e16,
+            9999999999999998.0,
+            1.5e20,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            0.000262143,
+            1.6383e-5,
+            4.194303e-3,
+            2.0f64.powi(60),
+            1.0 / 3.0,
+        ];
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = f64::from_bits(x);
+            if v.is_finite() {
+                values.push(v);
+            }
+            values.push((x >> 11) as f64 / 1e9);
+            values.push((x % 1_000_000) as f64 / [1.0, 1e3, 1e6, 1e9][(x % 4) as usize]);
+        }
+        let mut ties = 0;
+        for v in values {
+            let (ours, debug) = (ours(v), std::format!("{v:?}"));
+            if ours != debug {
+                // Only a tie between two shortest candidates: same length, both read back.
+                assert_eq!(ours.len(), debug.len(), "{v:e}: {ours} {debug}");
+                assert_eq!(ours.parse::<f64>().unwrap(), v, "{v:e}: {ours}");
+                ties += 1;
+            }
+        }
+        assert!(ties < 100, "{ties} ties");
+    }
+
+    /// Every histogram bucket's upper edge, in every unit the renderers scale: byte for byte.
+    #[test]
+    fn every_bucket_edge_is_written_as_debug_writes_it() {
+        for k in 0..64 {
+            let edge = (1u64 << k) - 1;
+            for divisor in [1.0, 1e3, 1e6, 1e9] {
+                let v = edge as f64 / divisor;
+                assert_eq!(ours(v), std::format!("{v:?}"), "{edge} / {divisor}");
+            }
+        }
+    }
+}

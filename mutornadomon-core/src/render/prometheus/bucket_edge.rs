@@ -1,6 +1,7 @@
 //! Histogram bucket edges as `le` label values, written from integers where exact.
 
 use crate::render::digits::write_u64;
+use crate::render::numbers::write_f64_debug;
 use core::fmt::{self, Display, Write};
 
 /// A number as a label value (`le`).
@@ -21,10 +22,10 @@ impl BucketEdge {
         // shortest representation `{:?}` would choose.
         if self.divisor != 1e9 || self.value >= 1 << 50 {
             let v = self.value as f64 / self.divisor;
-            return if v == (v as i64) as f64 && v.abs() < 1e15 {
-                write!(w, "{}", v as i64)
+            return if v == (v as i64) as f64 && (0.0..1e15).contains(&v) {
+                write_u64(w, v as u64)
             } else {
-                write!(w, "{v:?}")
+                write_f64_debug(w, v)
             };
         }
         let (whole, frac) = (self.value / NANOS, self.value % NANOS);

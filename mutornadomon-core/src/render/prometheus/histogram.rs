@@ -3,7 +3,7 @@
 
 use super::bucket_edge::BucketEdge;
 use super::family::Family;
-use super::labels::write_labels;
+use super::labels::{write_labels, Extra};
 use super::Labels;
 use crate::bucket::bucket_index;
 use crate::histogram_reading::HistogramReading;
@@ -49,7 +49,7 @@ pub(super) fn write_histogram_samples(
             edge.write(w)?;
             w.write_str("\"} ")?;
         } else {
-            write_labels(w, labels, Some(("le", &edge)))?;
+            write_labels(w, labels, Some(("le", Extra::Edge(edge))))?;
             w.write_char(' ')?;
         }
         w.hole(cumulative, words, None)?;
@@ -61,7 +61,7 @@ pub(super) fn write_histogram_samples(
     };
     family.write(w)?;
     w.write_str("_bucket")?;
-    write_labels(w, labels, Some(("le", &"+Inf")))?;
+    write_labels(w, labels, Some(("le", Extra::Plain("+Inf"))))?;
     w.write_char(' ')?;
     w.hole(count, words, None)?;
     w.write_char('\n')?;

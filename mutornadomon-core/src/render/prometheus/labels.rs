@@ -1,22 +1,25 @@
 //! Label sets and the text format's escapes (HELP text, label values).
 
+use super::bucket_edge::BucketEdge;
 use super::Labels;
-use core::fmt::{self, Display, Write};
+use core::fmt::{self, Write};
 
-/// A label value, escaped when written.
-pub(super) struct LabelValue<'t>(pub(super) &'t str);
-
-impl Display for LabelValue<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_label_value(f, self.0)
-    }
+/// The value of the one extra label a sample may carry.
+pub(super) enum Extra<'t> {
+    /// Text, escaped when written (an info's `value`).
+    Text(&'t str),
+    /// A histogram bucket's upper edge (`le`).
+    Edge(BucketEdge),
+    /// Written as it is (`+Inf`).
+    Plain(&'static str),
 }
 
-/// `{a="x",b="y",extra="z"}`, or nothing when there are no labels.
+/// `{a="x",b="y",extra="z"}`, or nothing when there are no labels. Written with `write_str`
+/// alone: no formatting machinery on a page's path.
 pub(super) fn write_labels(
     w: &mut impl Write,
     labels: Labels<'_>,
-    extra: Option<(&str, &dyn Display)>,
+    extra: Option<(&str, Extra<'_>)>,
 ) -> fmt::Result {
     if labels.is_empty() && extra.is_none() {
         return Ok(());
@@ -24,16 +27,27 @@ pub(super) fn write_labels(
     w.write_char('{')?;
     let mut first = true;
     for (name, value) in labels {
-        write!(
-            w,
-            "{}{name}=\"{}\"",
-            if first { "" } else { "," },
-            LabelValue(value)
-        )?;
+        if !first {
+            w.write_char(',')?;
+        }
         first = false;
+        w.write_str(name)?;
+        w.write_str("=\"")?;
+        write_label_value(w, value)?;
+        w.write_char('"')?;
     }
     if let Some((name, value)) = extra {
-        write!(w, "{}{name}=\"{value}\"", if first { "" } else { "," })?;
+        if !first {
+            w.write_char(',')?;
+        }
+        w.write_str(name)?;
+        w.write_str("=\"")?;
+        match value {
+            Extra::Text(text) => write_label_value(w, text)?,
+            Extra::Edge(edge) => edge.write(w)?,
+            Extra::Plain(text) => w.write_str(text)?,
+        }
+        w.write_char('"')?;
     }
     w.write_char('}')
 }

@@ -19,7 +19,7 @@ use crate::{ExposedName, Kind};
 use core::fmt::{self, Write};
 use family::{write_meta, Family};
 use histogram::write_histogram_samples;
-use labels::{write_labels, LabelValue};
+use labels::{write_labels, Extra};
 use process::write_process;
 
 /// Renders Prometheus text (0.0.4) or OpenMetrics into `out`, returning the bytes written.
@@ -208,8 +208,9 @@ fn write_family_group(
             write_meta(w, family, first.help, first.name, "info", "_info", format)?;
             for (r, labels) in members() {
                 let Value::Info(text) = r.value else { continue };
-                write!(w, "{family}_info")?;
-                write_labels(w, labels, Some(("value", &LabelValue(text))))?;
+                family.write(w)?;
+                w.write_str("_info")?;
+                write_labels(w, labels, Some(("value", Extra::Text(text))))?;
                 w.write_str(" 1\n")?;
             }
             Ok(())

@@ -1,0 +1,29 @@
+//! The code-size budget's small program: a firmware that registers and updates 10 metrics
+//! (counters, gauges, histograms) and hands them to its network stack as statsd datagrams.
+#![no_std]
+use core::panic::PanicInfo;
+use mutornadomon_core::{parse, Meta, StatsdEncoder, Storage};
+static STATS: Storage<512> = Storage::new();
+#[no_mangle]
+pub extern "C" fn firmware_tick(send: extern "C" fn(*const u8, usize)) -> usize {
+    let region = STATS.region();
+    let names = ["a0", "a1", "a2", "a3", "a4", "g0", "g1", "g2", "h0", "h1"];
+    for (i, name) in names.iter().enumerate() {
+        let _ = match i {
+            0..=4 => region.counter(name, Meta::new()).map(|c| c.inc()),
+            5..=7 => region.gauge(name, Meta::new()).map(|g| g.set(i as f64 * 0.5)),
+            _ => region.histogram_with_max(name, Meta::new(), 1023).map(|h| h.record(i as u64)),
+        };
+    }
+    let mut snapshot = [0u8; 4096];
+    let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };
+    let Ok(stats) = parse(&snapshot[..n]) else { return 0 };
+    let mut encoder = StatsdEncoder::<8>::new();
+    let mut sent = 0;
+    let _ = encoder.encode::<512>(&stats, "fw.", |d| { send(d.as_ptr(), d.len()); sent += d.len() });
+    sent
+}
+#[panic_handler]
+fn panic(_: &PanicInfo) -> ! {
+    loop {}
+}
