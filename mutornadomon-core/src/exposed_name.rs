@@ -11,7 +11,6 @@
 //! ([`RegisterError::NameClash`](crate::RegisterError::NameClash)); a page over several
 //! regions groups metrics by [`same_family`](ExposedName::same_family).
 
-use crate::render::base_unit;
 use crate::Kind;
 use core::fmt;
 
@@ -255,13 +254,14 @@ impl fmt::Display for ExposedName<'_> {
 /// The family's base and unit, as the renderers write them: `drop_suffix` (a counter's
 /// `_total`) and then a suffix naming the unit (`_seconds`, `.seconds`) are taken off, unless
 /// that would leave nothing; the unit is put in base units.
+#[cfg(feature = "prometheus")]
 pub(crate) fn family_base<'n>(
     name: &'n str,
     unit: &'n str,
     drop_suffix: &str,
 ) -> (&'n str, &'n str) {
     let (base, _) = family_base_bytes(name.as_bytes(), unit.as_bytes(), drop_suffix.as_bytes());
-    let (unit, _) = base_unit(unit);
+    let (unit, _) = crate::render::base_unit(unit);
     // `base` is a prefix of `name`, cut after an ASCII byte.
     (name.get(..base.len()).unwrap_or(name), unit)
 }

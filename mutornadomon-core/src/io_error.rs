@@ -14,9 +14,13 @@
 //! ```
 
 use crate::address::{AddressError, Refusal};
+#[cfg(feature = "statsd")]
+use crate::StatsdError;
+#[cfg(feature = "templates")]
+use crate::TemplateError;
 use crate::{
     BufferTooSmall, DurationUnitError, FormatError, ParseError, RegisterError, RenderError,
-    StatsdError, TemplateError, TextError,
+    TextError,
 };
 use std::io::{Error, ErrorKind};
 
@@ -42,9 +46,17 @@ into_io_error! {
     FormatError => |_| ErrorKind::InvalidInput,
     AddressError => |_| ErrorKind::InvalidInput,
     ParseError => |_| ErrorKind::InvalidData,
-    TemplateError => |_| ErrorKind::InvalidData,
     RenderError => |_| ErrorKind::Other,
     BufferTooSmall => |_| ErrorKind::Other,
-    StatsdError => |_| ErrorKind::Other,
     Refusal => |_| ErrorKind::PermissionDenied,
+}
+
+#[cfg(feature = "templates")]
+into_io_error! {
+    TemplateError => |_| ErrorKind::InvalidData,
+}
+
+#[cfg(feature = "statsd")]
+into_io_error! {
+    StatsdError => |_| ErrorKind::Other,
 }

@@ -42,16 +42,25 @@
 //!
 //! # Crate features
 //!
-//! - `std` (off by default): every error type converts into `std::io::Error` (so `?` works in
-//!   `fn main() -> std::io::Result<()>`); the std backends turn it on. Nothing else changes:
-//!   the crate is `#![no_std]` and never allocates, with or without it.
-//! - `serde` (off by default): `Serialize` for the parsed view ([`Record`], [`Stats`], the
-//!   readings) and `MutornadomonPage` (the JSON page through serde): a program's own JSON,
-//!   CBOR or MessagePack message; no_std programs write JSON with `serde-json-core`.
+//! The default is everything a std program uses; a firmware picks what it calls (each feature
+//! is additive, and none brings std or an allocator):
 //!
-//! Every error type implements `core::error::Error`, so `?` into `Box<dyn Error>` works
-//! without any feature. 64-bit atomics come from `portable-atomic`, so targets without them
-//! still build (enable one of its fallback features, e.g. `critical-section`, in your binary).
+//! - `json` (default): [`render_json`], mutornadomon's JSON page;
+//! - `prometheus` (default): [`render_prometheus`], [`write_prometheus_family`],
+//!   [`TextFormat`]: Prometheus text 0.0.4 and OpenMetrics;
+//! - `templates` (default; needs `json` and `prometheus`): [`PageTemplate`], a page compiled
+//!   once and filled from each snapshot or the live region;
+//! - `statsd` (default): [`StatsdEncoder`], statsd lines in heapless datagrams;
+//! - `std` (off): every error type converts into `std::io::Error` (so `?` works in
+//!   `fn main() -> std::io::Result<()>`); the std backends turn it on;
+//! - `serde` (off): `Serialize` for the parsed view ([`Record`], [`Stats`], the readings) and
+//!   `MutornadomonPage` (the JSON page through serde): a program's own JSON, CBOR or
+//!   MessagePack message; no_std programs write JSON with `serde-json-core`.
+//!
+//! Registration, the region, snapshots and the parser are always there. Every error type
+//! implements `core::error::Error`, so `?` into `Box<dyn Error>` works without any feature.
+//! 64-bit atomics come from `portable-atomic`, so targets without them still build (enable one
+//! of its fallback features, e.g. `critical-section`, in your binary).
 //!
 //! [FORMAT.md]: https://github.com/mutornadomon-rs/mutornadomon-rs/blob/main/FORMAT.md
 #![no_std]
@@ -82,6 +91,7 @@ mod registry;
 mod render;
 #[cfg(feature = "serde")]
 mod serde_impls;
+#[cfg(feature = "statsd")]
 mod statsd;
 mod sync;
 mod values;
@@ -106,12 +116,16 @@ pub use region::Storage;
 pub use region::{BufferTooSmall, FormatError, Region};
 pub use register_error::ClashingName;
 pub use register_error::RegisterError;
-pub use render::{
-    render_json, render_prometheus, write_prometheus_family, Labels, Page, PageTemplate,
-    PlacedHole, ProcessStats, RenderError, TemplateError, TextFormat,
-};
+#[cfg(feature = "json")]
+pub use render::render_json;
+#[cfg(feature = "prometheus")]
+pub use render::{render_prometheus, write_prometheus_family, Labels, TextFormat};
+#[cfg(feature = "templates")]
+pub use render::{Page, PageTemplate, PlacedHole, TemplateError};
+pub use render::{ProcessStats, RenderError};
 #[cfg(feature = "serde")]
 pub use serde_impls::MutornadomonPage;
+#[cfg(feature = "statsd")]
 pub use statsd::{Encoded, StatsdEncoder, StatsdError};
 pub use sync::AtomicU64;
 pub use values::{GaugeReading, HistogramSummary};

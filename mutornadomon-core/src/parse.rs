@@ -5,7 +5,6 @@
 //! is linear in the input. This is the entry point the fuzz targets drive.
 
 use crate::layout::{self, ENDIAN_MARKER, HEADER_BYTES, MAGIC, VERSION_MAJOR};
-use crate::metrics::Kind;
 use crate::parse_error::{ParseError, ParseErrorKind};
 use crate::records::Records;
 use crate::words::Words;
@@ -131,6 +130,7 @@ impl<'a> Stats<'a> {
     }
 
     /// The committed words, for reading numbers at known places.
+    #[cfg(feature = "templates")]
     pub(crate) fn words(&self) -> Words<'a> {
         self.words
     }
@@ -145,7 +145,11 @@ impl<'a> Stats<'a> {
     /// `unit` are empty, neither read nor checked: for a renderer that prints neither). Records
     /// of other kinds are skipped by their length without reading their texts or values, so a
     /// renderer making a pass per kind pays only for what it renders.
-    pub(crate) fn names_and_values_of(&self, wanted: fn(Kind) -> bool) -> Records<'a> {
+    #[cfg(feature = "json")]
+    pub(crate) fn names_and_values_of(
+        &self,
+        wanted: fn(crate::metrics::Kind) -> bool,
+    ) -> Records<'a> {
         Records::new(self.words, self.records_start, Some(wanted), false)
     }
 }

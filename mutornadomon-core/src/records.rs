@@ -53,6 +53,7 @@ pub struct Record<'a> {
     /// Its value.
     pub value: Value<'a>,
     /// Where the value lies in the file, for renderers that note the places of numbers.
+    #[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
     pub(crate) place: Place<'a>,
 }
 
@@ -68,6 +69,7 @@ impl PartialEq for Record<'_> {
 /// later snapshot of the same layout), the byte offset of the first value word, and the
 /// record's kind parameter (shards, buckets).
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
 pub(crate) struct Place<'a> {
     pub(crate) words: Words<'a>,
     pub(crate) values_at: usize,

@@ -5,6 +5,7 @@
 
 use crate::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
 use crate::layout::SHARD_WORDS;
+#[cfg(feature = "templates")]
 use crate::sync::{AtomicU64, Ordering};
 
 /// A gauge as read: its value and its min/max over the previous and the current window (a
@@ -39,6 +40,7 @@ pub(crate) trait Values {
     fn word(&self, at: usize) -> Option<u64>;
 
     /// The wrapping sum of the `n` words from byte `at`; words that are not there count as 0.
+    #[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
     fn sum(&self, at: usize, n: usize) -> u64;
 
     /// Whether any of the `n` words from byte `at` is not zero.
@@ -101,8 +103,10 @@ pub(crate) trait Values {
 /// A live region's words. Loads are Relaxed: every value word is an independent statistic, and
 /// the records a page reads were published by the Acquire load of the region's committed end
 /// that told the page its layout (see `Region::committed`).
+#[cfg(feature = "templates")]
 pub(crate) struct Live<'r>(pub(crate) &'r [AtomicU64]);
 
+#[cfg(feature = "templates")]
 impl<'r> Live<'r> {
     /// The `n` words from byte `at` that are there (none past the end).
     fn range(&self, at: usize, n: usize) -> &'r [AtomicU64] {
@@ -112,6 +116,7 @@ impl<'r> Live<'r> {
     }
 }
 
+#[cfg(feature = "templates")]
 impl Values for Live<'_> {
     fn word(&self, at: usize) -> Option<u64> {
         self.0.get(at / 8).map(|w| w.load(Ordering::Relaxed))
