@@ -133,17 +133,24 @@ fn skip_unwanted(
 ) -> Result<Option<usize>, ParseErrorKind> {
     let frame = words.get(at).ok_or(ParseErrorKind::BadRecordLength)?;
     let (len, code, name_len) = unpack_frame(frame);
-    if Kind::from_code(code).is_some_and(wanted) {
+    let known = Kind::from_code(code);
+    if known.is_some_and(wanted) {
         return Ok(None);
     }
-    // The framing and text checks every record gets (see `read_record`).
+    let len = len as usize;
+    let framed = words.slice(at, len).filter(|_| len % 8 == 0 && len >= 16);
+    if known.is_some() {
+        // A known kind another pass reads whole (every renderer makes a full pass too).
+        return framed
+            .map(|_| Some(len))
+            .ok_or(ParseErrorKind::BadRecordLength);
+    }
+    // An unknown kind is skipped only if its text fits it, as in `read_record`.
     let lengths = words.get(at + 8).ok_or(ParseErrorKind::BadRecordLength)?;
     let (help_len, unit_len, _) = unpack_lengths(lengths);
     let text_len = usize::from(name_len) + usize::from(help_len) + usize::from(unit_len);
-    let len = len as usize;
-    words
-        .slice(at, len)
-        .filter(|_| len % 8 == 0 && len >= 16 && 16 + words_for(text_len) * 8 <= len)
+    framed
+        .filter(|_| 16 + words_for(text_len) * 8 <= len)
         .map(|_| Some(len))
         .ok_or(ParseErrorKind::BadRecordLength)
 }

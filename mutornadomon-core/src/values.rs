@@ -81,6 +81,20 @@ pub(crate) trait Values {
         }
     }
 
+    /// One reading of the gauge whose value words start at byte `at` (`field` 0: the value,
+    /// 1: the min, 2: the max; see [`gauge_at`](Self::gauge_at)), reading only its words.
+    #[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
+    fn gauge_field(&self, at: usize, windows: usize, field: usize) -> f64 {
+        let word = |i: usize| f64::from_bits(self.word(at + i * 8).unwrap_or(0));
+        match (field, windows) {
+            (0, _) => word(0),
+            (1, 2) => word(1).min(word(3)),
+            (2, 2) => word(2).max(word(4)),
+            (1 | 2, _) => word(field),
+            _ => 0.0,
+        }
+    }
+
     /// The gauge whose value words start at byte `at`, of `windows` windows (1: the 1.0
     /// layout; 2: two slots of min and max, reported together). Words that are not there read
     /// as 0; `f64::min`/`max` pass over a NaN slot.

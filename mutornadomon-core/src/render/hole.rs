@@ -169,8 +169,7 @@ pub(crate) fn write_hole(
             divisor,
             style,
         } => {
-            let g = words.gauge_at(at, windows);
-            let v = [g.value, g.min, g.max].get(field).copied().unwrap_or(0.0);
+            let v = words.gauge_field(at, windows, field);
             write_float(w, v / divisor, style)
         }
         Hole::JsonHistogram { at, buckets } => {
