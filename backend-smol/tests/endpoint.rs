@@ -130,8 +130,10 @@ fn a_client_that_stops_reading_is_dropped_after_the_write_timeout() {
         stuck
             .write_all(b"GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n")
             .unwrap();
-        // Nothing is read: the server's writes stall once the socket buffers are full.
-        std::thread::sleep(Duration::from_millis(1000));
+        // Nothing is read: the server's writes stall once the socket buffers are full. Ten
+        // write timeouts of stall: at 1 s (three) a loaded machine once let the server's
+        // timer run late enough that the client's reads resumed the writes first.
+        std::thread::sleep(Duration::from_millis(3000));
         assert_eq!(get(running.addr, "/").status, 200, "others are answered");
         // The server gave up: reading now ends well short of the 16 MiB body.
         stuck

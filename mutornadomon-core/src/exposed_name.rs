@@ -112,58 +112,11 @@ impl<'n> ExposedName<'n> {
     /// Whether any name one renders is also a name the other renders.
     pub fn collides(&self, other: &ExposedName<'_>) -> bool {
         self.shape.parts().iter().any(|&mine| {
-            other.shape.parts().iter().any(|&theirs| {
-                let (a, b) = (self.name(mine), other.name(theirs));
-                if a.len() != b.len() {
-                    false
-                } else if mine == theirs && self.unit == other.unit {
-                    // The same tail after bases of one length (the usual case when many
-                    // metrics share a shape): only the bases can differ.
-                    same_sanitised(a.base, b.base)
-                } else {
-                    same_bytes(a, b)
-                }
-            })
-        })
-    }
-
-    /// Whether a metric of `kind` whose name is `name_len` bytes long and whose unit is
-    /// `unit_len` could render a name as long as one of this one's: a test on lengths alone,
-    /// so registration passes over most records without reading their names.
-    pub(crate) fn may_match_lengths(&self, name_len: usize, unit_len: usize, kind: Kind) -> bool {
-        let (shape, drop_len, unit_len) = match kind {
-            Kind::Counter | Kind::ShardedCounter => (Shape::Counter, 6, unit_len),
-            Kind::Gauge => (Shape::Gauge, 0, unit_len),
-            Kind::Histogram => (Shape::Histogram, 0, unit_len),
-            Kind::Info => (Shape::Info, 5, 0),
-        };
-        let mine = self.shape.parts();
-        let my_unit = if self.unit.is_empty() {
-            0
-        } else {
-            1 + self.unit.len()
-        };
-        let mine = |len: usize| {
-            mine.iter().any(|(infix, suffix)| {
-                self.base.len() + infix.len() + my_unit + suffix.len() == len
-            })
-        };
-        // A time unit renders as `seconds`; any other as itself.
-        let time = matches!(unit_len, 11 | 12);
-        let units = [unit_len, if time { 7 } else { unit_len }];
-        units.into_iter().any(|unit| {
-            let unit_part = if unit == 0 { 0 } else { 1 + unit };
-            [0, drop_len].into_iter().any(|dropped| {
-                [0, unit_part].into_iter().any(|unit_strip| {
-                    let Some(base) = name_len.checked_sub(dropped + unit_strip) else {
-                        return false;
-                    };
-                    shape
-                        .parts()
-                        .iter()
-                        .any(|(infix, suffix)| mine(base + infix.len() + unit_part + suffix.len()))
-                })
-            })
+            other
+                .shape
+                .parts()
+                .iter()
+                .any(|&theirs| same_bytes(self.name(mine), other.name(theirs)))
         })
     }
 
@@ -219,15 +172,6 @@ impl<'n> ExposedName<'n> {
             keys.insert(key_of(t));
         }
         keys
-    }
-
-    /// The family base, sanitised, into `buf`.
-    pub(crate) fn sanitised_base<'b>(&self, buf: &'b mut [u8; crate::MAX_NAME_LEN]) -> &'b [u8] {
-        let len = self.base.len().min(buf.len());
-        for (slot, &b) in buf.iter_mut().zip(&self.base[..len]) {
-            *slot = sanitised(b);
-        }
-        &buf[..len]
     }
 
     /// The bytes of one rendered name: sanitised base, infix, `_unit`, suffix.
@@ -360,20 +304,12 @@ impl NameBytes<'_> {
 
 /// A name byte as the renderers write it: what is not a letter, a digit or `_` becomes `_`
 /// (`:` is legal but reserved for recording rules). Names are ASCII, so this is byte for byte.
-pub(crate) fn sanitised(b: u8) -> u8 {
+fn sanitised(b: u8) -> u8 {
     if b.is_ascii_alphanumeric() || b == b'_' {
         b
     } else {
         b'_'
     }
-}
-
-/// Two bases of one length, compared sanitised from the end.
-fn same_sanitised(a: &[u8], b: &[u8]) -> bool {
-    a.iter()
-        .rev()
-        .zip(b.iter().rev())
-        .all(|(&x, &y)| x == y || sanitised(x) == sanitised(y))
 }
 
 /// Compared from the end: names that differ usually differ there (`route_1`, `route_2`).

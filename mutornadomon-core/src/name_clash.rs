@@ -1,6 +1,6 @@
 //! Refusing a name that would render like one already registered (see [`ExposedName`]).
 
-use crate::exposed_name::{sanitised, ExposedName};
+use crate::exposed_name::ExposedName;
 use crate::layout::{
     self, frame_name_key, unpack_frame, unpack_lengths, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
@@ -18,8 +18,8 @@ impl<'a> Region<'a> {
     /// what was committed since.
     ///
     /// Most records are passed over on their framing word alone: its name key (a hash of the
-    /// record's stem) is not one a clashing metric could have. The rest are passed over on
-    /// lengths, then on their first bytes, before their names are read.
+    /// record's stem) is not one a clashing metric could have. Only the rest have their names
+    /// read and compared.
     pub(crate) fn check_name_clash(
         &self,
         name: &str,
@@ -31,8 +31,6 @@ impl<'a> Region<'a> {
                 existing: ClashingName::new(process.as_bytes()),
             });
         }
-        let mut base_buf = [0u8; MAX_NAME_LEN];
-        let base = new.sanitised_base(&mut base_buf);
         let keys = new.clash_keys();
         let end = self.committed() / 8;
         let mut at = from.max(layout::HEADER_WORDS);
@@ -55,12 +53,6 @@ impl<'a> Region<'a> {
             let Some(kind) = Kind::from_code(code) else {
                 continue; // a kind this version does not render
             };
-            let (name_len, unit_len) = text_lengths(record);
-            if !new.may_match_lengths(name_len, unit_len, kind)
-                || !agrees_on_first_bytes(record, base, name_len, unit_len)
-            {
-                continue;
-            }
             let (stored, unit) = texts(record, &mut name_buf, &mut unit_buf);
             if stored == name.as_bytes() {
                 continue;
@@ -73,35 +65,6 @@ impl<'a> Region<'a> {
         }
         Ok(end)
     }
-}
-
-/// Whether the record's name agrees with `base` (sanitised) on as many bytes as its own
-/// family base must have: the two bases of clashing names are one a prefix of the other, and
-/// a base is its name less at most `_total` and `_` and the unit.
-fn agrees_on_first_bytes(
-    record: &[AtomicU64],
-    base: &[u8],
-    name_len: usize,
-    unit_len: usize,
-) -> bool {
-    let least_base = name_len.saturating_sub(7 + unit_len);
-    let k = base.len().min(least_base).max(1);
-    base[..k].chunks(8).enumerate().all(|(i, chunk)| {
-        // Relaxed: see `check_name_clash`.
-        let stored = record
-            .get(RECORD_HEAD_WORDS + i)
-            .map_or(0, |w| w.load(Ordering::Relaxed))
-            .to_ne_bytes();
-        chunk.iter().zip(stored).all(|(&b, s)| b == sanitised(s))
-    })
-}
-
-/// The lengths of a record's name and unit, from its head words.
-fn text_lengths(record: &[AtomicU64]) -> (usize, usize) {
-    // Relaxed: see `check_name_clash`.
-    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
-    let (_, unit_len, _) = unpack_lengths(record[1].load(Ordering::Relaxed));
-    (usize::from(name_len), usize::from(unit_len))
 }
 
 /// A record's name and unit, copied out of its words a word at a time.
