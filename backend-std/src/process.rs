@@ -22,24 +22,13 @@ struct ProcStat {
 /// ```
 pub fn process_stats() -> ProcessStats {
     let start_time_seconds = process_start_time_ns().map_or(0.0, |ns| ns as f64 / 1e9);
-    let uptime_seconds = (now_ns() as f64 / 1e9 - start_time_seconds).max(0.0);
     let max_fds = sys::max_fds();
     match proc_stat("/proc/self/stat") {
-        Some(stat) => ProcessStats {
-            uptime_seconds,
-            rss_bytes: stat.rss_bytes,
-            vsz_bytes: stat.vsz_bytes,
-            user_time_seconds: stat.user_seconds,
-            system_time_seconds: stat.system_seconds,
-            num_threads: stat.threads,
-            num_fds: open_fds(),
-            max_fds,
-            start_time_seconds,
-        },
+        Some(stat) => stats_from(&stat, start_time_seconds, open_fds(), max_fds),
         None => {
             let (user, system, max_rss) = sys::rusage().unwrap_or_default();
             ProcessStats {
-                uptime_seconds,
+                uptime_seconds: uptime_since(start_time_seconds),
                 rss_bytes: max_rss,
                 user_time_seconds: user,
                 system_time_seconds: system,
@@ -67,17 +56,33 @@ pub fn process_stats_of(pid: u32) -> Option<ProcessStats> {
     let start_time_seconds =
         boot_seconds as f64 + stat.start_ticks as f64 / sys::clock_ticks() as f64;
     let num_fds = std::fs::read_dir(format!("{dir}/fd")).map_or(0, |fds| fds.count() as u64);
-    Some(ProcessStats {
-        uptime_seconds: (now_ns() as f64 / 1e9 - start_time_seconds).max(0.0),
+    let max_fds = max_open_files(&format!("{dir}/limits"));
+    Some(stats_from(&stat, start_time_seconds, num_fds, max_fds))
+}
+
+/// A process's statistics from its `/proc/<pid>/stat` fields and what is read elsewhere.
+fn stats_from(
+    stat: &ProcStat,
+    start_time_seconds: f64,
+    num_fds: u64,
+    max_fds: Option<u64>,
+) -> ProcessStats {
+    ProcessStats {
+        uptime_seconds: uptime_since(start_time_seconds),
         rss_bytes: stat.rss_bytes,
         vsz_bytes: stat.vsz_bytes,
         user_time_seconds: stat.user_seconds,
         system_time_seconds: stat.system_seconds,
         num_threads: stat.threads,
         num_fds,
-        max_fds: max_open_files(&format!("{dir}/limits")),
+        max_fds,
         start_time_seconds,
-    })
+    }
+}
+
+/// Seconds from `start_time_seconds` (since the Unix epoch) to now.
+fn uptime_since(start_time_seconds: f64) -> f64 {
+    (now_ns() as f64 / 1e9 - start_time_seconds).max(0.0)
 }
 
 /// The soft "Max open files" limit in a `/proc/<pid>/limits` file.

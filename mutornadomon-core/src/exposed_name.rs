@@ -11,6 +11,7 @@
 //! ([`RegisterError::NameClash`](crate::RegisterError::NameClash)); a page over several
 //! regions groups metrics by [`same_family`](ExposedName::same_family).
 
+use crate::layout::{fnv, FNV_OFFSET};
 use crate::Kind;
 use core::fmt;
 
@@ -235,13 +236,6 @@ fn family_base_bytes<'n>(
         }
     }
     (base, unit)
-}
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-/// One FNV-1a step.
-fn fnv(h: u64, b: u8) -> u64 {
-    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
 }
 
 /// The key of an FNV-1a hash: its top byte after MurmurHash3's finaliser (FNV alone leaves

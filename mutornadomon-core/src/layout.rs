@@ -67,6 +67,15 @@ pub const MAX_INFO_LEN: usize = 1024;
 /// Most shards a sharded counter may have (the first is the shared one).
 pub const MAX_SHARDS: usize = 256;
 
+/// FNV-1a's 64-bit offset basis: the index's name hash and the name key (FORMAT.md) both
+/// start from it.
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// One FNV-1a step.
+pub(crate) const fn fnv(hash: u64, byte: u8) -> u64 {
+    (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
+}
+
 /// Packs a record's framing word. `name_key` (bits 40-47, format 1.1) is an 8-bit hash of the
 /// name as it renders, which registration compares before reading a record's name (see
 /// `ExposedName::stem_key`); 0 means not given (a 1.0 writer).

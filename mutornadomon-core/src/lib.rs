@@ -119,7 +119,9 @@ pub use register_error::RegisterError;
 #[cfg(feature = "json")]
 pub use render::render_json;
 #[cfg(feature = "prometheus")]
-pub use render::{render_prometheus, write_prometheus_family, Labels, TextFormat};
+pub use render::{
+    render_prometheus, write_process_families, write_prometheus_family, Labels, TextFormat,
+};
 #[cfg(feature = "templates")]
 pub use render::{Page, PageTemplate, PlacedHole, TemplateError};
 pub use render::{ProcessStats, RenderError};

@@ -1,11 +1,10 @@
 //! Refusing a name that would render like one already registered (see [`ExposedName`]).
 
 use crate::exposed_name::ExposedName;
-use crate::layout::{
-    self, frame_name_key, unpack_frame, unpack_lengths, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
-};
+use crate::layout::{self, frame_name_key, unpack_frame, MAX_UNIT_LEN, RECORD_HEAD_WORDS};
 use crate::name::MAX_NAME_LEN;
 use crate::register_error::{ClashingName, RegisterError};
+use crate::registry::unit_of;
 use crate::sync::{AtomicU64, Ordering};
 use crate::{Kind, Region};
 
@@ -53,7 +52,10 @@ impl<'a> Region<'a> {
             let Some(kind) = Kind::from_code(code) else {
                 continue; // a kind this version does not render
             };
-            let (stored, unit) = texts(record, &mut name_buf, &mut unit_buf);
+            let (stored, unit) = (
+                name_of(record, &mut name_buf),
+                unit_of(record, &mut unit_buf),
+            );
             if stored == name.as_bytes() {
                 continue;
             }
@@ -67,31 +69,14 @@ impl<'a> Region<'a> {
     }
 }
 
-/// A record's name and unit, copied out of its words a word at a time.
-fn texts<'b>(
-    record: &[AtomicU64],
-    name_buf: &'b mut [u8; MAX_NAME_LEN],
-    unit_buf: &'b mut [u8; MAX_UNIT_LEN],
-) -> (&'b [u8], &'b [u8]) {
+/// A record's name, copied out of its words.
+fn name_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_NAME_LEN]) -> &'b [u8] {
     // Relaxed: see `check_name_clash`.
     let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
     let (_, _, name_len) = unpack_frame(word(0));
-    let (help_len, unit_len, _) = unpack_lengths(word(1));
-    let name_len = usize::from(name_len);
-    let unit_start = name_len + usize::from(help_len);
-    let name_len = name_len.min(MAX_NAME_LEN);
-    for (i, chunk) in name_buf[..name_len].chunks_mut(8).enumerate() {
+    let name_len = usize::from(name_len).min(MAX_NAME_LEN);
+    for (i, chunk) in buf[..name_len].chunks_mut(8).enumerate() {
         chunk.copy_from_slice(&word(RECORD_HEAD_WORDS + i).to_ne_bytes()[..chunk.len()]);
     }
-    let unit_len = usize::from(unit_len).min(MAX_UNIT_LEN);
-    // The unit need not start on a word: copy the words it spans, then the unit out of them.
-    let mut spanned = [0u8; MAX_UNIT_LEN + 16];
-    let first = unit_start / 8;
-    let words = (unit_start + unit_len).div_ceil(8) - first;
-    for (i, chunk) in spanned.chunks_mut(8).take(words).enumerate() {
-        chunk.copy_from_slice(&word(RECORD_HEAD_WORDS + first + i).to_ne_bytes());
-    }
-    let skip = unit_start % 8;
-    unit_buf[..unit_len].copy_from_slice(&spanned[skip..skip + unit_len]);
-    (&name_buf[..name_len], &unit_buf[..unit_len])
+    &buf[..name_len]
 }

@@ -8,8 +8,8 @@
 use crate::exposed_name::ExposedName;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 use crate::layout::{
-    self, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
-    MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+    self, fnv, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths,
+    words_for, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
@@ -29,13 +29,9 @@ pub(crate) struct Spec<'t> {
     pub value_text: &'t [u8],
 }
 
-/// FNV-1a: tiny, `const`-friendly, good enough to spread names over the index.
+/// FNV-1a: tiny, good enough to spread names over the index.
 fn hash_name(name: &[u8]) -> u64 {
-    let mut hash = 0xcbf2_9ce4_8422_2325u64;
-    for &b in name {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
+    name.iter().fold(FNV_OFFSET, |hash, &b| fnv(hash, b))
 }
 
 /// The word offset of a record's values, from its framing and lengths words.
@@ -61,7 +57,7 @@ fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
 }
 
 /// The record's unit, copied into `buf`.
-fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN]) -> &'b [u8] {
+pub(crate) fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN]) -> &'b [u8] {
     // Relaxed: the record was published (Acquire of its index slot or of the committed end),
     // or written by us under the lock.
     let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));

@@ -27,7 +27,7 @@ mod text_format;
 #[cfg(feature = "json")]
 pub use json::render_json;
 #[cfg(feature = "prometheus")]
-pub use prometheus::{render_prometheus, write_prometheus_family, Labels};
+pub use prometheus::{render_prometheus, write_process_families, write_prometheus_family, Labels};
 #[cfg(feature = "templates")]
 pub use template::{Page, PageTemplate, PlacedHole, TemplateError};
 #[cfg(feature = "prometheus")]

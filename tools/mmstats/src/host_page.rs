@@ -21,7 +21,7 @@
 use crate::reader::StatsFileCopy;
 use crate::writers::process_of;
 use mutornadomon_core::{
-    write_prometheus_family, ExposedName, Kind, Labels, ProcessStats, Record, TextFormat,
+    write_process_families, write_prometheus_family, ExposedName, Kind, Labels, Record, TextFormat,
 };
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -96,7 +96,7 @@ impl HostPage {
             .zip(&labels)
             .filter_map(|((stats, _, _), labels)| Some((process_of(stats.header())?, &labels[..])))
             .collect();
-        write_process_families(&mut out, &processes, format);
+        let _ = write_process_families(&mut out, &processes, format);
         for family in &families {
             let _ = write_prometheus_family(&mut out, &family.members, format);
         }
@@ -130,115 +130,6 @@ impl HostPage {
             }
         }
     }
-}
-
-/// The writers' process metrics, under the names the Prometheus client libraries use, each
-/// writer's series labelled like its metrics. (Writers cannot register these names: they
-/// would clash with the process metrics of their own pages.)
-fn write_process_families(
-    out: &mut String,
-    processes: &[(ProcessStats, Labels<'_>)],
-    format: TextFormat,
-) {
-    type Field = fn(&ProcessStats) -> Option<f64>;
-    let families: [(&str, &str, &str, &str, Field); 7] = [
-        (
-            "process_cpu_seconds",
-            "_total",
-            "counter",
-            "Total user and system CPU time spent in seconds.",
-            |p| Some(p.user_time_seconds + p.system_time_seconds),
-        ),
-        (
-            "process_resident_memory_bytes",
-            "",
-            "gauge",
-            "Resident memory size in bytes.",
-            |p| Some(p.rss_bytes as f64),
-        ),
-        (
-            "process_virtual_memory_bytes",
-            "",
-            "gauge",
-            "Virtual memory size in bytes.",
-            |p| Some(p.vsz_bytes as f64),
-        ),
-        (
-            "process_open_fds",
-            "",
-            "gauge",
-            "Number of open file descriptors.",
-            |p| Some(p.num_fds as f64),
-        ),
-        (
-            "process_max_fds",
-            "",
-            "gauge",
-            "Maximum number of open file descriptors.",
-            |p| p.max_fds.map(|n| n as f64),
-        ),
-        (
-            "process_start_time_seconds",
-            "",
-            "gauge",
-            "Start time of the process since unix epoch in seconds.",
-            |p| Some(p.start_time_seconds),
-        ),
-        (
-            "process_threads",
-            "",
-            "gauge",
-            "Number of OS threads in the process.",
-            |p| Some(p.num_threads as f64),
-        ),
-    ];
-    if processes.is_empty() {
-        return;
-    }
-    for (family, suffix, kind, help, field) in families {
-        let _ = match format {
-            TextFormat::Prometheus => {
-                write!(
-                    out,
-                    "# HELP {family}{suffix} {help}\n# TYPE {family}{suffix} {kind}\n"
-                )
-            }
-            TextFormat::OpenMetrics => {
-                write!(out, "# TYPE {family} {kind}\n# HELP {family} {help}\n")
-            }
-        };
-        for (process, labels) in processes {
-            let Some(value) = field(process) else {
-                continue;
-            };
-            out.push_str(family);
-            out.push_str(suffix);
-            write_labels(out, labels);
-            let _ = writeln!(out, " {value}");
-        }
-    }
-}
-
-/// `{name="value",...}` with values escaped as the text formats require.
-fn write_labels(out: &mut String, labels: Labels<'_>) {
-    out.push('{');
-    for (i, (name, value)) in labels.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(name);
-        out.push_str("=\"");
-        for c in value.chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                '"' => out.push_str("\\\""),
-                '\n' => out.push_str("\\n"),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out.push('}');
 }
 
 /// The index of the family `exposed` joins: an existing one of the same family, or a new one

@@ -222,8 +222,7 @@ fn snapshot_json(files: &[StatsFileCopy]) -> serde_json::Value {
 }
 
 fn metric_json(r: &Record<'_>) -> Option<serde_json::Value> {
-    let mut m = json!({ "name": r.name, "unit": r.unit, "help": r.help });
-    let fields = match r.value {
+    let mut m = match r.value {
         Value::Counter(n) => json!({ "kind": "counter", "total": n }),
         Value::Gauge(g) => json!({
             "kind": "gauge",
@@ -246,9 +245,9 @@ fn metric_json(r: &Record<'_>) -> Option<serde_json::Value> {
         }
         Value::Info(_) => return None,
     };
-    if let (Some(m), Some(fields)) = (m.as_object_mut(), fields.as_object()) {
-        m.extend(fields.clone());
-    }
+    m["name"] = json!(r.name);
+    m["unit"] = json!(r.unit);
+    m["help"] = json!(r.help);
     Some(m)
 }
 

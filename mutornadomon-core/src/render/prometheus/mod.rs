@@ -21,6 +21,7 @@ use family::{write_meta, Family};
 use histogram::write_histogram_samples;
 use labels::{write_labels, Extra};
 use process::write_process;
+pub use process::write_process_families;
 
 /// Renders Prometheus text (0.0.4) or OpenMetrics into `out`, returning the bytes written.
 ///
