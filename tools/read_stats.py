@@ -3,7 +3,9 @@
 
     python3 tools/read_stats.py FILE [FILE...]
 
-Prints one JSON document per file: {"path", "header": {...}, "metrics": {name: {...}}}.
+Prints one JSON document per file: {"path", "header": {...}, "metrics": {name: {...}}}. A
+labelled series is keyed name{label="value",...} and has "labels"; a family's overflow series
+is keyed name{otel_metric_overflow="true"} and also has "label_names", "limit" and "folded".
 Exits 1 if a file is not a valid stats file (the error goes to stderr), 0 otherwise.
 This exists to keep the format honestly language-independent: tests compare its output with
 the Rust parser's.
@@ -34,7 +36,53 @@ def text_field(raw, what, at):
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in text):
         raise BadFile("control character in %s at %d" % (what, at))
     return text
+
+
+LABEL_NAME = re.compile(rb"[A-Za-z_][A-Za-z0-9_]{0,63}\Z")
+RESERVED_LABELS = (b"le", b"otel_metric_overflow")
+MAX_LABELS = 8
+MAX_LABEL_VALUE = 256
+
+
+def label_names(raw, at):
+    """A family's label names: 1 to 8 NUL-separated names, each [A-Za-z_][A-Za-z0-9_]{0,63},
+    none reserved (le, otel_metric_overflow, __*), no two alike."""
+    names = raw.split(b"\0") if raw else []
+    if not names or len(names) > MAX_LABELS:
+        raise BadFile("a family needs 1 to 8 label names at %d" % at)
+    for i, name in enumerate(names):
+        if not LABEL_NAME.match(name) or name in RESERVED_LABELS or name.startswith(b"__"):
+            raise BadFile("bad label name at %d" % at)
+        if name in names[:i]:
+            raise BadFile("label name twice at %d" % at)
+    return [n.decode("ascii") for n in names]
+
+
+def label_values(raw, count, at):
+    """A series' label values: `count` NUL-separated values, each text of at most 256 bytes."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadFile("label values are not UTF-8 at %d" % at) from None
+    values = text.split("\0")
+    if len(values) != count:
+        raise BadFile("%d label values for %d names at %d" % (len(values), count, at))
+    for v in values:
+        if len(v.encode("utf-8")) > MAX_LABEL_VALUE or any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in v):
+            raise BadFile("bad label value at %d" % at)
+    return values
+
+
+def series_key(name, labels):
+    """How a labelled series is keyed in the output: name{a="x",b="y"}."""
+    escaped = ('%s="%s"' % (k, v.replace("\\", "\\\\").replace('"', '\\"')) for k, v in labels)
+    return "%s{%s}" % (name, ",".join(escaped))
+
+
 KINDS = {1: "counter", 2: "gauge", 3: "histogram", 4: "info", 5: "sharded_counter", 6: "gauge"}
+FAMILY, SERIES = 7, 8
+# The kinds a family's series may be: counter, gauge (1.1 layout), histogram.
+SERIES_KINDS = (1, 6, 3)
 # A gauge record's (parameter, value words) by kind: 1.0's one-window gauge (kind 2: value, min,
 # max) and 1.1's two-window gauge (kind 6: value, two windows' min and max, epoch).
 GAUGE_LAYOUT = {2: (0, 3), 6: (2, 6)}
@@ -84,51 +132,25 @@ def parse(data):
     if committed > len(data):
         raise BadFile("truncated: %d bytes committed, %d present" % (committed, len(data)))
 
-    metrics = {}
-    at = records_start
-    while at < committed:
-        if at + 16 > committed:
-            raise BadFile("record head past the committed end at %d" % at)
-        frame, lengths = word(at), word(at + 8)
-        length, kind, name_len = frame & 0xFFFFFFFF, (frame >> 32) & 0xFF, frame >> 48
-        help_len, unit_len, param = lengths & 0xFFFF, (lengths >> 16) & 0xFFFF, lengths >> 32
-        if length < 16 or length % 8 or at + length > committed:
-            raise BadFile("bad record length at %d" % at)
-        text_len = name_len + help_len + unit_len
-        value_at = 16 + (text_len + 7) // 8 * 8
-        if value_at > length:
-            raise BadFile("record text overruns its record at %d" % at)
-        if kind not in KINDS:
-            at += length  # a kind from a newer writer: skipped by its length
-            continue
-        text = data[at + 16 : at + 16 + text_len]
-        name = text[:name_len]
-        if not NAME.match(name):
-            raise BadFile("bad metric name at %d" % at)
-        help_text = text_field(text[name_len : name_len + help_len], "help", at)
-        unit = text[name_len + help_len :]
-        if not UNIT.match(unit):
-            raise BadFile("bad unit at %d" % at)
-        unit = unit.decode("ascii")
-        values = at + value_at
-        words = (length - value_at) // 8
+    def read_value(kind, param, values, words, at):
+        """A value of `kind` (a kind code) from `words` words at byte `values`."""
         kind_name = KINDS[kind]
         if kind_name == "counter" and words == 1:
-            metric = {"kind": "counter", "value": word(values)}
-        elif kind_name == "sharded_counter" and 1 <= param <= 256 and words == 16 * param:
+            return {"kind": "counter", "value": word(values)}
+        if kind_name == "sharded_counter" and 1 <= param <= 256 and words == 16 * param:
             total = sum(word(values + 128 * s) for s in range(param)) % (1 << 64)
-            metric = {"kind": "counter", "value": total}
-        elif kind_name == "gauge" and (param, words) == GAUGE_LAYOUT[kind]:
+            return {"kind": "counter", "value": total}
+        if kind_name == "gauge" and (param, words) == GAUGE_LAYOUT[kind]:
             lo, hi = f64(values + 8), f64(values + 16)
             if kind == 6:
                 lo, hi = extreme(min, lo, f64(values + 24)), extreme(max, hi, f64(values + 32))
-            metric = {"kind": "gauge", "value": f64(values), "min": lo, "max": hi}
-        elif kind_name == "histogram" and 1 <= param <= 976 and words == 3 + param:
+            return {"kind": "gauge", "value": f64(values), "min": lo, "max": hi}
+        if kind_name == "histogram" and 1 <= param <= 976 and words == 3 + param:
             buckets = [word(values + 24 + 8 * i) for i in range(param)]
             count = sum(buckets) % (1 << 64)
             lo, hi = word(values + 8), word(values + 16)
             empty = count == 0 or lo > hi
-            metric = {
+            return {
                 "kind": "histogram",
                 "count": count,
                 "sum": word(values),
@@ -136,12 +158,98 @@ def parse(data):
                 "max": None if empty else hi,
                 "buckets": {str(i): n for i, n in enumerate(buckets) if n},
             }
-        elif kind_name == "info" and param <= 1024 and words == (param + 7) // 8:
-            metric = {"kind": "info", "value": text_field(data[values : values + param], "info text", at)}
-        else:
+        if kind_name == "info" and param <= 1024 and words == (param + 7) // 8:
+            return {"kind": "info", "value": text_field(data[values : values + param], "info text", at)}
+        raise BadFile("value area does not fit its kind at %d" % at)
+
+    def head(at):
+        """A record's framing: (length, kind, name, help, unit, param) lengths, checked to fit."""
+        if at + 16 > committed:
+            raise BadFile("record head past the committed end at %d" % at)
+        frame, lengths = word(at), word(at + 8)
+        length, kind, name_len = frame & 0xFFFFFFFF, (frame >> 32) & 0xFF, frame >> 48
+        help_len, unit_len, param = lengths & 0xFFFF, (lengths >> 16) & 0xFFFF, lengths >> 32
+        if length < 16 or length % 8 or at + length > committed:
+            raise BadFile("bad record length at %d" % at)
+        return length, kind, name_len, help_len, unit_len, param
+
+    def texts(at, name_len, help_len, unit_len):
+        """A record's name, help and unit, checked."""
+        text = data[at + 16 : at + 16 + name_len + help_len + unit_len]
+        name = text[:name_len]
+        if not NAME.match(name):
+            raise BadFile("bad metric name at %d" % at)
+        help_text = text_field(text[name_len : name_len + help_len], "help", at)
+        unit = text[name_len + help_len :]
+        if not UNIT.match(unit):
+            raise BadFile("bad unit at %d" % at)
+        return name.decode("ascii"), help_text, unit.decode("ascii")
+
+    def family(at):
+        """The family record at `at` (FORMAT.md, "Labelled families"), its overflow series read."""
+        length, kind, name_len, help_len, unit_len, param = head(at)
+        if kind != FAMILY:
+            raise BadFile("a series' family is not a family record at %d" % at)
+        labels_len, value_kind = param & 0xFFFF, (param >> 16) & 0xFF
+        text_len = name_len + help_len + unit_len + labels_len
+        value_at = 16 + (text_len + 7) // 8 * 8
+        if value_at > length:
+            raise BadFile("record text overruns its record at %d" % at)
+        name, help_text, unit = texts(at, name_len, help_len, unit_len)
+        start = at + 16 + name_len + help_len + unit_len
+        names = label_names(data[start : start + labels_len], at)
+        if value_kind not in SERIES_KINDS:
             raise BadFile("value area does not fit its kind at %d" % at)
+        words = (length - value_at) // 8
+        if words < 4:
+            raise BadFile("value area does not fit its kind at %d" % at)
+        values = at + value_at
+        value_param, limit, folded = word(values), word(values + 8), word(values + 16)
+        overflow = read_value(value_kind, value_param, values + 32, words - 4, at)
+        return {
+            "name": name, "help": help_text, "unit": unit, "labels": names, "kind": value_kind,
+            "param": value_param, "limit": limit, "folded": folded, "overflow": overflow,
+        }
+
+    metrics = {}
+    at = records_start
+    while at < committed:
+        length, kind, name_len, help_len, unit_len, param = head(at)
+        text_len = name_len + help_len + unit_len
+        if kind == FAMILY:
+            text_len += param & 0xFFFF
+        value_at = 16 + (text_len + 7) // 8 * 8
+        if value_at > length:
+            raise BadFile("record text overruns its record at %d" % at)
+        if kind == FAMILY:
+            f = family(at)
+            metric = f["overflow"]
+            metric["labels"] = {"otel_metric_overflow": "true"}
+            metric["label_names"], metric["limit"], metric["folded"] = f["labels"], f["limit"], f["folded"]
+            metric["help"], metric["unit"] = f["help"], f["unit"]
+            metrics[series_key(f["name"], [("otel_metric_overflow", "true")])] = metric
+            at += length
+            continue
+        if kind == SERIES:
+            family_at = param * 8
+            if help_len or unit_len or family_at >= at:
+                raise BadFile("a series' family is not a valid family record before it at %d" % at)
+            f = family(family_at)
+            values = label_values(data[at + 16 : at + 16 + name_len], len(f["labels"]), at)
+            labels = list(zip(f["labels"], values))
+            metric = read_value(f["kind"], f["param"], at + value_at, (length - value_at) // 8, at)
+            metric["labels"] = dict(labels)
+            metric["help"], metric["unit"] = f["help"], f["unit"]
+            metrics[series_key(f["name"], labels)] = metric
+            at += length
+            continue
+        if kind not in KINDS:
+            at += length  # a kind from a newer writer: skipped by its length
+            continue
+        name, help_text, unit = texts(at, name_len, help_len, unit_len)
+        metric = read_value(kind, param, at + value_at, (length - value_at) // 8, at)
         metric["help"], metric["unit"] = help_text, unit
-        metrics[name.decode("ascii")] = metric
+        metrics[name] = metric
         at += length
 
     return {

@@ -269,6 +269,36 @@ impl CounterShard {
     }
 }
 
+impl Counter {
+    /// The handle for a core counter in `memory`'s words.
+    pub(crate) fn kept(counter: core_metrics::Counter<'static>, memory: &Arc<Shared>) -> Self {
+        Counter {
+            counter,
+            _memory: Arc::clone(memory),
+        }
+    }
+}
+
+impl Gauge {
+    /// The handle for a core gauge in `memory`'s words.
+    pub(crate) fn kept(gauge: core_metrics::Gauge<'static>, memory: &Arc<Shared>) -> Self {
+        Gauge {
+            gauge,
+            _memory: Arc::clone(memory),
+        }
+    }
+}
+
+impl Histogram {
+    /// The handle for a core histogram in `memory`'s words.
+    pub(crate) fn kept(histogram: core_metrics::Histogram<'static>, memory: &Arc<Shared>) -> Self {
+        Histogram {
+            histogram,
+            _memory: Arc::clone(memory),
+        }
+    }
+}
+
 impl Monitor {
     /// Registers (or finds) a counter.
     pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter, RegisterError> {

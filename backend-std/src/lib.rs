@@ -43,6 +43,7 @@
 #![warn(missing_docs)]
 
 mod accounting;
+mod families;
 mod handles;
 mod memory;
 mod monitor;
@@ -60,6 +61,7 @@ mod sys;
 mod timer;
 
 pub use accounting::{RequestAccounting, RequestTimer};
+pub use families::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use handles::{Counter, CounterShard, Gauge, Histogram, ShardedCounter};
 pub use monitor::{Drivers, Monitor, MonitorBuilder, MonitorHandle};
 pub use pages::{recycle_page_buffer, MetricsPage, RenderedPage, PAGE_HEAD_ROOM};

@@ -62,8 +62,18 @@ pub struct ExposedName<'n> {
     shape: Shape,
 }
 
-/// The names the process metrics take on every page that carries process stats.
-const PROCESS_NAMES: [ExposedName<'static>; 7] = [
+/// The family the renderers add for labelled families: the lookups each folded into its
+/// overflow series (`mutornadomon_series_folded_total{family="requests"}`).
+pub(crate) const FOLDED_FAMILY: &str = "mutornadomon_series_folded";
+
+/// The names the process metrics take on every page that carries process stats, and the
+/// folded-series family of pages with labelled families.
+const PROCESS_NAMES: [ExposedName<'static>; 8] = [
+    ExposedName {
+        base: FOLDED_FAMILY.as_bytes(),
+        unit: b"",
+        shape: Shape::Counter,
+    },
     ExposedName {
         base: b"process_cpu",
         unit: b"seconds",
@@ -127,8 +137,9 @@ impl<'n> ExposedName<'n> {
         PROCESS_NAMES
             .iter()
             .find(|reserved| self.collides(reserved))
-            .map(|reserved| match reserved.shape {
-                Shape::Single => core::str::from_utf8(reserved.base).unwrap_or("process"),
+            .map(|reserved| match (reserved.shape, reserved.unit) {
+                (Shape::Single, _) => core::str::from_utf8(reserved.base).unwrap_or("process"),
+                (_, b"") => "mutornadomon_series_folded_total",
                 _ => "process_cpu_seconds_total",
             })
     }
@@ -413,5 +424,9 @@ mod tests {
             Some("process_open_fds")
         );
         assert_eq!(taken("process_queue", "", Kind::Gauge), None);
+        assert_eq!(
+            taken("mutornadomon_series_folded", "", Kind::Gauge),
+            Some("mutornadomon_series_folded_total")
+        );
     }
 }

@@ -11,7 +11,7 @@ pub const ENDIAN_MARKER: u64 = 0x0102_0304_0506_0708;
 /// Major format version: a reader refuses any other major version.
 pub const VERSION_MAJOR: u32 = 1;
 /// Minor format version: additions that old readers can ignore (new kinds, new header words).
-pub const VERSION_MINOR: u32 = 1;
+pub const VERSION_MINOR: u32 = 2;
 /// Length of the version-1 header in 8-byte words.
 pub const HEADER_WORDS: usize = 16;
 /// Length of the version-1 header in bytes.
@@ -51,6 +51,46 @@ pub(crate) mod kind_code {
     pub const SHARDED_COUNTER: u8 = 5;
     /// A gauge (1.1): 6 value words, min/max per window in two slots and an epoch.
     pub const GAUGE: u8 = 6;
+    /// A labelled family (1.2): name, help, unit, label names; its values are the family
+    /// words and its overflow series' values.
+    pub const FAMILY: u8 = 7;
+    /// One series of a family (1.2): label values as its text, the family's offset as `p`.
+    pub const SERIES: u8 = 8;
+}
+
+/// Words of a family record's values before its overflow series' values.
+pub(crate) const FAMILY_HEAD_WORDS: usize = 4;
+
+/// Word positions in a family record's values.
+pub(crate) mod family_word {
+    /// The series' value parameter (bucket count, gauge windows, 0 for counters).
+    pub const VALUE_PARAM: usize = 0;
+    /// Most labelled series (the overflow series not counted).
+    pub const LIMIT: usize = 1;
+    /// Lookups folded into the overflow series.
+    pub const FOLDED: usize = 2;
+    /// Labelled series registered so far.
+    pub const SERIES: usize = 3;
+}
+
+/// A family record's kind parameter: the length of its label names text (bits 0-15) and its
+/// series' value kind code (bits 16-23).
+pub(crate) const fn family_param(labels_len: u16, value_code: u8) -> u32 {
+    labels_len as u32 | (value_code as u32) << 16
+}
+
+/// The fields of a family record's kind parameter: label names length, value kind code.
+pub(crate) const fn unpack_family_param(param: u32) -> (usize, u8) {
+    ((param & 0xffff) as usize, (param >> 16) as u8)
+}
+
+/// Bytes of text a record holds after its unit: a family's label names, nothing for others.
+pub(crate) const fn extra_text_len(code: u8, param: u32) -> usize {
+    if code == kind_code::FAMILY {
+        unpack_family_param(param).0
+    } else {
+        0
+    }
 }
 
 /// Words before a record's text: framing word and lengths word.

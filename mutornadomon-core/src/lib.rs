@@ -74,10 +74,12 @@ extern crate std;
 pub mod address;
 pub mod bucket;
 mod exposed_name;
+mod family;
 mod gauge;
 mod histogram_reading;
 #[cfg(feature = "std")]
 mod io_error;
+mod labels;
 mod layout;
 mod metrics;
 mod name;
@@ -98,8 +100,12 @@ mod values;
 mod words;
 
 pub use exposed_name::ExposedName;
+pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use gauge::Gauge;
 pub use histogram_reading::HistogramReading;
+pub use labels::{
+    LabelError, SeriesLabels, MAX_LABELS, MAX_LABEL_NAME_LEN, MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL,
+};
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
     MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,

@@ -307,6 +307,11 @@ impl<'a> Histogram<'a> {
         (values.len() > HISTOGRAM_HEAD_WORDS).then_some(histogram)
     }
 
+    /// A histogram of the same unit on other value words (a family's series).
+    pub(crate) fn on_values(&self, values: &'a [AtomicU64]) -> Option<Self> {
+        (values.len() > HISTOGRAM_HEAD_WORDS).then_some(Histogram { values, ..*self })
+    }
+
     /// The handle for a histogram registered with `unit`.
     pub(crate) fn with_unit(mut self, unit: &[u8]) -> Self {
         self.nanos_per_unit = nanos_per_unit(unit);

@@ -86,7 +86,7 @@ pub(crate) fn validate_info(text: &[u8]) -> Result<&str, TextError> {
     validate_text(text, MAX_INFO_LEN)
 }
 
-fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
+pub(crate) fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
     if text.len() > max {
         return Err(TextError::TooLong { max });
     }

@@ -1,7 +1,10 @@
 //! Refusing a name that would render like one already registered (see [`ExposedName`]).
 
 use crate::exposed_name::ExposedName;
-use crate::layout::{self, frame_name_key, unpack_frame, MAX_UNIT_LEN, RECORD_HEAD_WORDS};
+use crate::layout::{
+    self, frame_name_key, kind_code, unpack_family_param, unpack_frame, unpack_lengths,
+    MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+};
 use crate::name::MAX_NAME_LEN;
 use crate::register_error::{ClashingName, RegisterError};
 use crate::registry::unit_of;
@@ -49,8 +52,8 @@ impl<'a> Region<'a> {
             if !keys.may_hold(frame_name_key(frame)) {
                 continue;
             }
-            let Some(kind) = Kind::from_code(code) else {
-                continue; // a kind this version does not render
+            let Some(kind) = value_kind(code, record[1].load(Ordering::Relaxed)) else {
+                continue; // a series (its family is checked), or a kind this version does not render
             };
             let (stored, unit) = (
                 name_of(record, &mut name_buf),
@@ -67,6 +70,15 @@ impl<'a> Region<'a> {
         }
         Ok(end)
     }
+}
+
+/// The kind of value a record renders as: its own, or a family's series' kind.
+fn value_kind(code: u8, lengths: u64) -> Option<Kind> {
+    if code == kind_code::FAMILY {
+        let (_, _, param) = unpack_lengths(lengths);
+        return Kind::from_code(unpack_family_param(param).1);
+    }
+    Kind::from_code(code)
 }
 
 /// A record's name, copied out of its words.

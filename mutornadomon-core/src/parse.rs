@@ -6,7 +6,7 @@
 
 use crate::layout::{self, ENDIAN_MARKER, HEADER_BYTES, MAGIC, VERSION_MAJOR};
 use crate::parse_error::{ParseError, ParseErrorKind};
-use crate::records::Records;
+use crate::records::{Records, Select};
 use crate::words::Words;
 
 /// The header of a stats file.
@@ -138,18 +138,46 @@ impl<'a> Stats<'a> {
     /// The committed records, in registration order. Records of kinds this parser does not
     /// know are skipped by their length. After an error the iterator ends.
     pub fn records(&self) -> Records<'a> {
-        Records::new(self.words, self.records_start, None, true)
+        Records::new(self.words, self.records_start, Select::All, true)
     }
 
     /// The records of the kinds `wanted` accepts, with their names and values only (`help` and
     /// `unit` are empty, neither read nor checked: for a renderer that prints neither). Records
     /// of other kinds are skipped by their length without reading their texts or values, so a
     /// renderer making a pass per kind pays only for what it renders.
+    /// The series of the family whose record is at byte `family_at` (its overflow series
+    /// not included), in registration order.
+    #[cfg(any(feature = "json", feature = "prometheus", feature = "serde"))]
+    pub(crate) fn series_of(&self, family_at: usize, help_and_unit: bool) -> Records<'a> {
+        Records::new(
+            self.words,
+            family_at,
+            Select::SeriesOf(family_at),
+            help_and_unit,
+        )
+    }
+
+    /// The family records (each as its overflow series), in registration order.
+    #[cfg(any(feature = "json", feature = "prometheus", feature = "serde"))]
+    pub(crate) fn families(&self, help_and_unit: bool) -> Records<'a> {
+        Records::new(
+            self.words,
+            self.records_start,
+            Select::Families,
+            help_and_unit,
+        )
+    }
+
     #[cfg(feature = "json")]
     pub(crate) fn names_and_values_of(
         &self,
         wanted: fn(crate::metrics::Kind) -> bool,
     ) -> Records<'a> {
-        Records::new(self.words, self.records_start, Some(wanted), false)
+        Records::new(
+            self.words,
+            self.records_start,
+            Select::Unlabelled(wanted),
+            false,
+        )
     }
 }

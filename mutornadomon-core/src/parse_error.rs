@@ -49,6 +49,11 @@ pub enum ParseErrorKind {
     BadInfo(TextError),
     /// A known kind whose value area has the wrong size or parameter.
     BadValueLayout,
+    /// A family's label names, or a series' label values, break the label rules (or a series
+    /// has another number of values than its family has names).
+    BadLabels,
+    /// A series record's family is not a valid family record before it.
+    BadFamily,
 }
 
 impl ParseError {
@@ -91,6 +96,10 @@ impl fmt::Display for ParseError {
             ParseErrorKind::BadInfo(e) => write!(f, "bad info text: {e}"),
             ParseErrorKind::BadValueLayout => {
                 f.write_str("value area does not fit the record's kind")
+            }
+            ParseErrorKind::BadLabels => f.write_str("label names or values break the label rules"),
+            ParseErrorKind::BadFamily => {
+                f.write_str("a series' family is not a valid family record before it")
             }
         }
     }

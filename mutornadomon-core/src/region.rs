@@ -317,8 +317,10 @@ impl<'a> Region<'a> {
         committed.clamp(layout::HEADER_BYTES, self.capacity()) / 8 * 8
     }
 
-    /// Walks committed records, yielding each one's kind code and value words.
+    /// Walks committed records, yielding each one's value kind code and value words: a
+    /// family's overflow series and each series of a family come as the family's value kind.
     pub(crate) fn committed_records(&self) -> impl Iterator<Item = (u8, &'a [AtomicU64])> + 'a {
+        let region = *self;
         let words = self.words;
         let end = self.committed() / 8;
         let mut at = layout::HEADER_WORDS;
@@ -331,8 +333,33 @@ impl<'a> Region<'a> {
             let record = words.get(at..at + len as usize / 8)?;
             let values = &record[crate::registry::value_offset(record)..];
             at += (len as usize / 8).max(1);
-            Some((kind, values))
+            Some(match kind {
+                kind_code::FAMILY => (
+                    family_value_code(record),
+                    values.get(layout::FAMILY_HEAD_WORDS..).unwrap_or(&[]),
+                ),
+                kind_code::SERIES => {
+                    let (_, _, family_at) =
+                        layout::unpack_lengths(record[1].load(Ordering::Relaxed));
+                    let family = region.record_at(family_at as usize).unwrap_or(&[]);
+                    (family_value_code(family), values)
+                }
+                _ => (kind, values),
+            })
         })
+    }
+}
+
+/// The value kind code of a family record's series (0 for anything else).
+fn family_value_code(record: &[AtomicU64]) -> u8 {
+    // Relaxed: committed records are immutable (see `Region::committed`).
+    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    let (_, code, _) = layout::unpack_frame(word(0));
+    let (_, _, param) = layout::unpack_lengths(word(1));
+    if code == kind_code::FAMILY {
+        layout::unpack_family_param(param).1
+    } else {
+        0
     }
 }
 

@@ -1,5 +1,6 @@
 //! Why a registration was refused: [`RegisterError`], and the name it clashed with.
 
+use crate::labels::LabelError;
 use crate::metrics::Kind;
 use crate::name::TextError;
 use core::fmt;
@@ -44,6 +45,11 @@ pub enum RegisterError {
         /// The most metrics this region can hold.
         max: usize,
     },
+    /// The label names of a family break the label rules (see [`LabelError`]).
+    InvalidLabels(LabelError),
+    /// The name is registered with other label names, or labelled where unlabelled was asked
+    /// for (or the reverse).
+    LabelsMismatch,
     /// A sharded counter needs between 1 and 255 writer shards.
     InvalidShardCount,
     /// The region's memory was changed by something other than this library: the record
@@ -73,6 +79,10 @@ impl fmt::Display for RegisterError {
             Self::TooManyMetrics { max } => {
                 write!(f, "stats region holds its maximum of {max} metrics; give it more words")
             }
+            Self::InvalidLabels(e) => write!(f, "invalid labels: {e}"),
+            Self::LabelsMismatch => f.write_str(
+                "name already registered with other label names (or with labels where none were asked for, or the reverse)",
+            ),
             Self::InvalidShardCount => f.write_str("a sharded counter needs 1 to 255 writer shards"),
             Self::Corrupt => f.write_str("the stats region was corrupted by another writer"),
         }

@@ -7,9 +7,11 @@
 
 use crate::exposed_name::ExposedName;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
+use crate::labels::{joined, joined_len, validate_label_names};
 use crate::layout::{
-    self, fnv, frame_word, header, kind_code, lengths_word, unpack_frame, unpack_lengths,
-    words_for, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+    self, extra_text_len, family_param, fnv, frame_word, header, kind_code, lengths_word,
+    unpack_family_param, unpack_frame, unpack_lengths, words_for, FNV_OFFSET, MAX_UNIT_LEN,
+    RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
@@ -19,33 +21,56 @@ use crate::Region;
 
 /// What a registration asks for.
 pub(crate) struct Spec<'t> {
+    /// The value kind (a family's: its series' kind).
     pub kind: Kind,
-    /// Kind-specific parameter word: bucket count, shard count, info length.
+    /// Label names: none for a plain metric, one or more for a family record.
+    pub labels: &'t [&'t str],
+    /// Kind-specific parameter word: bucket count, shard count, info length (a family keeps
+    /// it in its values; its own parameter holds the label text length and value kind).
     pub param: u32,
     pub value_words: usize,
-    /// Initial value words, repeated for the shards of a sharded counter.
-    pub init: fn(usize) -> u64,
+    /// Initial value words.
+    pub init: &'t dyn Fn(usize) -> u64,
     /// Text stored as the value (info records).
     pub value_text: &'t [u8],
 }
 
 /// FNV-1a: tiny, good enough to spread names over the index.
+pub(crate) fn hash_bytes(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(FNV_OFFSET, fnv)
+}
+
 fn hash_name(name: &[u8]) -> u64 {
-    name.iter().fold(FNV_OFFSET, |hash, &b| fnv(hash, b))
+    hash_bytes(name.iter().copied())
 }
 
 /// The word offset of a record's values, from its framing and lengths words.
 pub(crate) fn value_offset(record: &[AtomicU64]) -> usize {
     let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
-    let (_, _, name_len) = unpack_frame(word(0));
-    let (help_len, unit_len, _) = unpack_lengths(word(1));
-    let text = usize::from(name_len) + usize::from(help_len) + usize::from(unit_len);
+    let (_, code, name_len) = unpack_frame(word(0));
+    let (help_len, unit_len, param) = unpack_lengths(word(1));
+    let text = usize::from(name_len)
+        + usize::from(help_len)
+        + usize::from(unit_len)
+        + extra_text_len(code, param);
     (RECORD_HEAD_WORDS + words_for(text)).min(record.len())
 }
 
-/// Stores `parts` back to back as bytes into `dst`, zero-padding the last word.
-fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
-    let mut bytes = parts.iter().flat_map(|part| part.iter().copied());
+/// `len` bytes of a record's text from byte `start` of it (after the framing and lengths).
+pub(crate) fn text_bytes(
+    record: &[AtomicU64],
+    start: usize,
+    len: usize,
+) -> impl Iterator<Item = u8> + '_ {
+    // Relaxed: the record was published (Acquire of its index slot or of the committed end),
+    // or written by us under the lock.
+    let word = move |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    (start..start + len).map(move |at| word(RECORD_HEAD_WORDS + at / 8).to_ne_bytes()[at % 8])
+}
+
+/// Stores `bytes` into `dst`, zero-padding the last word.
+pub(crate) fn store_bytes(dst: &[AtomicU64], bytes: impl Iterator<Item = u8>) {
+    let mut bytes = bytes;
     for word in dst {
         let mut chunk = [0u8; 8];
         for (slot, byte) in chunk.iter_mut().zip(&mut bytes) {
@@ -72,6 +97,17 @@ pub(crate) fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN])
     &buf[..len]
 }
 
+/// Whether the record's name (a series': its label values) is the `len` bytes of `name`.
+pub(crate) fn name_matches_bytes(
+    record: &[AtomicU64],
+    len: usize,
+    name: impl Iterator<Item = u8>,
+) -> bool {
+    // Relaxed: the record was made visible by the Acquire load of its index slot.
+    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
+    usize::from(name_len) == len && text_bytes(record, 0, len).eq(name)
+}
+
 /// Whether the record's name is `name`.
 fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
     // Relaxed: the record was made visible by the Acquire load of its index slot.
@@ -87,7 +123,7 @@ fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
 }
 
 /// Holds the registration lock; released on drop.
-struct RegistrationLock<'a>(&'a AtomicU64);
+pub(crate) struct RegistrationLock<'a>(&'a AtomicU64);
 
 impl Drop for RegistrationLock<'_> {
     fn drop(&mut self) {
@@ -97,7 +133,7 @@ impl Drop for RegistrationLock<'_> {
 }
 
 impl<'a> Region<'a> {
-    fn lock(&self) -> RegistrationLock<'a> {
+    pub(crate) fn lock(&self) -> RegistrationLock<'a> {
         let flag = &self.words[header::LOCK];
         loop {
             // Acquire pairs with the Release in `RegistrationLock::drop`.
@@ -114,7 +150,7 @@ impl<'a> Region<'a> {
         }
     }
 
-    fn index(&self) -> &'a [AtomicU64] {
+    pub(crate) fn index(&self) -> &'a [AtomicU64] {
         let slots = layout::index_slots(self.words.len());
         &self.words[self.words.len() - slots..]
     }
@@ -133,8 +169,8 @@ impl<'a> Region<'a> {
             }
             if entry >> 32 == hash >> 32 {
                 if let Some(record) = self.record_at(entry as u32 as usize) {
-                    if name_matches(record, name) {
-                        let (_, kind, _) = unpack_frame(record[0].load(Ordering::Relaxed));
+                    let (_, kind, _) = unpack_frame(record[0].load(Ordering::Relaxed));
+                    if kind != kind_code::SERIES && name_matches(record, name) {
                         return Some((kind, record));
                     }
                 }
@@ -146,7 +182,7 @@ impl<'a> Region<'a> {
 
     /// The record at `word_offset`, if its framing is sane (the words may be shared with other
     /// processes, so even our own index is not trusted blindly).
-    fn record_at(&self, word_offset: usize) -> Option<&'a [AtomicU64]> {
+    pub(crate) fn record_at(&self, word_offset: usize) -> Option<&'a [AtomicU64]> {
         let first = self.words.get(word_offset)?;
         let (len, _, _) = unpack_frame(first.load(Ordering::Relaxed));
         let words = len as usize / 8;
@@ -156,7 +192,7 @@ impl<'a> Region<'a> {
         self.words.get(word_offset..word_offset.checked_add(words)?)
     }
 
-    fn refuse(&self, error: RegisterError) -> RegisterError {
+    pub(crate) fn refuse(&self, error: RegisterError) -> RegisterError {
         // Relaxed: a statistic; nothing is published through it.
         self.words[header::REFUSED].fetch_add(1, Ordering::Relaxed);
         error
@@ -191,7 +227,12 @@ impl<'a> Region<'a> {
         spec: &Spec<'_>,
     ) -> Result<&'a [AtomicU64], RegisterError> {
         validate_name(name).map_err(RegisterError::InvalidName)?;
-        if let Some(found) = self.existing(name, spec.kind)? {
+        let labelled = !spec.labels.is_empty();
+        if labelled {
+            validate_label_names(spec.labels.iter().map(|l| l.as_bytes()))
+                .map_err(RegisterError::InvalidLabels)?;
+        }
+        if let Some(found) = self.existing(name, spec)? {
             return Ok(found);
         }
         let help = validate_help(meta.help.as_bytes()).map_err(RegisterError::InvalidHelp)?;
@@ -204,14 +245,52 @@ impl<'a> Region<'a> {
 
         let _lock = self.lock();
         // Someone may have registered the name while we waited for the lock.
-        if let Some(found) = self.existing(name, spec.kind)? {
+        if let Some(found) = self.existing(name, spec)? {
             return Ok(found);
         }
         self.check_name_clash(name, &exposed, scanned)?;
-        let text_words = words_for(name.len() + help.len() + unit.len());
+        let labels_len = joined_len(spec.labels);
+        let text_words = words_for(name.len() + help.len() + unit.len() + labels_len);
         let value_at = RECORD_HEAD_WORDS + text_words;
         let record_words = value_at + spec.value_words;
+        let (start, count) = self.allocate(record_words)?;
 
+        let record = &self.words[start..start + record_words];
+        let (code, param) = if labelled {
+            // Lengths fit: at most 8 names of 64 bytes.
+            let param = family_param(labels_len as u16, spec.kind.code());
+            (kind_code::FAMILY, param)
+        } else {
+            (spec.kind.code(), spec.param)
+        };
+        // Text lengths fit their fields: validation capped them far below u16::MAX.
+        let key = exposed.stem_key();
+        let frame = frame_word((record_words * 8) as u32, code, key, name.len() as u16);
+        // Relaxed stores: all published by the Release store of COMMITTED in `commit`.
+        record[0].store(frame, Ordering::Relaxed);
+        let lengths = lengths_word(help.len() as u16, unit.len() as u16, param);
+        record[1].store(lengths, Ordering::Relaxed);
+        let text = name.bytes().chain(help.bytes()).chain(unit.bytes());
+        store_bytes(
+            &record[RECORD_HEAD_WORDS..value_at],
+            text.chain(joined(spec.labels)),
+        );
+        let values = &record[value_at..];
+        if spec.kind == Kind::Info {
+            store_bytes(values, spec.value_text.iter().copied());
+        } else {
+            for (i, word) in values.iter().enumerate() {
+                word.store((spec.init)(i), Ordering::Relaxed);
+            }
+        }
+        self.commit(start, record_words, count);
+        self.publish(hash_name(name.as_bytes()), start);
+        Ok(record)
+    }
+
+    /// Room for a record of `record_words` after the committed end: its word offset and the
+    /// record count before it. Caller holds the lock.
+    pub(crate) fn allocate(&self, record_words: usize) -> Result<(usize, usize), RegisterError> {
         // Relaxed: we hold the lock, and only lock holders write these two words.
         let start = self.words[header::COMMITTED].load(Ordering::Relaxed) as usize / 8;
         let count = self.words[header::RECORD_COUNT].load(Ordering::Relaxed) as usize;
@@ -231,50 +310,52 @@ impl<'a> Region<'a> {
                 available: available * 8,
             });
         }
+        Ok((start, count))
+    }
 
-        let record = &self.words[start..start + record_words];
-        let code = spec.kind.code();
-        // Text lengths fit their fields: validation capped them far below u16::MAX.
-        let key = exposed.stem_key();
-        let frame = frame_word((record_words * 8) as u32, code, key, name.len() as u16);
-        // Relaxed stores: all published by the Release store of COMMITTED below.
-        record[0].store(frame, Ordering::Relaxed);
-        let lengths = lengths_word(help.len() as u16, unit.len() as u16, spec.param);
-        record[1].store(lengths, Ordering::Relaxed);
-        store_bytes(
-            &record[RECORD_HEAD_WORDS..value_at],
-            &[name.as_bytes(), help.as_bytes(), unit.as_bytes()],
-        );
-        let values = &record[value_at..];
-        if spec.kind == Kind::Info {
-            store_bytes(values, &[spec.value_text]);
-        } else {
-            for (i, word) in values.iter().enumerate() {
-                word.store((spec.init)(i), Ordering::Relaxed);
-            }
-        }
+    /// Commits the record written at `start`: readers see it from here on. Caller holds the
+    /// lock.
+    pub(crate) fn commit(&self, start: usize, record_words: usize, count: usize) {
+        // Relaxed: the record count is published with the committed end below.
         self.words[header::RECORD_COUNT].store(count as u64 + 1, Ordering::Relaxed);
         // Release pairs with the Acquire in `committed()`: readers see the whole record.
         self.words[header::COMMITTED].store(((start + record_words) * 8) as u64, Ordering::Release);
-        self.publish(name.as_bytes(), start);
-        Ok(record)
     }
 
-    /// Looks the name up; a record of another kind is an error.
-    fn existing(&self, name: &str, kind: Kind) -> Result<Option<&'a [AtomicU64]>, RegisterError> {
-        match self.find(name.as_bytes()) {
-            None => Ok(None),
-            Some((code, record)) if code == kind.code() => Ok(Some(record)),
-            Some((code, _)) => Err(RegisterError::KindMismatch {
-                existing: Kind::from_code(code).unwrap_or(kind),
+    /// Looks the name up; a record of another kind, or with other label names, is an error.
+    fn existing(
+        &self,
+        name: &str,
+        spec: &Spec<'_>,
+    ) -> Result<Option<&'a [AtomicU64]>, RegisterError> {
+        let Some((code, record)) = self.find(name.as_bytes()) else {
+            return Ok(None);
+        };
+        let kind = spec.kind;
+        let (stored_code, stored_labels) = if code == kind_code::FAMILY {
+            let (help_len, unit_len, param) = unpack_lengths(record[1].load(Ordering::Relaxed));
+            let (labels_len, value_code) = unpack_family_param(param);
+            let start = name.len() + usize::from(help_len) + usize::from(unit_len);
+            let labels = text_bytes(record, start, labels_len);
+            let same = labels_len == joined_len(spec.labels) && labels.eq(joined(spec.labels));
+            (value_code, Some(same))
+        } else {
+            (code, None)
+        };
+        if stored_code != kind.code() {
+            return Err(RegisterError::KindMismatch {
+                existing: Kind::from_code(stored_code).unwrap_or(kind),
                 requested: kind,
-            }),
+            });
+        }
+        match (stored_labels, spec.labels.is_empty()) {
+            (None, true) | (Some(true), false) => Ok(Some(record)),
+            _ => Err(RegisterError::LabelsMismatch),
         }
     }
 
-    /// Adds the record at `word_offset` to the index. Caller holds the lock.
-    fn publish(&self, name: &[u8], word_offset: usize) {
-        let hash = hash_name(name);
+    /// Adds the record at `word_offset` to the index under `hash`. Caller holds the lock.
+    pub(crate) fn publish(&self, hash: u64, word_offset: usize) {
         let index = self.index();
         let mask = index.len() - 1;
         let mut slot = hash as usize & mask;
@@ -304,7 +385,8 @@ impl<'a> Region<'a> {
             kind: Kind::Counter,
             param: 0,
             value_words: 1,
-            init: |_| 0,
+            init: &|_| 0,
+            labels: &[],
             value_text: &[],
         };
         Counter::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
@@ -344,7 +426,8 @@ impl<'a> Region<'a> {
             kind: Kind::ShardedCounter,
             param: shards as u32,
             value_words: shards * layout::SHARD_WORDS,
-            init: |_| 0,
+            init: &|_| 0,
+            labels: &[],
             value_text: &[],
         };
         ShardedCounter::from_values(self.register(name, &meta, &spec)?)
@@ -366,7 +449,8 @@ impl<'a> Region<'a> {
             kind: Kind::Gauge,
             param: GAUGE_WINDOWS,
             value_words: GAUGE_WORDS,
-            init: |_| 0,
+            init: &|_| 0,
+            labels: &[],
             value_text: &[],
         };
         Gauge::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
@@ -411,7 +495,8 @@ impl<'a> Region<'a> {
             param: buckets as u32,
             value_words: crate::metrics::HISTOGRAM_HEAD_WORDS + buckets,
             // sum, min (starts high so the first value wins), max, then the buckets.
-            init: |i| if i == 1 { u64::MAX } else { 0 },
+            init: &|i| if i == 1 { u64::MAX } else { 0 },
+            labels: &[],
             value_text: &[],
         };
         let record = self.register_record(name, &meta, &spec)?;
@@ -435,7 +520,8 @@ impl<'a> Region<'a> {
             kind: Kind::Info,
             param: text.len() as u32,
             value_words: words_for(text.len()),
-            init: |_| 0,
+            init: &|_| 0,
+            labels: &[],
             value_text: text.as_bytes(),
         };
         self.register(name, &meta, &spec).map(|_| ())

@@ -2,9 +2,10 @@
 //! JSON, CBOR or MessagePack message; a no_std one writes JSON with `serde-json-core`, no
 //! allocator needed.
 //!
-//! - [`Record`]: `{"name", "help", "unit", "kind", "value"}`, `value` by kind: a counter's
-//!   count, a gauge's `{"value", "min", "max"}`, a histogram's `{"count", "sum", "min", "max",
-//!   "p50", "p90", "p99", "p999"}` (in its unit), an info's text;
+//! - [`Record`]: `{"name", "help", "unit", "kind", "value", "labels"}`, `value` by kind: a
+//!   counter's count, a gauge's `{"value", "min", "max"}`, a histogram's `{"count", "sum",
+//!   "min", "max", "p50", "p90", "p99", "p999"}` (in its unit), an info's text; `labels` a map
+//!   of label names to values (empty for an unlabelled metric);
 //! - [`Stats`]: `{"header": {...}, "records": [...]}`;
 //! - [`MutornadomonPage`]: exactly the object [`render_json`](crate::render_json) writes
 //!   (mutornadomon's schema), built by serde's data model instead.
@@ -12,6 +13,7 @@
 //! Non-finite gauge values are `null`, as on the JSON page. A record that does not parse
 //! fails the serialization with the parse error.
 
+use crate::labels::SeriesLabels;
 use crate::parse::{Header, Stats};
 use crate::records::{Record, Value};
 use crate::render::ProcessStats;
@@ -86,13 +88,105 @@ impl Serialize for Value<'_> {
 
 impl Serialize for Record<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut r = s.serialize_struct("Record", 5)?;
+        let mut r = s.serialize_struct("Record", 6)?;
         r.serialize_field("name", self.name)?;
         r.serialize_field("help", self.help)?;
         r.serialize_field("unit", self.unit)?;
         r.serialize_field("kind", &self.kind)?;
         r.serialize_field("value", &self.value)?;
+        r.serialize_field("labels", &self.labels)?;
         r.end()
+    }
+}
+
+impl Serialize for SeriesLabels<'_> {
+    /// A map of label names to values, in the family's order.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for (name, value) in self.iter() {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// The label names of a family, as a sequence.
+struct LabelNames<'s, 'a>(&'s SeriesLabels<'a>);
+
+impl Serialize for LabelNames<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for name in self.0.names() {
+            seq.serialize_element(name)?;
+        }
+        seq.end()
+    }
+}
+
+/// One series on the JSON page: `{"labels", "value"}` (gauges add `min` and `max`).
+struct PageSeries<'r, 'a>(&'r Record<'a>);
+
+impl Serialize for PageSeries<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("labels", &self.0.labels)?;
+        match self.0.value {
+            Value::Gauge(g) => {
+                map.serialize_entry("value", &finite(g.value))?;
+                map.serialize_entry("min", &finite(g.min))?;
+                map.serialize_entry("max", &finite(g.max))?;
+            }
+            value => map.serialize_entry("value", &value)?,
+        }
+        map.end()
+    }
+}
+
+/// A family's series, then its overflow series.
+struct FamilySeries<'s, 'a>(&'s Stats<'a>, Record<'a>);
+
+impl Serialize for FamilySeries<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        for series in self.0.series_of(self.1.labels.family_at, false) {
+            seq.serialize_element(&PageSeries(&series.map_err(S::Error::custom)?))?;
+        }
+        seq.serialize_element(&PageSeries(&self.1))?;
+        seq.end()
+    }
+}
+
+/// The JSON page's `labelled` object: family name to its description and series.
+struct Labelled<'s, 'a>(&'s Stats<'a>);
+
+impl Serialize for Labelled<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        for family in self.0.families(false) {
+            let family = family.map_err(S::Error::custom)?;
+            map.serialize_entry(family.name, &LabelledFamily(self.0, family))?;
+        }
+        map.end()
+    }
+}
+
+struct LabelledFamily<'s, 'a>(&'s Stats<'a>, Record<'a>);
+
+impl Serialize for LabelledFamily<'_, '_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let family = &self.1;
+        let kind = match family.value {
+            Value::Gauge(_) => "gauge",
+            Value::Histogram(_) => "histogram",
+            _ => "counter",
+        };
+        let mut map = s.serialize_map(Some(5))?;
+        map.serialize_entry("kind", kind)?;
+        map.serialize_entry("labels", &LabelNames(&family.labels))?;
+        map.serialize_entry("limit", &family.labels.limit())?;
+        map.serialize_entry("folded", &family.labels.folded())?;
+        map.serialize_entry("series", &FamilySeries(self.0, *family))?;
+        map.end()
     }
 }
 
@@ -225,6 +319,10 @@ impl Serialize for SectionMap<'_, '_> {
         let mut map = s.serialize_map(None)?;
         for record in self.0.records() {
             let record = record.map_err(S::Error::custom)?;
+            let series = !record.labels.is_empty() && !record.labels.is_overflow();
+            if series || (!record.labels.is_empty() && self.1 != Section::Units) {
+                continue; // labelled series are under `labelled`; a family's unit is in `units`
+            }
             let gauge = |pick: fn(&GaugeReading) -> f64| match record.value {
                 Value::Gauge(g) => Some(finite(pick(&g))),
                 _ => None,
@@ -275,6 +373,9 @@ impl Serialize for MutornadomonPage<'_, '_> {
         ];
         for (name, section) in sections {
             page.serialize_entry(name, &SectionMap(self.stats, section))?;
+        }
+        if self.stats.families(false).next().is_some() {
+            page.serialize_entry("labelled", &Labelled(self.stats))?;
         }
         if has_units {
             page.serialize_entry("units", &SectionMap(self.stats, Section::Units))?;

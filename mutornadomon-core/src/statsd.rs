@@ -17,16 +17,27 @@
 //! `name:-7.75|g` in the same datagram, which every statsd server stores as -7.75. Non-finite
 //! gauges are not sent. `:` in a metric name (legal in ours, the statsd separator) is sent
 //! as `_`.
+//!
+//! A labelled series is sent as `name.<value>.<value>` (its label values in order, Graphite
+//! style, with any byte but ASCII letters, digits, `_` and `-` sent as `_`, an empty value as
+//! `_`), then the suffix: `requests.200.GET:1|c`, `latency./.p99:…|g` becomes
+//! `latency._.p99`; a family's overflow series as `name.otel_metric_overflow`. A series whose
+//! label values take more than 256 bytes so written is not sent, and is counted in
+//! [`Encoded::skipped`].
 
+use crate::labels::{SeriesLabels, OVERFLOW_LABEL};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
 use core::fmt;
 use heapless::{FnvIndexMap, Vec};
 
-/// The longest line one metric can need: a prefix and a name of at most 128 bytes each, a
-/// suffix, two values (a negative gauge's two lines) and their types.
-const MAX_UNIT: usize = 2 * (128 + 128 + 6 + 1 + 24 + 2) + 1;
+/// The longest line one metric can need: a prefix and a name of at most 128 bytes each, 256
+/// bytes of label values, a suffix, two values (a negative gauge's two lines) and their types.
+const MAX_UNIT: usize = 2 * (128 + 128 + MAX_LABEL_BYTES + 6 + 1 + 24 + 2) + 1;
+
+/// The most bytes a series' label values may take in a statsd name (`.` before each).
+const MAX_LABEL_BYTES: usize = 256;
 
 /// Turns a region into statsd datagrams, keeping the previous value of up to `COUNTERS`
 /// counters (histogram counts included) for their deltas. `COUNTERS` must be a power of two
@@ -175,21 +186,39 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         record: &Record<'_>,
     ) -> Option<usize> {
         let key = u32::try_from(record.place.values_at).ok()?;
+        let label_bytes: usize = record.labels.iter().map(|(_, v)| v.len().max(1) + 1).sum();
+        if label_bytes > MAX_LABEL_BYTES {
+            return None;
+        }
         let mut lines = 0;
         match record.value {
             Value::Counter(now) => {
                 let delta = self.delta(key, now)?;
-                lines += write_line(unit, prefix, record.name, "", Number::Int(delta), "c");
+                lines += write_line(
+                    unit,
+                    prefix,
+                    (record.name, &record.labels),
+                    "",
+                    Number::Int(delta),
+                    "c",
+                );
             }
             Value::Gauge(g) => {
                 for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
-                    lines += write_gauge(unit, prefix, record.name, suffix, v);
+                    lines += write_gauge(unit, prefix, (record.name, &record.labels), suffix, v);
                 }
             }
             Value::Histogram(h) => {
                 let summary = h.summary([0.5, 0.9, 0.99]);
                 let delta = self.delta(key, summary.count)?;
-                lines += write_line(unit, prefix, record.name, ".count", Number::Int(delta), "c");
+                lines += write_line(
+                    unit,
+                    prefix,
+                    (record.name, &record.labels),
+                    ".count",
+                    Number::Int(delta),
+                    "c",
+                );
                 let [p50, p90, p99] = summary.quantiles;
                 let gauges = [
                     (".p50", p50),
@@ -200,7 +229,14 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                 ];
                 for (suffix, v) in gauges {
                     if let Some(v) = v {
-                        lines += write_line(unit, prefix, record.name, suffix, Number::Int(v), "g");
+                        lines += write_line(
+                            unit,
+                            prefix,
+                            (record.name, &record.labels),
+                            suffix,
+                            Number::Int(v),
+                            "g",
+                        );
                     }
                 }
             }
@@ -245,7 +281,7 @@ enum Number {
 fn write_gauge<const N: usize>(
     unit: &mut Vec<u8, N>,
     prefix: &str,
-    name: &str,
+    name: (&str, &SeriesLabels<'_>),
     suffix: &str,
     v: f64,
 ) -> usize {
@@ -269,7 +305,7 @@ fn write_gauge<const N: usize>(
 fn write_line<const N: usize>(
     unit: &mut Vec<u8, N>,
     prefix: &str,
-    name: &str,
+    (name, labels): (&str, &SeriesLabels<'_>),
     suffix: &str,
     value: Number,
     kind: &str,
@@ -282,8 +318,25 @@ fn write_line<const N: usize>(
         Number::Float(v) => float.format_finite(v).as_bytes(),
     };
     let name_bytes = name.bytes().map(|b| if b == b':' { b'_' } else { b });
+    let overflow = labels.is_overflow().then_some(OVERFLOW_LABEL);
+    let values = labels.iter().map(|(_, v)| v).filter(|_| overflow.is_none());
+    let label_bytes = values.chain(overflow).flat_map(|v| {
+        let empty = v.is_empty().then_some(b'_');
+        let safe = |b: u8| {
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+                b
+            } else {
+                b'_'
+            }
+        };
+        Some(b'.')
+            .into_iter()
+            .chain(v.bytes().map(safe))
+            .chain(empty)
+    });
     let fits = unit.extend_from_slice(prefix.as_bytes()).is_ok()
         && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
+        && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
         && unit.extend_from_slice(suffix.as_bytes()).is_ok()
         && unit.push(b':').is_ok()
         && unit.extend_from_slice(value).is_ok()

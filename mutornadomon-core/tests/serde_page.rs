@@ -16,6 +16,8 @@ enum Op {
     Set(usize, f64),
     Record(usize, u64),
     Info(usize, String),
+    /// A labelled series of a counter, gauge or histogram family (kind 0-2), its label value.
+    Labelled(usize, usize, String, u64),
     Roll,
 }
 
@@ -46,7 +48,13 @@ fn op() -> impl Strategy<Value = Op> {
         (name.clone(), any::<u64>()).prop_map(|(n, v)| Op::Shard(n, v)),
         (name.clone(), value).prop_map(|(n, v)| Op::Set(n, v)),
         (name.clone(), any::<u64>()).prop_map(|(n, v)| Op::Record(n, v >> (v % 64))),
-        (name, "[a-z \"\\\\é✓]{0,12}").prop_map(|(n, t)| Op::Info(n, t)),
+        (name.clone(), "[a-z \"\\\\é✓]{0,12}").prop_map(|(n, t)| Op::Info(n, t)),
+        (name, 0..3usize, "[a-z\"\\\\é]{0,3}", any::<u64>()).prop_map(|(n, k, l, v)| Op::Labelled(
+            n,
+            k,
+            l,
+            v % 100_000
+        )),
         Just(Op::Roll),
     ]
 }
@@ -71,6 +79,14 @@ proptest! {
                 Op::Set(n, v) => region.gauge(NAMES[*n], meta(*n)).map(|g| g.set(*v)),
                 Op::Record(n, v) => region.histogram(NAMES[*n], meta(*n)).map(|h| h.record(*v)),
                 Op::Info(n, t) => region.info(NAMES[*n], Meta::new(), t),
+                Op::Labelled(n, kind, value, v) => {
+                    let (name, labels, values) = (NAMES[*n], &["k", "m"], &[value.as_str(), "x"]);
+                    match kind {
+                        0 => region.counter_family(name, meta(*n), labels, 3).map(|f| f.series(values).unwrap().inc_by(*v)),
+                        1 => region.gauge_family(name, meta(*n), labels, 3).map(|f| f.series(values).unwrap().set(*v as f64 / 8.0)),
+                        _ => region.histogram_family(name, meta(*n), labels, 3).map(|f| f.series(values).unwrap().record(*v)),
+                    }
+                }
                 Op::Roll => { region.roll(); Ok(()) }
             };
         }
@@ -112,7 +128,7 @@ fn records_and_stats_serialize_with_their_readings() {
     let records = value["records"].as_array().unwrap();
     assert_eq!(
         records[0],
-        serde_json::json!({"name": "requests", "help": "Requests served", "unit": "", "kind": "counter", "value": 3})
+        serde_json::json!({"name": "requests", "help": "Requests served", "unit": "", "kind": "counter", "value": 3, "labels": {}})
     );
     assert_eq!(
         records[1]["value"],

@@ -3,6 +3,7 @@
 use super::hole::{Direct, Hole, PageWrite, ProcessField};
 use super::numbers::Style;
 use super::{BufWriter, ProcessStats, RenderError};
+use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
@@ -19,6 +20,12 @@ use core::fmt::{self, Write};
 /// recorded unit), `info` (name to text), and, when any metric declares a unit, `units` (name
 /// to unit: `"request_duration":"nanoseconds"`), so that a reader knows what each number is.
 /// Non-finite gauge values are `null`.
+///
+/// Labelled families keep out of mutornadomon's sections (whose shape stays name to number):
+/// when there are any, `labelled` maps each family's name to `kind`, `labels` (the label
+/// names), `limit`, `folded` and `series`, a list of `{"labels":{..},"value":..}` (a gauge's
+/// with `min` and `max`, a histogram's value its summary object), the overflow series last,
+/// labelled `{"otel_metric_overflow":"true"}`.
 ///
 /// ```
 /// use mutornadomon_core::{parse, render_json, Storage};
@@ -167,7 +174,104 @@ fn write_json(
         }
         w.write_char('}')?;
     }
+    write_labelled(w, stats, corrupt)?;
     write_units(w, stats, corrupt)?;
+    w.write_char('}')
+}
+
+/// `,"labelled":{"name":{"kind":..,"labels":[..],"limit":..,"folded":..,"series":[..]}}` for
+/// the labelled families (nothing when there are none): each series as `{"labels":{..},
+/// "value":..}` (gauges add `"min"` and `"max"`; a histogram's value is its summary object),
+/// the overflow series last with `{"otel_metric_overflow":"true"}` as its labels.
+fn write_labelled(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    corrupt: &mut Option<ParseError>,
+) -> fmt::Result {
+    let mut first = true;
+    for family in stats.families(false) {
+        let family = family.map_err(|e| {
+            *corrupt = Some(e);
+            fmt::Error
+        })?;
+        w.write_str(if first { ",\"labelled\":{\"" } else { ",\"" })?;
+        first = false;
+        w.write_str(family.name)?;
+        w.write_str("\":{\"kind\":\"")?;
+        w.write_str(match family.value {
+            Value::Gauge(_) => "gauge",
+            Value::Histogram(_) => "histogram",
+            _ => "counter",
+        })?;
+        w.write_str("\",\"labels\":[")?;
+        for (i, name) in family.labels.names().enumerate() {
+            if i > 0 {
+                w.write_char(',')?;
+            }
+            write_str(w, name)?;
+        }
+        w.write_str("],\"limit\":")?;
+        w.write_str(itoa::Buffer::new().format(family.labels.limit()))?;
+        w.write_str(",\"folded\":")?;
+        let folded = family.place.values_at - (FAMILY_HEAD_WORDS - family_word::FOLDED) * 8;
+        let hole = Hole::Counter {
+            at: folded,
+            shards: 0,
+            divisor: 1.0,
+        };
+        w.hole(hole, &family.place.words, None)?;
+        w.write_str(",\"series\":[")?;
+        let mut series_first = true;
+        let series = stats.series_of(family.labels.family_at, false);
+        for series in series.chain(core::iter::once(Ok(family))) {
+            let series = series.map_err(|e| {
+                *corrupt = Some(e);
+                fmt::Error
+            })?;
+            if !series_first {
+                w.write_char(',')?;
+            }
+            series_first = false;
+            write_series(w, &series)?;
+        }
+        w.write_str("]}")?;
+    }
+    if !first {
+        w.write_char('}')?;
+    }
+    Ok(())
+}
+
+/// `{"labels":{"a":"x"},"value":..}` for one series.
+fn write_series(w: &mut impl PageWrite, r: &Record<'_>) -> fmt::Result {
+    w.write_str("{\"labels\":{")?;
+    for (i, (name, value)) in r.labels.iter().enumerate() {
+        if i > 0 {
+            w.write_char(',')?;
+        }
+        write_str(w, name)?;
+        w.write_char(':')?;
+        write_str(w, value)?;
+    }
+    w.write_str("},\"value\":")?;
+    let words = &r.place.words;
+    match r.value {
+        Value::Gauge(_) => {
+            w.hole(Hole::gauge(&r.place, 0, 1.0, Style::Json), words, None)?;
+            w.write_str(",\"min\":")?;
+            w.hole(Hole::gauge(&r.place, 1, 1.0, Style::Json), words, None)?;
+            w.write_str(",\"max\":")?;
+            w.hole(Hole::gauge(&r.place, 2, 1.0, Style::Json), words, None)?;
+        }
+        Value::Histogram(_) => {
+            let hole = Hole::JsonHistogram {
+                at: r.place.values_at,
+                buckets: r.place.param,
+            };
+            w.hole(hole, words, None)?;
+        }
+        _ => w.hole(Hole::counter(&r.place, false, 1.0), words, None)?,
+    }
     w.write_char('}')
 }
 
@@ -185,8 +289,9 @@ fn write_units(
             *corrupt = Some(e);
             fmt::Error
         })?;
-        if record.unit.is_empty() || record.kind == Kind::Info {
-            continue;
+        let series = !record.labels.is_empty() && !record.labels.is_overflow();
+        if record.unit.is_empty() || record.kind == Kind::Info || series {
+            continue; // a family's unit is given once, with its record
         }
         w.write_str(if first { ",\"units\":{\"" } else { ",\"" })?;
         first = false;

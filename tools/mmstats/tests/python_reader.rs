@@ -33,7 +33,21 @@ fn python_reads_what_rust_wrote() {
         .sharded_counter("jobs", Meta::new(), 2)
         .unwrap()
         .inc_by(9);
-    // Both readers read one copy: the live file moves every 100 ms (the latency probe).
+    let by_route = monitor
+        .histogram_family(
+            "route_latency",
+            Meta::new().unit("nanoseconds"),
+            &["route", "method"],
+            2,
+        )
+        .unwrap();
+    by_route
+        .series(&["/a \"quoted\" \\", "GET"])
+        .unwrap()
+        .record(1_000);
+    by_route.series(&["/b", "ünï"]).unwrap().record(7);
+    by_route.series(&["/c", "POST"]).unwrap().record(9); // past the limit: folded
+                                                         // Both readers read one copy: the live file moves every 100 ms (the latency probe).
     let path = dir.join("copy.stats");
     std::fs::copy(monitor.stats_file().unwrap(), &path).unwrap();
 
@@ -59,7 +73,27 @@ fn python_reads_what_rust_wrote() {
     assert_eq!(python["header"]["capacity"], stats.header().capacity);
     let mut compared = 0;
     for record in stats.records().map(Result::unwrap) {
-        let p = &python["metrics"][record.name];
+        let key = if record.labels.is_empty() {
+            record.name.to_owned()
+        } else {
+            let pairs: Vec<_> = record
+                .labels
+                .iter()
+                .map(|(k, v)| format!("{k}=\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\"")))
+                .collect();
+            format!("{}{{{}}}", record.name, pairs.join(","))
+        };
+        let p = &python["metrics"][&key];
+        assert!(p.is_object(), "python did not read {key}");
+        if !record.labels.is_empty() {
+            let labels: serde_json::Map<_, _> = record
+                .labels
+                .iter()
+                .map(|(k, v)| (k.to_owned(), serde_json::Value::from(v)))
+                .collect();
+            assert_eq!(p["labels"], serde_json::Value::Object(labels));
+        }
+        let record = &record;
         assert_eq!(p["help"], record.help, "{}", record.name);
         assert_eq!(p["unit"], record.unit, "{}", record.name);
         match record.value {
@@ -129,6 +163,16 @@ fn every_kind_image() -> Vec<u8> {
         .unwrap()
         .inc_by(9);
     region.info("build", Meta::new(), "v1 ✓").unwrap();
+    let family = region
+        .counter_family("req", Meta::new().help("By status"), &["code", "m"], 2)
+        .unwrap();
+    family.series(&["200", "ü\"x"]).unwrap().inc_by(3);
+    region
+        .gauge_family("depth", Meta::new(), &["q"], 1)
+        .unwrap()
+        .series(&[""])
+        .unwrap()
+        .set(2.5);
     let mut image = vec![0u8; region.snapshot_len()];
     let n = region.snapshot(&mut image).unwrap();
     image.truncate(n);

@@ -7,6 +7,7 @@ use super::labels::{write_labels, Extra};
 use super::Labels;
 use crate::bucket::bucket_index;
 use crate::histogram_reading::HistogramReading;
+use crate::labels::SeriesLabels;
 use crate::records::Place;
 use crate::render::hole::{Hole, PageWrite, HEAD_BYTES};
 use core::fmt;
@@ -16,7 +17,7 @@ pub(super) fn write_histogram_samples(
     family: Family<'_>,
     h: &HistogramReading<'_>,
     place: &Place<'_>,
-    labels: Labels<'_>,
+    (series, labels): (&SeriesLabels<'_>, Labels<'_>),
     divisor: f64,
 ) -> fmt::Result {
     let words = &place.words;
@@ -42,14 +43,14 @@ pub(super) fn write_histogram_samples(
         };
         family.write(w)?;
         w.write_str("_bucket")?;
-        if labels.is_empty() {
+        if labels.is_empty() && series.is_empty() {
             // The common case, written without the formatting machinery: 40-odd lines per
             // histogram are most of a metrics page.
             w.write_str("{le=\"")?;
             edge.write(w)?;
             w.write_str("\"} ")?;
         } else {
-            write_labels(w, labels, Some(("le", Extra::Edge(edge))))?;
+            write_labels(w, series, labels, Some(("le", Extra::Edge(edge))))?;
             w.write_char(' ')?;
         }
         w.hole(cumulative, words, None)?;
@@ -61,13 +62,13 @@ pub(super) fn write_histogram_samples(
     };
     family.write(w)?;
     w.write_str("_bucket")?;
-    write_labels(w, labels, Some(("le", Extra::Plain("+Inf"))))?;
+    write_labels(w, series, labels, Some(("le", Extra::Plain("+Inf"))))?;
     w.write_char(' ')?;
     w.hole(count, words, None)?;
     w.write_char('\n')?;
     family.write(w)?;
     w.write_str("_sum")?;
-    write_labels(w, labels, None)?;
+    write_labels(w, series, labels, None)?;
     w.write_char(' ')?;
     let sum = Hole::HistogramSum {
         at: place.values_at,
@@ -77,7 +78,7 @@ pub(super) fn write_histogram_samples(
     w.write_char('\n')?;
     family.write(w)?;
     w.write_str("_count")?;
-    write_labels(w, labels, None)?;
+    write_labels(w, series, labels, None)?;
     w.write_char(' ')?;
     w.hole(count, words, None)?;
     w.write_char('\n')

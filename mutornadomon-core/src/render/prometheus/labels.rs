@@ -2,6 +2,7 @@
 
 use super::bucket_edge::BucketEdge;
 use super::Labels;
+use crate::labels::SeriesLabels;
 use core::fmt::{self, Write};
 
 /// The value of the one extra label a sample may carry.
@@ -14,18 +15,35 @@ pub(super) enum Extra<'t> {
     Plain(&'static str),
 }
 
-/// `{a="x",b="y",extra="z"}`, or nothing when there are no labels. Written with `write_str`
-/// alone: no formatting machinery on a page's path.
+/// `{a="x",b="y",extra="z"}`: a series' own labels, then `labels` (a page over several
+/// writers adds `pid` and `program`; a series label of the same name is written as
+/// `exported_<name>`, as Prometheus renames a clashing target label), then `extra`; nothing
+/// when there are no labels. Written with `write_str` alone: no formatting machinery on a
+/// page's path.
 pub(super) fn write_labels(
     w: &mut impl Write,
+    series: &SeriesLabels<'_>,
     labels: Labels<'_>,
     extra: Option<(&str, Extra<'_>)>,
 ) -> fmt::Result {
-    if labels.is_empty() && extra.is_none() {
+    if series.is_empty() && labels.is_empty() && extra.is_none() {
         return Ok(());
     }
     w.write_char('{')?;
     let mut first = true;
+    for (name, value) in series.iter() {
+        if !first {
+            w.write_char(',')?;
+        }
+        first = false;
+        if labels.iter().any(|(added, _)| *added == name) {
+            w.write_str("exported_")?;
+        }
+        w.write_str(name)?;
+        w.write_str("=\"")?;
+        write_label_value(w, value)?;
+        w.write_char('"')?;
+    }
     for (name, value) in labels {
         if !first {
             w.write_char(',')?;

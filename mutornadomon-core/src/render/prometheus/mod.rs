@@ -12,10 +12,13 @@ use super::hole::{Direct, Hole, PageWrite};
 use super::numbers::Style;
 use super::text_format::TextFormat;
 use super::{base_unit, BufWriter, ProcessStats, RenderError};
+use crate::exposed_name::FOLDED_FAMILY;
+use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
 use crate::{ExposedName, Kind};
+use core::cell::Cell;
 use core::fmt::{self, Write};
 use family::{write_meta, Family};
 use histogram::write_histogram_samples;
@@ -84,12 +87,23 @@ fn write_all(
     if let Some(p) = process {
         write_process(w, p, process, format)?;
     }
+    let mut families = false;
     for record in stats.records() {
         let record = record.map_err(|e| {
             *corrupt = Some(e);
             fmt::Error
         })?;
-        write_record(w, &record, format)?;
+        if record.labels.is_empty() {
+            write_record(w, &record, format)?;
+        } else if record.labels.is_overflow() {
+            // A family: its series (which come after it) and its overflow series. A series
+            // met on its own was written with its family.
+            families = true;
+            write_labelled_family(w, stats, &record, format, corrupt)?;
+        }
+    }
+    if families {
+        write_folded_family(w, stats, format, corrupt)?;
     }
     if format == TextFormat::OpenMetrics {
         w.write_str("# EOF\n")?;
@@ -98,7 +112,64 @@ fn write_all(
 }
 
 fn write_record(w: &mut impl PageWrite, r: &Record<'_>, format: TextFormat) -> fmt::Result {
-    write_family_group(w, &[(*r, &[])], format)
+    write_family_group(w, || core::iter::once((*r, &[][..])), format)
+}
+
+/// A labelled family: every series, then the overflow series (`family`, the family record).
+fn write_labelled_family(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    family: &Record<'_>,
+    format: TextFormat,
+    corrupt: &mut Option<ParseError>,
+) -> fmt::Result {
+    let failed = Cell::new(None);
+    let members = || {
+        let series = stats.series_of(family.labels.family_at, true);
+        let series = series.map_while(|r| r.map_err(|e| failed.set(Some(e))).ok());
+        series
+            .chain(core::iter::once(*family))
+            .map(|r| (r, &[][..]))
+    };
+    let written = write_family_group(w, members, format);
+    if let Some(e) = failed.get() {
+        *corrupt = Some(e);
+        return Err(fmt::Error);
+    }
+    written
+}
+
+/// `mutornadomon_series_folded_total{family="..."}`: per labelled family, the lookups folded
+/// into its overflow series.
+fn write_folded_family(
+    w: &mut impl PageWrite,
+    stats: &Stats<'_>,
+    format: TextFormat,
+    corrupt: &mut Option<ParseError>,
+) -> fmt::Result {
+    const HELP: &str = "Label sets folded into a family's overflow series (otel_metric_overflow) past its series limit";
+    let family = Family::new(FOLDED_FAMILY, "", "", "_total");
+    write_meta(w, family, HELP, FOLDED_FAMILY, "counter", "_total", format)?;
+    for record in stats.families(false) {
+        let record = record.map_err(|e| {
+            *corrupt = Some(e);
+            fmt::Error
+        })?;
+        family.write(w)?;
+        // Names are ASCII letters, digits, '_', '.', ':' (validated): nothing to escape.
+        w.write_str("_total{family=\"")?;
+        w.write_str(record.name)?;
+        w.write_str("\"} ")?;
+        let folded = record.place.values_at - (FAMILY_HEAD_WORDS - family_word::FOLDED) * 8;
+        let hole = Hole::Counter {
+            at: folded,
+            shards: 0,
+            divisor: 1.0,
+        };
+        w.hole(hole, &record.place.words, None)?;
+        w.write_char('\n')?;
+    }
+    Ok(())
 }
 
 /// Labels to put on every sample of a series, e.g. `[("pid", "42"), ("program", "app")]`.
@@ -134,28 +205,36 @@ pub fn write_prometheus_family(
     group: &[(Record<'_>, Labels<'_>)],
     format: TextFormat,
 ) -> fmt::Result {
-    write_family_group(&mut Direct::new(w), group, format)
+    let Some((first, _)) = group.first() else {
+        return Ok(());
+    };
+    let exposed = ExposedName::new(first.name, first.unit, first.kind);
+    let members = || {
+        group.iter().copied().filter(move |(r, _)| {
+            same_kind(&r.value, &first.value)
+                && (group.len() == 1
+                    || ExposedName::new(r.name, r.unit, r.kind).same_family(&exposed))
+        })
+    };
+    write_family_group(&mut Direct::new(w), members, format)
 }
 
 fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
     core::mem::discriminant(a) == core::mem::discriminant(b)
 }
 
-fn write_family_group(
+/// HELP/TYPE of the first member's family, then every member's samples. Members of another
+/// kind of value than the first are skipped.
+fn write_family_group<'r, 'l, I>(
     w: &mut impl PageWrite,
-    group: &[(Record<'_>, Labels<'_>)],
+    members: impl Fn() -> I,
     format: TextFormat,
-) -> fmt::Result {
-    let Some((first, _)) = group.first() else {
+) -> fmt::Result
+where
+    I: Iterator<Item = (Record<'r>, Labels<'l>)>,
+{
+    let Some((first, _)) = members().next() else {
         return Ok(());
-    };
-    let exposed = ExposedName::new(first.name, first.unit, first.kind);
-    let members = || {
-        group.iter().filter(move |(r, _)| {
-            same_kind(&r.value, &first.value)
-                && (group.len() == 1
-                    || ExposedName::new(r.name, r.unit, r.kind).same_family(&exposed))
-        })
     };
     let divisor = |r: &Record<'_>| base_unit(r.unit).1;
     match first.value {
@@ -168,10 +247,10 @@ fn write_family_group(
                 let Value::Counter(_) = r.value else { continue };
                 family.write(w)?;
                 w.write_str("_total")?;
-                write_labels(w, labels, None)?;
+                write_labels(w, &r.labels, labels, None)?;
                 w.write_char(' ')?;
                 let sharded = r.kind == Kind::ShardedCounter;
-                let hole = Hole::counter(&r.place, sharded, divisor(r));
+                let hole = Hole::counter(&r.place, sharded, divisor(&r));
                 w.hole(hole, &r.place.words, None)?;
                 w.write_char('\n')?;
             }
@@ -185,9 +264,9 @@ fn write_family_group(
                 for (r, labels) in members() {
                     let Value::Gauge(_) = &r.value else { continue };
                     family.write(w)?;
-                    write_labels(w, labels, None)?;
+                    write_labels(w, &r.labels, labels, None)?;
                     w.write_char(' ')?;
-                    let hole = Hole::gauge(&r.place, field, divisor(r), Style::Prometheus);
+                    let hole = Hole::gauge(&r.place, field, divisor(&r), Style::Prometheus);
                     w.hole(hole, &r.place.words, None)?;
                     w.write_char('\n')?;
                 }
@@ -199,7 +278,8 @@ fn write_family_group(
             write_meta(w, family, first.help, first.name, "histogram", "", format)?;
             for (r, labels) in members() {
                 if let Value::Histogram(h) = &r.value {
-                    write_histogram_samples(w, family, h, &r.place, labels, divisor(r))?;
+                    let labels = (&r.labels, labels);
+                    write_histogram_samples(w, family, h, &r.place, labels, divisor(&r))?;
                 }
             }
             Ok(())
@@ -211,7 +291,7 @@ fn write_family_group(
                 let Value::Info(text) = r.value else { continue };
                 family.write(w)?;
                 w.write_str("_info")?;
-                write_labels(w, labels, Some(("value", Extra::Text(text))))?;
+                write_labels(w, &r.labels, labels, Some(("value", Extra::Text(text))))?;
                 w.write_str(" 1\n")?;
             }
             Ok(())

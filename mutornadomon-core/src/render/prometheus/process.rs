@@ -5,6 +5,7 @@
 use super::family::{write_meta, Family};
 use super::labels::write_labels;
 use super::{Labels, TextFormat};
+use crate::labels::SeriesLabels;
 use crate::render::hole::{Direct, Hole, PageWrite, ProcessField};
 use crate::render::numbers::Style;
 use crate::render::ProcessStats;
@@ -144,7 +145,7 @@ pub fn write_process_families(
         for (p, labels) in processes.iter().filter(|(p, _)| has(p, m.field)) {
             m.family.write(w)?;
             w.write_str(m.suffix)?;
-            write_labels(w, labels, None)?;
+            write_labels(w, &SeriesLabels::NONE, labels, None)?;
             w.write_char(' ')?;
             let hole = Hole::Process {
                 field: m.field,
