@@ -45,6 +45,10 @@ impl<'a> Family<'a> {
         limit: usize,
         (kind, param, series_words, init): (Kind, u32, usize, fn(usize) -> u64),
     ) -> Result<Self, RegisterError> {
+        if labels.is_empty() {
+            // Without label names the record would be a plain metric's with a family's values.
+            return Err(region.refuse(RegisterError::InvalidLabels(LabelError::NoLabels)));
+        }
         let limit = limit as u64;
         let family_init = move |i: usize| match i {
             family_word::VALUE_PARAM => u64::from(param),
