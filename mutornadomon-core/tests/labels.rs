@@ -73,7 +73,10 @@ fn names_taken_with_other_labels_or_kinds_are_refused() {
     let clash = region.counter("requests_total", Meta::new());
     assert!(matches!(clash, Err(RegisterError::NameClash { .. })));
     let none = region.counter_family("x", Meta::new(), &[], 8);
-    assert_eq!(none.unwrap_err(), RegisterError::InvalidLabels(LabelError::NoLabels));
+    assert_eq!(
+        none.unwrap_err(),
+        RegisterError::InvalidLabels(LabelError::NoLabels)
+    );
     let reserved = region.counter_family("x", Meta::new(), &["le"], 8);
     let reserved = reserved.unwrap_err();
     assert_eq!(

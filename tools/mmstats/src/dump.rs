@@ -3,6 +3,7 @@
 use crate::{string, Usage};
 use mmstats::printable::{printable, printable_path};
 use mmstats::reader::{expand, liveness, StatsFileCopy};
+use mmstats::series::series_name;
 use mutornadomon_core::{Record, Value};
 use serde_json::{json, Map};
 use std::io::{BufWriter, Write};
@@ -116,7 +117,7 @@ fn write_json(out: &mut impl Write, copy: &StatsFileCopy, first: &mut bool) -> R
     let (writer, records) = read_all(copy)?;
     let mut metrics = Map::new();
     for record in &records {
-        metrics.insert(record.name.to_owned(), metric_json(record));
+        metrics.insert(series_name(record), metric_json(record));
     }
     let file = json!({
         "path": copy.path.display().to_string(),
@@ -147,14 +148,17 @@ fn write_text(out: &mut impl Write, copy: &StatsFileCopy) -> Result<(), String> 
         age(writer.heartbeat_age)
     )
     .map_err(io)?;
-    let width = records.iter().map(|r| r.name.len()).max().unwrap_or(0);
-    for r in &records {
+    let names: Vec<String> = records
+        .iter()
+        .map(|r| printable(&series_name(r)).into_owned())
+        .collect();
+    let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
+    for (r, name) in records.iter().zip(&names) {
         let unit = if r.unit.is_empty() {
             String::new()
         } else {
             format!(" {}", r.unit)
         };
-        let name = r.name;
         match r.value {
             Value::Counter(n) => writeln!(out, "    {name:<width$}  counter    {n}{unit}"),
             Value::Gauge(g) => writeln!(
@@ -207,6 +211,20 @@ fn metric_json(record: &Record<'_>) -> serde_json::Value {
     };
     if !record.unit.is_empty() {
         value["unit"] = json!(record.unit);
+    }
+    if !record.labels.is_empty() {
+        let labels: Map<String, serde_json::Value> = record
+            .labels
+            .iter()
+            .map(|(k, v)| (k.to_owned(), json!(v)))
+            .collect();
+        value["name"] = json!(record.name);
+        value["labels"] = serde_json::Value::Object(labels);
+    }
+    if record.labels.is_overflow() {
+        value["label_names"] = json!(record.labels.names().collect::<Vec<_>>());
+        value["series_limit"] = json!(record.labels.limit());
+        value["folded"] = json!(record.labels.folded());
     }
     value
 }

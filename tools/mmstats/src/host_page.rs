@@ -67,8 +67,12 @@ impl HostPage {
         // its family, without working out its rendered name again.
         let mut known: HashMap<(&str, &str, Kind), Option<usize>> = HashMap::new();
         let mut left_out = Vec::new();
+        let mut folded = Vec::new();
         for ((stats, pid, _), labels) in parsed.iter().zip(&labels) {
             for record in stats.records().map_while(Result::ok) {
+                if record.labels.is_overflow() {
+                    folded.push((record.name, record.labels.folded(), &labels[..]));
+                }
                 let key = (record.name, record.unit, record.kind);
                 let place = *known.entry(key).or_insert_with(|| {
                     let exposed = ExposedName::new(record.name, record.unit, record.kind);
@@ -100,6 +104,7 @@ impl HostPage {
         for family in &families {
             let _ = write_prometheus_family(&mut out, &family.members, format);
         }
+        write_folded(&mut out, &folded, format);
         let help = "Series of the writers' left out of this page: their names clash with a metric of another kind in another writer";
         let _ = match format {
             TextFormat::Prometheus => write!(
@@ -129,6 +134,35 @@ impl HostPage {
                 );
             }
         }
+    }
+}
+
+/// `mutornadomon_series_folded_total{family=..,pid=..,program=..}` for every labelled family of
+/// every writer (what each writer's own page says, with the writer's labels).
+fn write_folded(out: &mut String, folded: &[(&str, u64, Labels<'_>)], format: TextFormat) {
+    if folded.is_empty() {
+        return;
+    }
+    const NAME: &str = "mutornadomon_series_folded";
+    let help = "Label sets folded into a family's overflow series (otel_metric_overflow) past its series limit";
+    let _ = match format {
+        TextFormat::Prometheus => write!(
+            out,
+            "# HELP {NAME}_total {help}\n# TYPE {NAME}_total counter\n"
+        ),
+        TextFormat::OpenMetrics => write!(out, "# TYPE {NAME} counter\n# HELP {NAME} {help}\n"),
+    };
+    for (family, count, labels) in folded {
+        // Family names are letters, digits, '_', '.', ':': nothing to escape.
+        let _ = write!(out, "{NAME}_total{{family=\"{family}\"");
+        for (name, value) in labels.iter() {
+            let value = value
+                .replace('\\', "\\\\")
+                .replace('"', "\\\"")
+                .replace('\n', "\\n");
+            let _ = write!(out, ",{name}=\"{value}\"");
+        }
+        let _ = writeln!(out, "}} {count}");
     }
 }
 

@@ -18,4 +18,5 @@
 pub mod host_page;
 pub mod printable;
 pub mod reader;
+pub mod series;
 pub mod writers;

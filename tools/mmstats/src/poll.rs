@@ -2,6 +2,7 @@
 
 use crate::{string, Usage};
 use mmstats::reader::{expand, StatsFileCopy};
+use mmstats::series::{series_name, split_fields, Selector};
 use mutornadomon_core::Value;
 use std::collections::HashMap;
 use std::io::Write;
@@ -13,7 +14,8 @@ mmstats poll [options] FIELDS [PATH|DIR|GLOB...]
 
 Prints one row per interval for the comma-separated FIELDS, summed over the matching files:
 counters (and histogram counts) as the increase since the previous row, gauges as their
-value. The first row shows counters since their writers started. Files appearing or
+value. A field is a metric name, which sums every series of a labelled family, or a name with
+label matchers, which sums the series that have those labels: 'requests{status=\"500\",method=\"GET\"}'. The first row shows counters since their writers started. Files appearing or
 disappearing while it runs are picked up or dropped; a new file's counters count from the row
 after it appears. A field no file has shows '-'.
 
@@ -31,6 +33,7 @@ struct Options {
     count: Option<u64>,
     header_every: u64,
     fields: Vec<String>,
+    selectors: Vec<Selector>,
     has: Vec<String>,
     wheres: Vec<(String, String)>,
     paths: Vec<String>,
@@ -44,6 +47,7 @@ fn options(mut parser: lexopt::Parser) -> Result<Option<Options>, Usage> {
         count: None,
         header_every: 20,
         fields: Vec::new(),
+        selectors: Vec::new(),
         has: Vec::new(),
         wheres: Vec::new(),
         paths: Vec::new(),
@@ -92,23 +96,53 @@ fn options(mut parser: lexopt::Parser) -> Result<Option<Options>, Usage> {
         }
     }
     let fields = fields.ok_or_else(|| bad("FIELDS is required"))?;
-    o.fields = fields
-        .split(',')
+    o.fields = split_fields(&fields)
+        .into_iter()
         .filter(|f| !f.is_empty())
         .map(|f| format!("{prefix}{f}"))
         .collect();
     if o.fields.is_empty() {
         return Err(bad("FIELDS names no field"));
     }
+    o.selectors = o
+        .fields
+        .iter()
+        .map(|f| Selector::parse(f).map_err(|e| Usage(e, HELP)))
+        .collect::<Result<_, _>>()?;
     Ok(Some(o))
 }
 
-/// One file's readings: counters (cumulative) and gauges, by name.
+/// One series' reading.
+struct Entry {
+    name: String,
+    labels: Vec<(String, String)>,
+    /// Counters and histogram counts.
+    cumulative: Option<u64>,
+    gauge: Option<f64>,
+    /// Counters, gauges and info text as text, for `--where`.
+    text: Option<String>,
+}
+
+impl Entry {
+    fn selected_by(&self, selector: &Selector) -> bool {
+        let labels = self.labels.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        selector.matches(&self.name, labels)
+    }
+}
+
+/// One file's readings, by series name (`requests{status="200"}`).
 #[derive(Default)]
 struct Reading {
-    cumulative: HashMap<String, u64>,
-    gauges: HashMap<String, f64>,
-    texts: HashMap<String, String>,
+    entries: HashMap<String, Entry>,
+}
+
+impl Reading {
+    fn selected<'r>(
+        &'r self,
+        selector: &'r Selector,
+    ) -> impl Iterator<Item = (&'r String, &'r Entry)> {
+        self.entries.iter().filter(|(_, e)| e.selected_by(selector))
+    }
 }
 
 fn read(path: &std::path::Path) -> Option<Reading> {
@@ -116,23 +150,21 @@ fn read(path: &std::path::Path) -> Option<Reading> {
     let stats = copy.stats().ok()?;
     let mut reading = Reading::default();
     for record in stats.records().map_while(Result::ok) {
-        let name = record.name.to_owned();
-        match record.value {
-            Value::Counter(n) => {
-                reading.texts.insert(name.clone(), n.to_string());
-                reading.cumulative.insert(name, n);
-            }
-            Value::Histogram(h) => {
-                reading.cumulative.insert(name, h.count());
-            }
-            Value::Gauge(g) => {
-                reading.texts.insert(name.clone(), g.value.to_string());
-                reading.gauges.insert(name, g.value);
-            }
-            Value::Info(text) => {
-                reading.texts.insert(name, text.to_owned());
-            }
-        }
+        let (cumulative, gauge, text) = match record.value {
+            Value::Counter(n) => (Some(n), None, Some(n.to_string())),
+            Value::Histogram(h) => (Some(h.count()), None, None),
+            Value::Gauge(g) => (None, Some(g.value), Some(g.value.to_string())),
+            Value::Info(text) => (None, None, Some(text.to_owned())),
+        };
+        let labels = record.labels.iter();
+        let entry = Entry {
+            name: record.name.to_owned(),
+            labels: labels.map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
+            cumulative,
+            gauge,
+            text,
+        };
+        reading.entries.insert(series_name(&record), entry);
     }
     Some(reading)
 }
@@ -159,37 +191,37 @@ pub fn run(parser: lexopt::Parser) -> Result<u8, Usage> {
         let mut current: HashMap<PathBuf, Reading> = HashMap::new();
         for path in paths {
             let Some(reading) = read(&path) else { continue };
-            let keep = o.has.iter().all(|k| {
-                reading.cumulative.contains_key(k)
-                    || reading.gauges.contains_key(k)
-                    || reading.texts.contains_key(k)
-            }) && o
-                .wheres
-                .iter()
-                .all(|(k, v)| reading.texts.get(k) == Some(v));
+            let keep = o.has.iter().all(|k| reading.entries.contains_key(k))
+                && o.wheres
+                    .iter()
+                    .all(|(k, v)| reading.entries.get(k).and_then(|e| e.text.as_ref()) == Some(v));
             if keep {
                 current.insert(path, reading);
             }
         }
         let cells: Vec<String> = o
-            .fields
+            .selectors
             .iter()
             .zip(&widths)
-            .map(|(field, w)| {
+            .map(|(selector, w)| {
                 let mut seen = false;
                 let mut total = 0f64;
                 for (path, reading) in &current {
-                    if let Some(&now) = reading.cumulative.get(field) {
-                        seen = true;
-                        let before = match previous.get(path) {
-                            Some(p) => p.cumulative.get(field).copied().unwrap_or(0),
-                            None if rows == 0 => 0,
-                            None => now, // appeared since the last row: counts from the next
-                        };
-                        total += now.saturating_sub(before) as f64;
-                    } else if let Some(&value) = reading.gauges.get(field) {
-                        seen = true;
-                        total += value;
+                    for (key, entry) in reading.selected(selector) {
+                        if let Some(now) = entry.cumulative {
+                            seen = true;
+                            let before = match previous.get(path) {
+                                Some(p) => {
+                                    p.entries.get(key).and_then(|e| e.cumulative).unwrap_or(0)
+                                }
+                                None if rows == 0 => 0,
+                                None => now, // appeared since the last row: counts from the next
+                            };
+                            total += now.saturating_sub(before) as f64;
+                        } else if let Some(value) = entry.gauge {
+                            seen = true;
+                            total += value;
+                        }
                     }
                 }
                 let cell = if !seen {

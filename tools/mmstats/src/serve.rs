@@ -5,6 +5,7 @@ use crate::{string, Usage};
 use mmstats::host_page::HostPage;
 use mmstats::reader::file_name_pattern;
 use mmstats::reader::{discover, liveness, StatsFileCopy};
+use mmstats::series::{series_name, Selector};
 use mutornadomon_core::{Record, TextFormat, Value};
 use mutornadomon_http::AccessRule;
 use mutornadomon_http::{Limits, Request, Response};
@@ -20,11 +21,14 @@ Serves, for the stats files in DIR (default: the default directory):
                              metric (rates for counters, min/max bands, p50/p90/p99)
   /api/files?glob=G          the writers: file, pid, program, liveness, age
   /api/snapshot?glob=G       every writer now: process stats and each metric's reading
-  /api/labels?glob=G         every metric name, and the units of those that declare one
+  /api/labels?glob=G         every metric name and labelled series, and the units of those
+                             that declare one
   /api/values?label=L&agg=A&glob=G
                              L across the files (with its unit), aggregated by A: sum (default), avg, min, max,
                              one, nonzero-min, nonzero-avg (counters and gauges by value,
-                             histograms by count)
+                             histograms by count). L is a metric name (every series of a
+                             labelled family) or a name with label matchers, which selects the
+                             series that have those labels: requests{status=\"500\"}
   /metrics                   Prometheus text (or OpenMetrics by Accept) for every writer, each
                              sample labelled with its pid and program (and process_* series
                              of each running writer); metrics rendering alike
@@ -245,9 +249,18 @@ fn metric_json(r: &Record<'_>) -> Option<serde_json::Value> {
         }
         Value::Info(_) => return None,
     };
-    m["name"] = json!(r.name);
+    m["name"] = json!(series_name(r));
     m["unit"] = json!(r.unit);
     m["help"] = json!(r.help);
+    if !r.labels.is_empty() {
+        m["family"] = json!(r.name);
+        let labels: serde_json::Map<_, _> = r
+            .labels
+            .iter()
+            .map(|(k, v)| (k.to_owned(), json!(v)))
+            .collect();
+        m["labels"] = serde_json::Value::Object(labels);
+    }
     Some(m)
 }
 
@@ -277,6 +290,9 @@ fn labels_json(files: &[StatsFileCopy]) -> serde_json::Value {
                     continue;
                 }
                 labels.insert(record.name.to_owned());
+                if !record.labels.is_empty() {
+                    labels.insert(series_name(&record));
+                }
                 if !record.unit.is_empty() {
                     units.insert(record.name.to_owned(), record.unit.to_owned());
                 }
@@ -294,23 +310,24 @@ fn values_json(
         .get("label")
         .filter(|l| !l.is_empty())
         .ok_or((400, "label is required\n".to_owned()))?;
+    let selector = Selector::parse(label).map_err(|e| (400, format!("{e}\n")))?;
     let agg = query.get("agg").map_or("sum", String::as_str);
     let mut unit = None;
-    let values: Vec<f64> = files
-        .iter()
-        .filter_map(|copy| {
-            copy.stats().ok().and_then(|s| {
-                let record = s
-                    .records()
-                    .map_while(Result::ok)
-                    .find(|r| r.name == label)?;
-                if !record.unit.is_empty() {
-                    unit.get_or_insert_with(|| record.unit.to_owned());
-                }
-                number(&record)
-            })
-        })
-        .collect();
+    // Every selected series of every file: a metric alone, a family's series, or those with
+    // the labels asked for.
+    let mut values: Vec<f64> = Vec::new();
+    for stats in files.iter().filter_map(|copy| copy.stats().ok()) {
+        for record in stats
+            .records()
+            .map_while(Result::ok)
+            .filter(|r| selector.selects(r))
+        {
+            if !record.unit.is_empty() {
+                unit.get_or_insert_with(|| record.unit.to_owned());
+            }
+            values.extend(number(&record));
+        }
+    }
     if values.is_empty() {
         return Err((404, format!("no metric {label:?} in any file\n")));
     }

@@ -535,3 +535,123 @@ fn an_unknown_label_is_404() {
     assert!(response.body.contains("nosuch"), "{}", response.body);
     assert_eq!(get(server.1, "/api/values?label=work").status, 200);
 }
+
+/// Two writers with a labelled family: `requests{status,pid}` (a label called `pid`, which the
+/// host page's own `pid` renames to `exported_pid`), limit 2, and a gauge family.
+fn labelled_writers(dir: &Path) -> Vec<Monitor> {
+    [("alpha", 3), ("beta", 5)]
+        .into_iter()
+        .map(|(name, n)| {
+            let m = Monitor::builder()
+                .stats_dir(dir)
+                .program_name(name)
+                .start()
+                .unwrap();
+            let requests = m
+                .counter_family(
+                    "requests",
+                    Meta::new().help("Requests"),
+                    &["status", "pid"],
+                    2,
+                )
+                .unwrap();
+            requests
+                .series(&["200", "a \"quoted\" \\ pid"])
+                .unwrap()
+                .inc_by(n);
+            requests.series(&["500", "x"]).unwrap().inc();
+            requests.series(&["404", "x"]).unwrap().inc(); // past the limit: folded
+            let depth = m.gauge_family("depth", Meta::new(), &["queue"], 4).unwrap();
+            depth.series(&["mail"]).unwrap().set(n as f64);
+            m
+        })
+        .collect()
+}
+
+#[test]
+fn labelled_series_are_selected_and_aggregated() {
+    let dir = temp_dir("labelled");
+    let _writers = labelled_writers(&dir);
+    let server = serve(&dir);
+    let value = |query: &str| {
+        let body = get(server.1, &format!("/api/values?{query}")).body;
+        serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{e}: {body}"))
+            ["value"]
+            .as_f64()
+    };
+    // The family: every series of every writer (3 + 5 + 1 + 1 + two folded 1s).
+    assert_eq!(value("label=requests"), Some(12.0));
+    assert_eq!(value("label=requests%7Bstatus%3D%22200%22%7D"), Some(8.0));
+    assert_eq!(
+        value("label=requests%7Bstatus%3D%22200%22%7D&agg=max"),
+        Some(5.0)
+    );
+    let overflow = "label=requests%7Botel_metric_overflow%3D%22true%22%7D";
+    assert_eq!(value(overflow), Some(2.0));
+    assert_eq!(
+        value("label=depth%7Bqueue%3D%22mail%22%7D&agg=avg"),
+        Some(4.0)
+    );
+    let missing = get(
+        server.1,
+        "/api/values?label=requests%7Bstatus%3D%22999%22%7D",
+    );
+    assert_eq!(missing.status, 404);
+    let malformed = get(server.1, "/api/values?label=requests%7Bstatus%3D200%7D");
+    assert_eq!(malformed.status, 400);
+
+    let labels: serde_json::Value =
+        serde_json::from_str(&get(server.1, "/api/labels").body).unwrap();
+    let labels: Vec<&str> = labels["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(labels.contains(&"requests"), "{labels:?}");
+    assert!(
+        labels.contains(&r#"requests{status="500",pid="x"}"#),
+        "{labels:?}"
+    );
+
+    let snapshot: serde_json::Value =
+        serde_json::from_str(&get(server.1, "/api/snapshot").body).unwrap();
+    let metrics = snapshot["writers"][0]["metrics"].as_array().unwrap();
+    let ok = metrics
+        .iter()
+        .find(|m| m["labels"]["status"] == "200")
+        .expect("the 200 series");
+    assert_eq!(ok["family"], "requests");
+
+    let text = get(server.1, "/metrics").body;
+    assert_eq!(
+        text.matches("# TYPE requests_total counter").count(),
+        1,
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"requests_total{status="500",exported_pid="x",pid=""#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"exported_pid="a \"quoted\" \\ pid""#),
+        "{text}"
+    );
+    assert_eq!(
+        text.matches("mutornadomon_series_folded_total{family=\"requests\",pid=")
+            .count(),
+        2,
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+#[ignore = "needs promtool (apt-get install -y --no-install-recommends prometheus)"]
+fn promtool_accepts_labelled_metrics_of_every_writer() {
+    let dir = temp_dir("labelled-promtool");
+    let _writers = labelled_writers(&dir);
+    let server = serve(&dir);
+    support::promtool_check(&get(server.1, "/metrics").body);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

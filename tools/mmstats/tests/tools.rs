@@ -411,3 +411,73 @@ fn control_characters_in_file_names_are_escaped_in_text_output() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn dump_and_poll_show_and_select_labelled_series() {
+    let dir = temp_dir("labelled");
+    let monitor = Monitor::builder()
+        .stats_dir(&dir)
+        .program_name("labelled")
+        .start()
+        .unwrap();
+    let requests = monitor
+        .counter_family("requests", Meta::new(), &["status", "method"], 8)
+        .unwrap();
+    let ok = requests.series(&["200", "GET"]).unwrap();
+    ok.inc_by(4);
+    requests.series(&["500", "GET"]).unwrap().inc();
+    requests.series(&["500", "POST \"x\""]).unwrap().inc_by(2);
+    let d = dir.to_str().unwrap();
+
+    let json: serde_json::Value =
+        serde_json::from_slice(&mmstats(&["dump", "--json", d]).stdout).unwrap();
+    let metrics = &json["files"][0]["metrics"];
+    let ok_json = &metrics[r#"requests{status="200",method="GET"}"#];
+    assert_eq!(ok_json["value"], 4, "{metrics}");
+    assert_eq!(ok_json["labels"]["method"], "GET");
+    assert_eq!(ok_json["name"], "requests");
+    let overflow = &metrics[r#"requests{otel_metric_overflow="true"}"#];
+    assert_eq!(overflow["series_limit"], 8);
+    assert_eq!(overflow["folded"], 0);
+    assert_eq!(
+        overflow["label_names"],
+        serde_json::json!(["status", "method"])
+    );
+    let plain = text(&mmstats(&["dump", d]).stdout);
+    let line = plain
+        .lines()
+        .find(|l| {
+            l.trim_start()
+                .starts_with(r#"requests{status="500",method="POST \"x\""}"#)
+        })
+        .unwrap_or_else(|| panic!("{plain}"));
+    assert!(line.ends_with("counter    2"), "{line}");
+
+    let poll = |fields: &str| {
+        let out = mmstats(&["poll", "-c", "1", fields, d]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let stdout = text(&out.stdout);
+        let row: Vec<String> = stdout
+            .lines()
+            .nth(1)
+            .unwrap()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        row
+    };
+    assert_eq!(
+        poll(
+            r#"requests,requests{status="500"},requests{status="500",method="GET"},requests{method="PUT"}"#
+        ),
+        ["7", "3", "1", "-"]
+    );
+    let bad = mmstats(&["poll", "-c", "1", "requests{status=500}", d]);
+    assert_eq!(
+        bad.status.code(),
+        Some(2),
+        "a malformed selector is a usage error"
+    );
+    drop(monitor);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
