@@ -48,6 +48,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let _ = region.counter("9refused", Meta::new());
     files.push(("every_kind", snapshot(&region)));
 
+    let labelled = Storage::<4096>::new();
+    let region = labelled.region();
+    let requests = region.counter_family(
+        "requests",
+        Meta::new().help("By status"),
+        &["status", "method"],
+        2,
+    )?;
+    requests.series(&["200", "GET"])?.inc_by(4);
+    requests.series(&["500", "say \"hi\""])?.inc();
+    requests.series(&["404", "GET"])?.inc(); // past the limit: folded
+    let depth = region.gauge_family("depth", Meta::new().unit("bytes"), &["queue"], 4)?;
+    depth.series(&[""])?.set(-2.5);
+    let latency = region.histogram_family_with_max(
+        "latency",
+        Meta::new().unit("nanoseconds"),
+        &["route"],
+        4,
+        1 << 12,
+    )?;
+    latency.series(&["/"])?.record(1_500);
+    files.push(("labelled", snapshot(&region)));
+
     let one = Storage::<256>::new();
     one.region().count("sys.pid", 1)?;
     files.push(("one_counter", snapshot(&one.region())));

@@ -43,6 +43,8 @@
 #![warn(missing_docs)]
 
 mod accounting;
+#[cfg(feature = "metrics")]
+pub mod facade;
 mod families;
 mod handles;
 mod memory;

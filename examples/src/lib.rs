@@ -1,7 +1,9 @@
 //! Examples live in `[[example]]` targets; this library holds what the sample applications
-//! share: their command line and their clean stop on signals, and the std sample
-//! application's code itself ([`sample_app`]), which its tests run in a child process.
+//! share: their command line and their clean stop on signals, the std sample application's
+//! code itself ([`sample_app`]), which its tests run in a child process, and the `metrics`
+//! facade example's ([`metrics_app`]).
 
+pub mod metrics_app;
 pub mod sample_app;
 
 use std::sync::atomic::AtomicBool;

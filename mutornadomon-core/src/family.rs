@@ -94,6 +94,12 @@ impl<'a> Family<'a> {
         self.word(family_word::FOLDED).load(Ordering::Relaxed)
     }
 
+    fn count_fold(&self) {
+        // Relaxed: a statistic, as in `folded`.
+        self.word(family_word::FOLDED)
+            .fetch_add(1, Ordering::Relaxed);
+    }
+
     fn series_count(&self) -> u64 {
         // Relaxed: a statistic; the series themselves are published through the index.
         self.word(family_word::SERIES).load(Ordering::Relaxed)
@@ -113,9 +119,7 @@ impl<'a> Family<'a> {
             return Ok(found);
         }
         Ok(self.add(hash, values).unwrap_or_else(|_| {
-            // Relaxed: a statistic, as in `folded`.
-            self.word(family_word::FOLDED)
-                .fetch_add(1, Ordering::Relaxed);
+            self.count_fold();
             self.overflow()
         }))
     }
@@ -216,6 +220,14 @@ macro_rules! family_handle {
             /// Labelled series registered so far (the overflow series not counted).
             pub fn series_count(&self) -> u64 {
                 self.family.series_count()
+            }
+
+            /// Counts one fold and gives the overflow series: for a caller whose label set
+            /// cannot be mapped onto the family's label names (a facade whose call sites use
+            /// other labels).
+            pub fn fold(&self) -> $series<'a> {
+                self.family.count_fold();
+                self.overflow
             }
 
             /// The number of label names: what [`series`](Self::series) takes values for.

@@ -135,6 +135,23 @@ impl<'a> Counter<'a> {
         // Relaxed: see `inc_by`.
         self.cell.load(Ordering::Relaxed)
     }
+
+    /// Raises the count to `value` if it is below (a count kept elsewhere, published here;
+    /// the `metrics` crate's `absolute`). Never lowers it.
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// let seen = STATS.region().counter("seen", Meta::new())?;
+    /// seen.absolute(10);
+    /// seen.absolute(4);
+    /// assert_eq!(seen.get(), 10);
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
+    pub fn absolute(&self, value: u64) {
+        // Relaxed: see `inc_by`.
+        self.cell.fetch_max(value, Ordering::Relaxed);
+    }
 }
 
 impl fmt::Debug for Counter<'_> {
