@@ -10,14 +10,14 @@
 
 use crate::bucket::buckets_for_max;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
-use crate::labels::{joined, joined_len, validate_label_values, LabelError};
+use crate::labels::{for_each_joined_word, joined, joined_len, validate_label_values, LabelError};
 use crate::layout::{
     family_word, frame_word, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
-    FAMILY_HEAD_WORDS, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+    FAMILY_HEAD_WORDS, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, HISTOGRAM_HEAD_WORDS};
 use crate::register_error::RegisterError;
-use crate::registry::{hash_bytes, name_matches_bytes, store_bytes, unit_of, value_offset, Spec};
+use crate::registry::{store_bytes, unit_of, value_offset, Spec};
 use crate::sync::{AtomicU64, Ordering};
 use crate::Region;
 use core::fmt;
@@ -105,19 +105,37 @@ impl<'a> Family<'a> {
         self.word(family_word::SERIES).load(Ordering::Relaxed)
     }
 
+    /// The index hash of a series: the family's offset and the text's words, a word at a time
+    /// (FNV-1a's prime on words, then a final mix so the slot bits depend on every byte).
     fn hash(&self, values: &[&str]) -> u64 {
-        let family = (self.at as u64).to_le_bytes();
-        hash_bytes(family.into_iter().chain(joined(values)))
+        const PRIME: u64 = 0x0100_0000_01b3;
+        let mut hash = (FNV_OFFSET ^ self.at as u64).wrapping_mul(PRIME);
+        for_each_joined_word(values, |word| {
+            hash = (hash ^ word).wrapping_mul(PRIME);
+            true
+        });
+        hash ^= hash >> 33;
+        hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        hash ^ hash >> 33
     }
 
     /// The value words of the series with these label values: found, registered, or (past the
     /// limit, or with the region full) the overflow series', counting the fold.
     fn series(&self, values: &[&str]) -> Result<&'a [AtomicU64], LabelError> {
-        validate_label_values(values, self.label_count)?;
+        if values.len() != self.label_count {
+            return Err(LabelError::WrongValueCount {
+                expected: self.label_count,
+                got: values.len(),
+            });
+        }
         let hash = self.hash(values);
+        // Values are checked only when new: a registered series' text holds valid values and
+        // exactly one separator between two, so values that break the rules (a separator
+        // inside one included) match none.
         if let Some(found) = self.find(hash, values) {
             return Ok(found);
         }
+        validate_label_values(values, self.label_count)?;
         Ok(self.add(hash, values).unwrap_or_else(|_| {
             self.count_fold();
             self.overflow()
@@ -136,10 +154,9 @@ impl<'a> Family<'a> {
                 return None;
             }
             if entry >> 32 == hash >> 32 {
-                if let Some(record) = self.region.record_at(entry as u32 as usize) {
-                    if self.is_series(record, values) {
-                        return Some(&record[value_offset(record)..]);
-                    }
+                let record = self.region.record_at(entry as u32 as usize);
+                if let Some(values) = record.and_then(|r| self.series_values(r, values)) {
+                    return Some(values);
                 }
             }
             slot = (slot + 1) & mask;
@@ -147,15 +164,26 @@ impl<'a> Family<'a> {
         None
     }
 
-    /// Whether `record` is this family's series with these label values.
-    fn is_series(&self, record: &[AtomicU64], values: &[&str]) -> bool {
+    /// The value words of `record` if it is this family's series with these label values.
+    fn series_values(&self, record: &'a [AtomicU64], values: &[&str]) -> Option<&'a [AtomicU64]> {
         // Relaxed: the record was made visible by the Acquire load of its index slot.
-        let (_, code, _) = unpack_frame(record[0].load(Ordering::Relaxed));
-        let (_, _, param) = unpack_lengths(record[1].load(Ordering::Relaxed));
-        code == kind_code::SERIES
-            && param as usize == self.at
-            && name_matches_bytes(record, joined_len(values), joined(values))
-            && record.len() - value_offset(record) == self.series_words
+        let (_, code, text_len) = unpack_frame(record[0].load(Ordering::Relaxed));
+        let (_, _, family) = unpack_lengths(record[1].load(Ordering::Relaxed));
+        if code != kind_code::SERIES || family as usize != self.at {
+            return None;
+        }
+        let text_len = usize::from(text_len);
+        let value_at = RECORD_HEAD_WORDS + words_for(text_len);
+        let series = record
+            .get(value_at..)
+            .filter(|v| v.len() == self.series_words)?;
+        let mut text = record[RECORD_HEAD_WORDS..value_at].iter();
+        let same = text_len == joined_len(values)
+            && for_each_joined_word(values, |word| {
+                text.next()
+                    .is_some_and(|w| w.load(Ordering::Relaxed) == word)
+            });
+        same.then_some(series)
     }
 
     /// Appends a series record under the registration lock, unless the family is at its limit

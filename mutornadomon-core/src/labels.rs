@@ -182,6 +182,61 @@ pub(crate) fn joined<'p>(parts: &'p [&'p str]) -> impl Iterator<Item = u8> + Clo
     })
 }
 
+/// Calls `f` with each 8-byte word of `parts` joined with [`SEPARATOR`], as a record's text
+/// stores it (native byte order, the last word zero-padded), until `f` returns false; whether
+/// it never did. A word at a time: the series lookup's hash and comparison.
+pub(crate) fn for_each_joined_word(parts: &[&str], mut f: impl FnMut(u64) -> bool) -> bool {
+    /// The word being filled: bytes so far as a little-endian number, and the bit to put the
+    /// next one at.
+    struct Filling {
+        word: u64,
+        shift: u32,
+    }
+    impl Filling {
+        /// Adds a byte; the word when it is full.
+        #[inline(always)]
+        fn push(&mut self, byte: u8) -> Option<u64> {
+            self.word |= u64::from(byte) << self.shift;
+            self.shift += 8;
+            if self.shift < 64 {
+                return None;
+            }
+            let full = self.word;
+            (self.word, self.shift) = (0, 0);
+            // As a record's text word: the bytes in memory order, read natively.
+            Some(u64::from_le(full))
+        }
+    }
+    let mut filling = Filling { word: 0, shift: 0 };
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            if let Some(word) = filling.push(SEPARATOR) {
+                if !f(word) {
+                    return false;
+                }
+            }
+        }
+        let mut rest = part.as_bytes();
+        if filling.shift == 0 {
+            // Aligned: whole words straight from the value.
+            while let Some((head, tail)) = rest.split_first_chunk::<8>() {
+                if !f(u64::from_ne_bytes(*head)) {
+                    return false;
+                }
+                rest = tail;
+            }
+        }
+        for &byte in rest {
+            if let Some(word) = filling.push(byte) {
+                if !f(word) {
+                    return false;
+                }
+            }
+        }
+    }
+    filling.shift == 0 || f(u64::from_le(filling.word))
+}
+
 /// Length of `parts` joined with [`SEPARATOR`].
 pub(crate) fn joined_len(parts: &[&str]) -> usize {
     parts.iter().map(|p| p.len()).sum::<usize>() + parts.len().saturating_sub(1)
@@ -358,6 +413,16 @@ mod tests {
         assert_eq!(pairs, [(OVERFLOW_LABEL, "true")]);
         assert_eq!(overflow.names().count(), 2);
         assert_eq!(SeriesLabels::NONE.iter().count(), 0);
+        let mut words = std::vec::Vec::new();
+        for_each_joined_word(&["abcdefg", "hi", ""], |w| {
+            words.push(w);
+            true
+        });
+        let expected = [
+            u64::from_ne_bytes(*b"abcdefg\0"),
+            u64::from_ne_bytes(*b"hi\0\0\0\0\0\0"),
+        ];
+        assert_eq!(words, expected);
         let joined: std::vec::Vec<u8> = joined(&["x", "", "yz"]).collect();
         assert_eq!(joined, b"x\0\0yz");
         assert_eq!(joined_len(&["x", "", "yz"]), 5);

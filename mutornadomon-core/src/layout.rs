@@ -151,17 +151,32 @@ pub(crate) const fn words_for(bytes: usize) -> usize {
 /// Index slots for a region of `total_words`: the largest power of two not above an eighth of it.
 pub(crate) const fn index_slots(total_words: usize) -> usize {
     let target = total_words / 8;
-    let mut slots = 1;
-    while slots * 2 <= target {
-        slots *= 2;
+    if target < 2 {
+        return 1;
     }
-    slots
+    // Every lookup finds the index with this: a bit scan, not a loop.
+    1 << (usize::BITS - 1 - target.leading_zeros())
 }
 
 /// Registrations a region of `total_words` can index (three quarters of its slots, so probes
 /// stay short).
 pub(crate) const fn max_records(total_words: usize) -> usize {
     index_slots(total_words) / 4 * 3
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn index_slots_are_the_largest_power_of_two_within_an_eighth() {
+        for words in 0..5000 {
+            let mut slots = 1;
+            while slots * 2 <= words / 8 {
+                slots *= 2;
+            }
+            assert_eq!(super::index_slots(words), slots, "{words}");
+        }
+        assert_eq!(super::index_slots(usize::MAX), 1 << (usize::BITS - 4));
+    }
 }
 
 /// The header words of a freshly formatted region of `total_words`.

@@ -97,17 +97,6 @@ pub(crate) fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN])
     &buf[..len]
 }
 
-/// Whether the record's name (a series': its label values) is the `len` bytes of `name`.
-pub(crate) fn name_matches_bytes(
-    record: &[AtomicU64],
-    len: usize,
-    name: impl Iterator<Item = u8>,
-) -> bool {
-    // Relaxed: the record was made visible by the Acquire load of its index slot.
-    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
-    usize::from(name_len) == len && text_bytes(record, 0, len).eq(name)
-}
-
 /// Whether the record's name is `name`.
 fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
     // Relaxed: the record was made visible by the Acquire load of its index slot.

@@ -206,6 +206,196 @@ mod contention {
     }
 }
 
+/// Labelled series: an update through a series' handle next to a raw atomic (the floor);
+/// a lookup by label values next to the `prometheus` crate's `with_label_values`; the
+/// `metrics` macros and cached handles through our recorder next to the Prometheus exporter's
+/// (both as a local recorder, so both pay the same recorder lookup).
+mod labelled {
+    use super::*;
+    use metrics::with_local_recorder;
+
+    #[divan::bench]
+    fn raw_atomic_fetch_add() {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        black_box(&COUNTER).fetch_add(1, Ordering::Relaxed);
+    }
+
+    #[divan::bench]
+    fn mutornadomon_series_handle_add(bencher: divan::Bencher) {
+        let family = region()
+            .counter_family("labelled_handle", Meta::new(), &["status", "method"], 64)
+            .unwrap();
+        let series = family.series(&["200", "GET"]).unwrap();
+        bencher.bench(|| black_box(&series).inc());
+    }
+
+    #[divan::bench(threads = [1, 2])]
+    fn mutornadomon_lookup_by_values(bencher: divan::Bencher) {
+        let family = region()
+            .counter_family("labelled_lookup", Meta::new(), &["status", "method"], 64)
+            .unwrap();
+        for status in ["200", "404", "500"] {
+            family.series(&[status, "GET"]).unwrap();
+        }
+        bencher.bench(|| family.series(black_box(&["200", "GET"])).unwrap().inc());
+    }
+
+    #[divan::bench(threads = [1, 2])]
+    fn prometheus_with_label_values(bencher: divan::Bencher) {
+        static VEC: OnceLock<prometheus::IntCounterVec> = OnceLock::new();
+        let vec = VEC.get_or_init(|| {
+            let opts = prometheus::Opts::new("labelled_lookup", "help");
+            prometheus::IntCounterVec::new(opts, &["status", "method"]).unwrap()
+        });
+        for status in ["200", "404", "500"] {
+            vec.with_label_values(&[status, "GET"]);
+        }
+        bencher.bench(|| vec.with_label_values(black_box(&["200", "GET"])).inc());
+    }
+
+    fn ours() -> &'static mutornadomon_std::facade::MetricsRecorder {
+        static RECORDER: OnceLock<(
+            mutornadomon_std::Monitor,
+            mutornadomon_std::facade::MetricsRecorder,
+        )> = OnceLock::new();
+        let (_, recorder) = RECORDER.get_or_init(|| {
+            let monitor = mutornadomon_std::Monitor::builder()
+                .in_memory()
+                .start()
+                .unwrap();
+            let recorder = monitor.metrics_recorder();
+            (monitor, recorder)
+        });
+        recorder
+    }
+
+    fn theirs() -> &'static PrometheusRecorder {
+        static RECORDER: OnceLock<PrometheusRecorder> = OnceLock::new();
+        RECORDER.get_or_init(|| PrometheusBuilder::new().build_recorder())
+    }
+
+    fn macro_call() {
+        metrics::counter!("facade_requests", "status" => "200", "method" => "GET").increment(1);
+    }
+
+    #[divan::bench]
+    fn mutornadomon_facade_macro(bencher: divan::Bencher) {
+        with_local_recorder(ours(), || {
+            macro_call();
+            bencher.bench_local(macro_call);
+        });
+    }
+
+    #[divan::bench]
+    fn metrics_exporter_macro(bencher: divan::Bencher) {
+        with_local_recorder(theirs(), || {
+            macro_call();
+            bencher.bench_local(macro_call);
+        });
+    }
+
+    /// Two threads at once (each sets the recorder as its local one per call: the same
+    /// added cost on both rows).
+    #[divan::bench(threads = [2])]
+    fn mutornadomon_facade_macro_2_threads(bencher: divan::Bencher) {
+        bencher.bench(|| with_local_recorder(ours(), macro_call));
+    }
+
+    #[divan::bench(threads = [2])]
+    fn metrics_exporter_macro_2_threads(bencher: divan::Bencher) {
+        bencher.bench(|| with_local_recorder(theirs(), macro_call));
+    }
+
+    #[divan::bench]
+    fn mutornadomon_facade_handle(bencher: divan::Bencher) {
+        let counter = with_local_recorder(
+            ours(),
+            || metrics::counter!("facade_handle", "status" => "200"),
+        );
+        bencher.bench(|| black_box(&counter).increment(1));
+    }
+
+    #[divan::bench]
+    fn metrics_exporter_handle(bencher: divan::Bencher) {
+        let counter = with_local_recorder(
+            theirs(),
+            || metrics::counter!("facade_handle", "status" => "200"),
+        );
+        bencher.bench(|| black_box(&counter).increment(1));
+    }
+
+    /// 100 series of one family on a Prometheus page: our template filled from the live
+    /// region, our renderer (snapshot, parse, render), the `prometheus` crate's encoder.
+    const SERIES: usize = 100;
+
+    fn labelled_region() -> Vec<RegionWord> {
+        let words: Vec<RegionWord> = (0..64 * 1024).map(|_| RegionWord::new(0)).collect();
+        {
+            let region = Region::format(&words).unwrap();
+            let meta = Meta::new().help("Requests by path and status");
+            let family = region
+                .counter_family("requests", meta, &["path", "status"], 128)
+                .unwrap();
+            for i in 0..SERIES {
+                let path = format!("/api/v1/item/{i}");
+                family.series(&[&path, "200"]).unwrap().inc_by(i as u64 * 7);
+            }
+        }
+        words
+    }
+
+    #[divan::bench]
+    fn mutornadomon_100_series_template_region(bencher: divan::Bencher) {
+        let words = labelled_region();
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; region.snapshot_len()];
+        let used = region.snapshot(&mut snapshot).unwrap();
+        let (mut text, mut holes) = (vec![0u8; 64 * 1024], vec![PlacedHole::EMPTY; 4 * SERIES]);
+        let stats = parse(&snapshot[..used]).unwrap();
+        let page = Page::Prometheus(TextFormat::Prometheus);
+        let template = PageTemplate::compile(page, &stats, None, &mut text, &mut holes).unwrap();
+        let mut out = vec![0u8; 64 * 1024];
+        bencher.bench_local(|| {
+            template
+                .fill_region(&text, &holes, &region, None, &mut out)
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn mutornadomon_100_series_render(bencher: divan::Bencher) {
+        let words = labelled_region();
+        let region = Region::attach(&words).unwrap();
+        let mut snapshot = vec![0u8; region.snapshot_len()];
+        let mut out = vec![0u8; 64 * 1024];
+        bencher.bench_local(|| {
+            let used = region.snapshot(&mut snapshot).unwrap();
+            let stats = parse(&snapshot[..used]).unwrap();
+            render_prometheus(&stats, None, TextFormat::Prometheus, &mut out).unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn prometheus_100_series_encoder(bencher: divan::Bencher) {
+        use prometheus::Encoder;
+        let registry = prometheus::Registry::new();
+        let opts = prometheus::Opts::new("requests_total", "Requests by path and status");
+        let vec = prometheus::IntCounterVec::new(opts, &["path", "status"]).unwrap();
+        for i in 0..SERIES {
+            let path = format!("/api/v1/item/{i}");
+            vec.with_label_values(&[&path, "200"]).inc_by(i as u64 * 7);
+        }
+        registry.register(Box::new(vec)).unwrap();
+        let encoder = prometheus::TextEncoder::new();
+        let mut out = Vec::with_capacity(64 * 1024);
+        bencher.bench_local(|| {
+            out.clear();
+            encoder.encode(&registry.gather(), &mut out).unwrap();
+            out.len()
+        });
+    }
+}
+
 /// Rendering `n` metrics (four in five counters, one in five gauges), each crate from its own
 /// live state: ours includes the snapshot and the parse.
 mod render {
@@ -389,9 +579,15 @@ mod statsd_encode {
         let region = Region::format(&words).unwrap();
         for i in 0..METRICS {
             if i % 5 == 4 {
-                region.gauge(&name(i), Meta::new()).unwrap().set(i as f64 / 3.0);
+                region
+                    .gauge(&name(i), Meta::new())
+                    .unwrap()
+                    .set(i as f64 / 3.0);
             } else {
-                region.counter(&name(i), Meta::new()).unwrap().inc_by(i as u64 * 7);
+                region
+                    .counter(&name(i), Meta::new())
+                    .unwrap()
+                    .inc_by(i as u64 * 7);
             }
         }
         let mut snapshot = vec![0u8; region.snapshot_len()];
@@ -429,7 +625,13 @@ mod statsd_encode {
         let packing = Arc::new(Mutex::new(Vec::with_capacity(DATAGRAM)));
         let client = StatsdClient::from_sink("app", PackingSink(Arc::clone(&packing)));
         let names: Vec<[String; 3]> = (0..METRICS)
-            .map(|i| [name(i), format!("{}.min", name(i)), format!("{}.max", name(i))])
+            .map(|i| {
+                [
+                    name(i),
+                    format!("{}.min", name(i)),
+                    format!("{}.max", name(i)),
+                ]
+            })
             .collect();
         let mut previous = vec![0u64; METRICS];
         bencher.bench_local(|| {
@@ -464,14 +666,18 @@ mod register {
     const SIZES: &[usize] = &[100, 1000];
 
     fn varied(n: usize) -> Vec<String> {
-        let words = ["requests", "latency", "queue", "db", "cache", "http", "worker", "pool"];
+        let words = [
+            "requests", "latency", "queue", "db", "cache", "http", "worker", "pool",
+        ];
         (0..n)
             .map(|i| format!("{}_{}_{i}", words[i % 8], words[(i / 8) % 8]))
             .collect()
     }
 
     fn shared_prefix(n: usize) -> Vec<String> {
-        (0..n).map(|i| format!("service.requests.by_route_{i}")).collect()
+        (0..n)
+            .map(|i| format!("service.requests.by_route_{i}"))
+            .collect()
     }
 
     fn ours(bencher: divan::Bencher, names: Vec<String>) {
