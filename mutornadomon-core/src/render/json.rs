@@ -22,7 +22,7 @@ use core::fmt::{self, Write};
 /// Non-finite gauge values are `null`.
 ///
 /// Labelled families keep out of mutornadomon's sections (whose shape stays name to number):
-/// when there are any, `labelled` maps each family's name to `kind`, `labels` (the label
+/// when there are any, `labelled` (the last key) maps each family's name to `kind`, `labels` (the label
 /// names), `limit`, `folded` and `series`, a list of `{"labels":{..},"value":..}` (a gauge's
 /// with `min` and `max`, a histogram's value its summary object), the overflow series last,
 /// labelled `{"otel_metric_overflow":"true"}`.
@@ -174,8 +174,10 @@ fn write_json(
         }
         w.write_char('}')?;
     }
-    write_labelled(w, stats, corrupt)?;
-    write_units(w, stats, corrupt)?;
+    // The units pass reads every record: it says whether a labelled family needs a pass.
+    if write_units(w, stats, corrupt)? {
+        write_labelled(w, stats, corrupt)?;
+    }
     w.write_char('}')
 }
 
@@ -277,18 +279,19 @@ fn write_series(w: &mut impl PageWrite, r: &Record<'_>) -> fmt::Result {
 
 /// `,"units":{"name":"unit",...}` for every metric that declares a unit (nothing when none
 /// does): what a reader needs to know a histogram's numbers are nanoseconds, or a gauge's
-/// seconds. Info records have no unit.
+/// seconds. Info records have no unit. Says whether any record is labelled.
 fn write_units(
     w: &mut impl PageWrite,
     stats: &Stats<'_>,
     corrupt: &mut Option<ParseError>,
-) -> fmt::Result {
-    let mut first = true;
+) -> Result<bool, fmt::Error> {
+    let (mut first, mut labelled) = (true, false);
     for record in stats.records() {
         let record = record.map_err(|e| {
             *corrupt = Some(e);
             fmt::Error
         })?;
+        labelled |= !record.labels.is_empty();
         let series = !record.labels.is_empty() && !record.labels.is_overflow();
         if record.unit.is_empty() || record.kind == Kind::Info || series {
             continue; // a family's unit is given once, with its record
@@ -302,7 +305,7 @@ fn write_units(
     if !first {
         w.write_char('}')?;
     }
-    Ok(())
+    Ok(labelled)
 }
 
 /// A JSON string with RFC 8259 escapes.

@@ -231,6 +231,7 @@ fn both_readers_give_every_hostile_file_the_same_verdict() {
         }
         at += len.max(16);
     }
+    eprintln!("{} hostile files", corpus.len());
     let dir = std::env::temp_dir().join(format!("mutornadomon-verdicts-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
