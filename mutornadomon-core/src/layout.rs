@@ -164,21 +164,6 @@ pub(crate) const fn max_records(total_words: usize) -> usize {
     index_slots(total_words) / 4 * 3
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn index_slots_are_the_largest_power_of_two_within_an_eighth() {
-        for words in 0..5000 {
-            let mut slots = 1;
-            while slots * 2 <= words / 8 {
-                slots *= 2;
-            }
-            assert_eq!(super::index_slots(words), slots, "{words}");
-        }
-        assert_eq!(super::index_slots(usize::MAX), 1 << (usize::BITS - 4));
-    }
-}
-
 /// The header words of a freshly formatted region of `total_words`.
 pub(crate) const fn initial_header(total_words: usize) -> [u64; HEADER_WORDS] {
     let slots = index_slots(total_words);
@@ -193,4 +178,19 @@ pub(crate) const fn initial_header(total_words: usize) -> [u64; HEADER_WORDS] {
     h[header::INDEX_SLOTS] = slots as u64;
     h[header::RECORDS_START] = HEADER_BYTES as u64;
     h
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn index_slots_are_the_largest_power_of_two_within_an_eighth() {
+        for words in 0..5000 {
+            let mut slots = 1;
+            while slots * 2 <= words / 8 {
+                slots *= 2;
+            }
+            assert_eq!(super::index_slots(words), slots, "{words}");
+        }
+        assert_eq!(super::index_slots(usize::MAX), 1 << (usize::BITS - 4));
+    }
 }
