@@ -10,7 +10,7 @@
 
 use crate::bucket::buckets_for_max;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
-use crate::labels::{for_each_joined_word, joined, joined_len, validate_label_values, LabelError};
+use crate::label_rules::{for_each_joined_word, joined_len, validate_label_values, LabelError};
 use crate::layout::{
     family_word, frame_word, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
     FAMILY_HEAD_WORDS, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
@@ -217,7 +217,9 @@ impl<'a> Family<'a> {
         );
         record[0].store(frame, Ordering::Relaxed);
         record[1].store(lengths_word(0, 0, self.at as u32), Ordering::Relaxed);
-        store_bytes(&record[RECORD_HEAD_WORDS..value_at], joined(values));
+        let mut parts = [&[][..]; 2 * crate::MAX_LABELS];
+        let text = crate::label_rules::joined_parts(&[], values, &mut parts);
+        store_bytes(&record[RECORD_HEAD_WORDS..value_at], text);
         for (i, word) in record[value_at..].iter().enumerate() {
             word.store((self.init)(i), Ordering::Relaxed);
         }

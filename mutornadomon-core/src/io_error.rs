@@ -19,8 +19,8 @@ use crate::StatsdError;
 #[cfg(feature = "templates")]
 use crate::TemplateError;
 use crate::{
-    BufferTooSmall, DurationUnitError, FormatError, LabelError, ParseError, RegisterError,
-    RenderError, TextError,
+    BufferTooSmall, DurationUnitError, FormatError, ParseError, RegisterError, RenderError,
+    TextError,
 };
 use std::io::{Error, ErrorKind};
 
@@ -42,7 +42,6 @@ into_io_error! {
         _ => ErrorKind::InvalidInput,
     },
     TextError => |_| ErrorKind::InvalidInput,
-    LabelError => |_| ErrorKind::InvalidInput,
     DurationUnitError => |_| ErrorKind::InvalidInput,
     FormatError => |_| ErrorKind::InvalidInput,
     AddressError => |_| ErrorKind::InvalidInput,
@@ -50,6 +49,11 @@ into_io_error! {
     RenderError => |_| ErrorKind::Other,
     BufferTooSmall => |_| ErrorKind::Other,
     Refusal => |_| ErrorKind::PermissionDenied,
+}
+
+#[cfg(feature = "labels")]
+into_io_error! {
+    crate::LabelError => |_| ErrorKind::InvalidInput,
 }
 
 #[cfg(feature = "templates")]

@@ -59,9 +59,11 @@ pub(crate) mod kind_code {
 }
 
 /// Words of a family record's values before its overflow series' values.
+#[cfg(feature = "labels")]
 pub(crate) const FAMILY_HEAD_WORDS: usize = 4;
 
 /// Word positions in a family record's values.
+#[cfg(feature = "labels")]
 pub(crate) mod family_word {
     /// The series' value parameter (bucket count, gauge windows, 0 for counters).
     pub const VALUE_PARAM: usize = 0;
@@ -75,6 +77,7 @@ pub(crate) mod family_word {
 
 /// A family record's kind parameter: the length of its label names text (bits 0-15) and its
 /// series' value kind code (bits 16-23).
+#[cfg(feature = "labels")]
 pub(crate) const fn family_param(labels_len: u16, value_code: u8) -> u32 {
     labels_len as u32 | (value_code as u32) << 16
 }

@@ -51,6 +51,9 @@
 //! - `templates` (default; needs `json` and `prometheus`): [`PageTemplate`], a page compiled
 //!   once and filled from each snapshot or the live region;
 //! - `statsd` (default): [`StatsdEncoder`], statsd lines in heapless datagrams;
+//! - `labels` (default): labelled families ([`Region::counter_family`] and its kin) with
+//!   bounded series, read, rendered and encoded everywhere; without it, a family's and a
+//!   series' records are kinds this build does not know (skipped, as a 1.1 reader does);
 //! - `std` (off): every error type converts into `std::io::Error` (so `?` works in
 //!   `fn main() -> std::io::Result<()>`); the std backends turn it on;
 //! - `serde` (off): `Serialize` for the parsed view ([`Record`], [`Stats`], the readings) and
@@ -74,11 +77,16 @@ extern crate std;
 pub mod address;
 pub mod bucket;
 mod exposed_name;
+#[cfg(feature = "labels")]
 mod family;
 mod gauge;
 mod histogram_reading;
 #[cfg(feature = "std")]
 mod io_error;
+#[cfg(feature = "labels")]
+mod label_rules;
+#[cfg(feature = "labels")]
+mod labelled_records;
 mod labels;
 mod layout;
 mod metrics;
@@ -86,6 +94,7 @@ mod name;
 mod name_clash;
 mod parse;
 mod parse_error;
+mod record;
 mod records;
 mod region;
 mod register_error;
@@ -100,12 +109,13 @@ mod values;
 mod words;
 
 pub use exposed_name::ExposedName;
+#[cfg(feature = "labels")]
 pub use family::{CounterFamily, GaugeFamily, HistogramFamily};
 pub use gauge::Gauge;
 pub use histogram_reading::HistogramReading;
-pub use labels::{
-    LabelError, SeriesLabels, MAX_LABELS, MAX_LABEL_NAME_LEN, MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL,
-};
+#[cfg(feature = "labels")]
+pub use label_rules::{LabelError, MAX_LABELS, MAX_LABEL_NAME_LEN, MAX_LABEL_VALUE_LEN};
+pub use labels::{SeriesLabels, OVERFLOW_LABEL};
 pub use layout::{
     ENDIAN_MARKER, HEADER_BYTES, MAGIC, MAX_HELP_LEN, MAX_INFO_LEN, MAX_SHARDS, MAX_UNIT_LEN,
     MAX_WORDS, MIN_WORDS, VERSION_MAJOR, VERSION_MINOR,

@@ -325,6 +325,7 @@ impl<'a> Histogram<'a> {
     }
 
     /// A histogram of the same unit on other value words (a family's series).
+    #[cfg(feature = "labels")]
     pub(crate) fn on_values(&self, values: &'a [AtomicU64]) -> Option<Self> {
         (values.len() > HISTOGRAM_HEAD_WORDS).then_some(Histogram { values, ..*self })
     }

@@ -147,7 +147,10 @@ impl<'a> Stats<'a> {
     /// renderer making a pass per kind pays only for what it renders.
     /// The series of the family whose record is at byte `family_at` (its overflow series
     /// not included), in registration order.
-    #[cfg(any(feature = "json", feature = "prometheus", feature = "serde"))]
+    #[cfg(all(
+        feature = "labels",
+        any(feature = "json", feature = "prometheus", feature = "serde")
+    ))]
     pub(crate) fn series_of(&self, family_at: usize, help_and_unit: bool) -> Records<'a> {
         Records::new(
             self.words,
@@ -158,7 +161,10 @@ impl<'a> Stats<'a> {
     }
 
     /// The family records (each as its overflow series), in registration order.
-    #[cfg(any(feature = "json", feature = "prometheus", feature = "serde"))]
+    #[cfg(all(
+        feature = "labels",
+        any(feature = "json", feature = "prometheus", feature = "serde")
+    ))]
     pub(crate) fn families(&self, help_and_unit: bool) -> Records<'a> {
         Records::new(
             self.words,

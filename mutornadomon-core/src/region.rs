@@ -320,6 +320,7 @@ impl<'a> Region<'a> {
     /// Walks committed records, yielding each one's value kind code and value words: a
     /// family's overflow series and each series of a family come as the family's value kind.
     pub(crate) fn committed_records(&self) -> impl Iterator<Item = (u8, &'a [AtomicU64])> + 'a {
+        #[cfg(feature = "labels")]
         let region = *self;
         let words = self.words;
         let end = self.committed() / 8;
@@ -334,10 +335,12 @@ impl<'a> Region<'a> {
             let values = &record[crate::registry::value_offset(record)..];
             at += (len as usize / 8).max(1);
             Some(match kind {
+                #[cfg(feature = "labels")]
                 kind_code::FAMILY => (
                     family_value_code(record),
                     values.get(layout::FAMILY_HEAD_WORDS..).unwrap_or(&[]),
                 ),
+                #[cfg(feature = "labels")]
                 kind_code::SERIES => {
                     let (_, _, family_at) =
                         layout::unpack_lengths(record[1].load(Ordering::Relaxed));
@@ -351,6 +354,7 @@ impl<'a> Region<'a> {
 }
 
 /// The value kind code of a family record's series (0 for anything else).
+#[cfg(feature = "labels")]
 fn family_value_code(record: &[AtomicU64]) -> u8 {
     // Relaxed: committed records are immutable (see `Region::committed`).
     let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));

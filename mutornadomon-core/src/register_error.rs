@@ -1,6 +1,5 @@
 //! Why a registration was refused: [`RegisterError`], and the name it clashed with.
 
-use crate::labels::LabelError;
 use crate::metrics::Kind;
 use crate::name::TextError;
 use core::fmt;
@@ -45,8 +44,10 @@ pub enum RegisterError {
         /// The most metrics this region can hold.
         max: usize,
     },
-    /// The label names of a family break the label rules (see [`LabelError`]).
-    InvalidLabels(LabelError),
+    /// The label names of a family break the label rules (see `LabelError`, feature
+    /// `labels`).
+    #[cfg(feature = "labels")]
+    InvalidLabels(crate::LabelError),
     /// The name is registered with other label names, or labelled where unlabelled was asked
     /// for (or the reverse).
     LabelsMismatch,
@@ -79,6 +80,7 @@ impl fmt::Display for RegisterError {
             Self::TooManyMetrics { max } => {
                 write!(f, "stats region holds its maximum of {max} metrics; give it more words")
             }
+            #[cfg(feature = "labels")]
             Self::InvalidLabels(e) => write!(f, "invalid labels: {e}"),
             Self::LabelsMismatch => f.write_str(
                 "name already registered with other label names (or with labels where none were asked for, or the reverse)",

@@ -7,11 +7,11 @@
 
 use crate::exposed_name::ExposedName;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
-use crate::labels::{joined, joined_len, validate_label_names};
+#[cfg(feature = "labels")]
+use crate::label_rules::{joined, joined_len, validate_label_names};
 use crate::layout::{
-    self, extra_text_len, family_param, fnv, frame_word, header, kind_code, lengths_word,
-    unpack_family_param, unpack_frame, unpack_lengths, words_for, FNV_OFFSET, MAX_UNIT_LEN,
-    RECORD_HEAD_WORDS,
+    self, extra_text_len, fnv, frame_word, header, kind_code, lengths_word, unpack_family_param,
+    unpack_frame, unpack_lengths, words_for, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
@@ -33,6 +33,17 @@ pub(crate) struct Spec<'t> {
     pub init: &'t dyn Fn(usize) -> u64,
     /// Text stored as the value (info records).
     pub value_text: &'t [u8],
+}
+
+/// Without feature `labels` no registration has label names: their text is empty.
+#[cfg(not(feature = "labels"))]
+fn joined<'p>(_: &'p [&'p str]) -> core::iter::Empty<u8> {
+    core::iter::empty()
+}
+
+#[cfg(not(feature = "labels"))]
+fn joined_len(_: &[&str]) -> usize {
+    0
 }
 
 /// FNV-1a: tiny, good enough to spread names over the index.
@@ -68,9 +79,9 @@ pub(crate) fn text_bytes(
     (start..start + len).map(move |at| word(RECORD_HEAD_WORDS + at / 8).to_ne_bytes()[at % 8])
 }
 
-/// Stores `bytes` into `dst`, zero-padding the last word.
-pub(crate) fn store_bytes(dst: &[AtomicU64], bytes: impl Iterator<Item = u8>) {
-    let mut bytes = bytes;
+/// Stores `parts` back to back as bytes into `dst`, zero-padding the last word.
+pub(crate) fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
+    let mut bytes = parts.iter().flat_map(|part| part.iter().copied());
     for word in dst {
         let mut chunk = [0u8; 8];
         for (slot, byte) in chunk.iter_mut().zip(&mut bytes) {
@@ -216,7 +227,8 @@ impl<'a> Region<'a> {
         spec: &Spec<'_>,
     ) -> Result<&'a [AtomicU64], RegisterError> {
         validate_name(name).map_err(RegisterError::InvalidName)?;
-        let labelled = !spec.labels.is_empty();
+        let labelled = cfg!(feature = "labels") && !spec.labels.is_empty();
+        #[cfg(feature = "labels")]
         if labelled {
             validate_label_names(spec.labels.iter().map(|l| l.as_bytes()))
                 .map_err(RegisterError::InvalidLabels)?;
@@ -245,13 +257,16 @@ impl<'a> Region<'a> {
         let (start, count) = self.allocate(record_words)?;
 
         let record = &self.words[start..start + record_words];
+        let (code, param) = (spec.kind.code(), spec.param);
+        #[cfg(feature = "labels")]
         let (code, param) = if labelled {
             // Lengths fit: at most 8 names of 64 bytes.
-            let param = family_param(labels_len as u16, spec.kind.code());
+            let param = crate::layout::family_param(labels_len as u16, spec.kind.code());
             (kind_code::FAMILY, param)
         } else {
-            (spec.kind.code(), spec.param)
+            (code, param)
         };
+        let _ = labelled;
         // Text lengths fit their fields: validation capped them far below u16::MAX.
         let key = exposed.stem_key();
         let frame = frame_word((record_words * 8) as u32, code, key, name.len() as u16);
@@ -259,14 +274,15 @@ impl<'a> Region<'a> {
         record[0].store(frame, Ordering::Relaxed);
         let lengths = lengths_word(help.len() as u16, unit.len() as u16, param);
         record[1].store(lengths, Ordering::Relaxed);
-        let text = name.bytes().chain(help.bytes()).chain(unit.bytes());
-        store_bytes(
-            &record[RECORD_HEAD_WORDS..value_at],
-            text.chain(joined(spec.labels)),
-        );
+        let text: &[&[u8]] = &[name.as_bytes(), help.as_bytes(), unit.as_bytes()];
+        #[cfg(feature = "labels")]
+        let mut with_labels = [&[][..]; 3 + 2 * crate::MAX_LABELS];
+        #[cfg(feature = "labels")]
+        let text = crate::label_rules::joined_parts(text, spec.labels, &mut with_labels);
+        store_bytes(&record[RECORD_HEAD_WORDS..value_at], text);
         let values = &record[value_at..];
         if spec.kind == Kind::Info {
-            store_bytes(values, spec.value_text.iter().copied());
+            store_bytes(values, &[spec.value_text]);
         } else {
             for (i, word) in values.iter().enumerate() {
                 word.store((spec.init)(i), Ordering::Relaxed);

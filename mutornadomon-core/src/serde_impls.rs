@@ -110,9 +110,11 @@ impl Serialize for SeriesLabels<'_> {
     }
 }
 
+#[cfg(feature = "labels")]
 /// The label names of a family, as a sequence.
 struct LabelNames<'s, 'a>(&'s SeriesLabels<'a>);
 
+#[cfg(feature = "labels")]
 impl Serialize for LabelNames<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
@@ -123,9 +125,11 @@ impl Serialize for LabelNames<'_, '_> {
     }
 }
 
+#[cfg(feature = "labels")]
 /// One series on the JSON page: `{"labels", "value"}` (gauges add `min` and `max`).
 struct PageSeries<'r, 'a>(&'r Record<'a>);
 
+#[cfg(feature = "labels")]
 impl Serialize for PageSeries<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
@@ -142,9 +146,11 @@ impl Serialize for PageSeries<'_, '_> {
     }
 }
 
+#[cfg(feature = "labels")]
 /// A family's series, then its overflow series.
 struct FamilySeries<'s, 'a>(&'s Stats<'a>, Record<'a>);
 
+#[cfg(feature = "labels")]
 impl Serialize for FamilySeries<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut seq = s.serialize_seq(None)?;
@@ -156,9 +162,11 @@ impl Serialize for FamilySeries<'_, '_> {
     }
 }
 
+#[cfg(feature = "labels")]
 /// The JSON page's `labelled` object: family name to its description and series.
 struct Labelled<'s, 'a>(&'s Stats<'a>);
 
+#[cfg(feature = "labels")]
 impl Serialize for Labelled<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(None)?;
@@ -170,8 +178,10 @@ impl Serialize for Labelled<'_, '_> {
     }
 }
 
+#[cfg(feature = "labels")]
 struct LabelledFamily<'s, 'a>(&'s Stats<'a>, Record<'a>);
 
+#[cfg(feature = "labels")]
 impl Serialize for LabelledFamily<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let family = &self.1;
@@ -374,6 +384,7 @@ impl Serialize for MutornadomonPage<'_, '_> {
         for (name, section) in sections {
             page.serialize_entry(name, &SectionMap(self.stats, section))?;
         }
+        #[cfg(feature = "labels")]
         if self.stats.families(false).next().is_some() {
             page.serialize_entry("labelled", &Labelled(self.stats))?;
         }

@@ -25,7 +25,9 @@
 //! label values take more than 256 bytes so written is not sent, and is counted in
 //! [`Encoded::skipped`].
 
-use crate::labels::{SeriesLabels, OVERFLOW_LABEL};
+use crate::labels::SeriesLabels;
+#[cfg(feature = "labels")]
+use crate::labels::OVERFLOW_LABEL;
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
@@ -186,7 +188,11 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         record: &Record<'_>,
     ) -> Option<usize> {
         let key = u32::try_from(record.place.values_at).ok()?;
-        let label_bytes: usize = record.labels.iter().map(|(_, v)| v.len().max(1) + 1).sum();
+        let label_bytes: usize = if cfg!(feature = "labels") {
+            record.labels.iter().map(|(_, v)| v.len().max(1) + 1).sum()
+        } else {
+            0
+        };
         if label_bytes > MAX_LABEL_BYTES {
             return None;
         }
@@ -270,6 +276,38 @@ fn prefix_is_valid(prefix: &str) -> bool {
             .any(|b| matches!(b, b':' | b'|' | b'@' | b'#' | b' ') || b.is_ascii_control())
 }
 
+/// A series' label values as a statsd name's tail: `.value` each (Graphite style), bytes
+/// other than ASCII letters, digits, `_` and `-` as `_`, an empty value as `_`; a family's
+/// overflow series as `.otel_metric_overflow`.
+#[cfg(feature = "labels")]
+fn label_bytes<'l>(labels: &'l SeriesLabels<'_>) -> impl Iterator<Item = u8> + 'l {
+    let overflow = labels.is_overflow().then_some(OVERFLOW_LABEL);
+    let values = labels
+        .iter()
+        .map(|(_, v)| v)
+        .filter(move |_| overflow.is_none());
+    values.chain(overflow).flat_map(|v| {
+        let empty = v.is_empty().then_some(b'_');
+        let safe = |b: u8| {
+            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
+                b
+            } else {
+                b'_'
+            }
+        };
+        Some(b'.')
+            .into_iter()
+            .chain(v.bytes().map(safe))
+            .chain(empty)
+    })
+}
+
+/// Without feature `labels` every metric is unlabelled.
+#[cfg(not(feature = "labels"))]
+fn label_bytes(_: &SeriesLabels<'_>) -> core::iter::Empty<u8> {
+    core::iter::empty()
+}
+
 /// A value as statsd reads it.
 #[derive(Clone, Copy)]
 enum Number {
@@ -318,22 +356,7 @@ fn write_line<const N: usize>(
         Number::Float(v) => float.format_finite(v).as_bytes(),
     };
     let name_bytes = name.bytes().map(|b| if b == b':' { b'_' } else { b });
-    let overflow = labels.is_overflow().then_some(OVERFLOW_LABEL);
-    let values = labels.iter().map(|(_, v)| v).filter(|_| overflow.is_none());
-    let label_bytes = values.chain(overflow).flat_map(|v| {
-        let empty = v.is_empty().then_some(b'_');
-        let safe = |b: u8| {
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                b
-            } else {
-                b'_'
-            }
-        };
-        Some(b'.')
-            .into_iter()
-            .chain(v.bytes().map(safe))
-            .chain(empty)
-    });
+    let label_bytes = label_bytes(labels);
     let fits = unit.extend_from_slice(prefix.as_bytes()).is_ok()
         && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
         && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())

@@ -1,6 +1,7 @@
 //! A no_std, no-alloc consumer of mutornadomon-core: a static region, every kind, a snapshot,
 //! the parser, both renderers and the statsd encoder (heapless datagrams); with feature `serde`,
-//! the JSON page through serde and serde-json-core too.
+//! the JSON page through serde and serde-json-core too; with feature `labels`, a labelled
+//! family's series too.
 #![no_std]
 
 use core::panic::PanicInfo;
@@ -19,6 +20,12 @@ pub extern "C" fn mutornadomon_no_std_check(out: *mut u8, len: usize) -> usize {
     }
     if let Ok(h) = region.histogram_with_max("h", Meta::new(), 1023) {
         h.record(7);
+    }
+    #[cfg(feature = "labels")]
+    if let Ok(requests) = region.counter_family("requests", Meta::new(), &["status"], 4) {
+        if let Ok(ok) = requests.series(&["200"]) {
+            ok.inc();
+        }
     }
     let mut snapshot = [0u8; 8192];
     let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };

@@ -3,6 +3,7 @@
 use super::hole::{Direct, Hole, PageWrite, ProcessField};
 use super::numbers::Style;
 use super::{BufWriter, ProcessStats, RenderError};
+#[cfg(feature = "labels")]
 use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
@@ -176,6 +177,7 @@ fn write_json(
     }
     // The units pass reads every record: it says whether a labelled family needs a pass.
     if write_units(w, stats, corrupt)? {
+        #[cfg(feature = "labels")]
         write_labelled(w, stats, corrupt)?;
     }
     w.write_char('}')
@@ -185,6 +187,7 @@ fn write_json(
 /// the labelled families (nothing when there are none): each series as `{"labels":{..},
 /// "value":..}` (gauges add `"min"` and `"max"`; a histogram's value is its summary object),
 /// the overflow series last with `{"otel_metric_overflow":"true"}` as its labels.
+#[cfg(feature = "labels")]
 fn write_labelled(
     w: &mut impl PageWrite,
     stats: &Stats<'_>,
@@ -245,6 +248,7 @@ fn write_labelled(
 }
 
 /// `{"labels":{"a":"x"},"value":..}` for one series.
+#[cfg(feature = "labels")]
 fn write_series(w: &mut impl PageWrite, r: &Record<'_>) -> fmt::Result {
     w.write_str("{\"labels\":{")?;
     for (i, (name, value)) in r.labels.iter().enumerate() {

@@ -12,12 +12,15 @@ use super::hole::{Direct, Hole, PageWrite};
 use super::numbers::Style;
 use super::text_format::TextFormat;
 use super::{base_unit, BufWriter, ProcessStats, RenderError};
+#[cfg(feature = "labels")]
 use crate::exposed_name::FOLDED_FAMILY;
+#[cfg(feature = "labels")]
 use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
 use crate::{ExposedName, Kind};
+#[cfg(feature = "labels")]
 use core::cell::Cell;
 use core::fmt::{self, Write};
 use family::{write_meta, Family};
@@ -99,12 +102,15 @@ fn write_all(
             // A family: its series (which come after it) and its overflow series. A series
             // met on its own was written with its family.
             families = true;
+            #[cfg(feature = "labels")]
             write_labelled_family(w, stats, &record, format, corrupt)?;
         }
     }
+    #[cfg(feature = "labels")]
     if families {
         write_folded_family(w, stats, format, corrupt)?;
     }
+    let _ = families;
     if format == TextFormat::OpenMetrics {
         w.write_str("# EOF\n")?;
     }
@@ -116,6 +122,7 @@ fn write_record(w: &mut impl PageWrite, r: &Record<'_>, format: TextFormat) -> f
 }
 
 /// A labelled family: every series, then the overflow series (`family`, the family record).
+#[cfg(feature = "labels")]
 fn write_labelled_family(
     w: &mut impl PageWrite,
     stats: &Stats<'_>,
@@ -141,6 +148,7 @@ fn write_labelled_family(
 
 /// `mutornadomon_series_folded_total{family="..."}`: per labelled family, the lookups folded
 /// into its overflow series.
+#[cfg(feature = "labels")]
 fn write_folded_family(
     w: &mut impl PageWrite,
     stats: &Stats<'_>,

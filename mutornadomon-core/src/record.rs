@@ -1,0 +1,133 @@
+//! One record as read: [`Record`], its [`Value`], where its numbers lie, and the check of a
+//! value area against its kind.
+
+use crate::bucket::MAX_BUCKETS;
+use crate::histogram_reading::HistogramReading;
+use crate::labels::SeriesLabels;
+use crate::layout::{self, words_for, MAX_SHARDS, SHARD_WORDS};
+use crate::metrics::{Kind, HISTOGRAM_HEAD_WORDS};
+use crate::name::validate_info;
+use crate::parse_error::ParseErrorKind;
+use crate::values::{GaugeReading, Values};
+use crate::words::Words;
+
+/// One metric read from a stats file.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub struct Record<'a> {
+    /// The metric's name.
+    pub name: &'a str,
+    /// Its help text (may be empty).
+    pub help: &'a str,
+    /// Its unit (may be empty).
+    pub unit: &'a str,
+    /// The kind it was registered as (a labelled series: its family's kind).
+    pub kind: Kind,
+    /// Its value.
+    pub value: Value<'a>,
+    /// Its labels: none for an unlabelled metric; a family's label names with the series'
+    /// values; `otel_metric_overflow="true"` for a family's overflow series (the family
+    /// record itself, which comes before its series). `name`, `help` and `unit` of a series
+    /// are its family's.
+    pub labels: SeriesLabels<'a>,
+    /// Where the value lies in the file, for renderers that note the places of numbers.
+    #[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
+    pub(crate) place: Place<'a>,
+}
+
+/// Records are equal when their names, texts, kinds, values and labels are, wherever they
+/// were read.
+impl PartialEq for Record<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.name,
+            self.help,
+            self.unit,
+            self.kind,
+            self.value,
+            self.labels,
+        ) == (
+            other.name,
+            other.help,
+            other.unit,
+            other.kind,
+            other.value,
+            other.labels,
+        )
+    }
+}
+
+/// Where a record's value words lie: the whole file (so a number can be read again from a
+/// later snapshot of the same layout), the byte offset of the first value word, and the
+/// record's kind parameter (shards, buckets).
+#[derive(Debug, Clone, Copy)]
+#[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
+pub(crate) struct Place<'a> {
+    pub(crate) words: Words<'a>,
+    pub(crate) values_at: usize,
+    pub(crate) param: usize,
+}
+
+/// A metric's value as read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value<'a> {
+    /// A counter's count; for a sharded counter, the sum over its shards.
+    Counter(u64),
+    /// A gauge.
+    Gauge(GaugeReading),
+    /// A histogram.
+    Histogram(HistogramReading<'a>),
+    /// Static text.
+    Info(&'a str),
+}
+
+pub(crate) fn read_value(
+    kind: Kind,
+    code: u8,
+    param: usize,
+    values: Words<'_>,
+) -> Result<Value<'_>, ParseErrorKind> {
+    let words = values.bytes.len() / 8;
+    let word = |i: usize| values.get(i * 8).unwrap_or(0);
+    let bad = Err(ParseErrorKind::BadValueLayout);
+    match kind {
+        Kind::Counter if words == 1 => Ok(Value::Counter(word(0))),
+        Kind::ShardedCounter
+            if (1..=MAX_SHARDS).contains(&param) && words == param * SHARD_WORDS =>
+        {
+            Ok(Value::Counter(values.counter_at(0, param)))
+        }
+        Kind::Gauge if (code, param, words) == GAUGE_ONE_WINDOW => {
+            Ok(Value::Gauge(values.gauge_at(0, 1)))
+        }
+        Kind::Gauge if (code, param, words) == GAUGE_TWO_WINDOWS => {
+            Ok(Value::Gauge(values.gauge_at(0, 2)))
+        }
+        Kind::Histogram
+            if (1..=MAX_BUCKETS).contains(&param) && words == HISTOGRAM_HEAD_WORDS + param =>
+        {
+            HistogramReading::at(&values, 0, param)
+                .map(Value::Histogram)
+                .ok_or(ParseErrorKind::BadValueLayout)
+        }
+        Kind::Info if param <= layout::MAX_INFO_LEN && words == words_for(param) => {
+            let text = values
+                .bytes
+                .get(..param)
+                .ok_or(ParseErrorKind::BadValueLayout)?;
+            validate_info(text)
+                .map(Value::Info)
+                .map_err(ParseErrorKind::BadInfo)
+        }
+        _ => bad,
+    }
+}
+
+/// A gauge record's (kind code, parameter, value words): the 1.0 layout (one window), and
+/// 1.1's (two windows and an epoch).
+const GAUGE_ONE_WINDOW: (u8, usize, usize) = (layout::kind_code::GAUGE_ONE_WINDOW, 0, 3);
+const GAUGE_TWO_WINDOWS: (u8, usize, usize) = (
+    layout::kind_code::GAUGE,
+    crate::gauge::GAUGE_WINDOWS as usize,
+    crate::gauge::GAUGE_WORDS,
+);
