@@ -13,6 +13,8 @@
 //! - **process stats** (rss, vsz, cpu, threads, fds) refreshed every probe interval;
 //! - a **publisher** thread calling your closure with a [`Snapshot`] (or [`StatsdPublisher`]);
 //! - **request accounting** for your own server ([`RequestAccounting`]) and scope timers;
+//! - **labelled families** ([`Monitor::counter_family`] and its kin): series found by label
+//!   values, at most a limit of them, the rest folded into an overflow series;
 //! - its two **pages** ([`MetricsPage`]): mutornadomon's JSON and Prometheus text, rendered by
 //!   [`MonitorHandle::render_page`]. They are served over HTTP by `mutornadomon-http` (a
 //!   bounded blocking server, or inside tiny-http) and by `mutornadomon-smol`.
@@ -39,6 +41,10 @@
 //!
 //! - `tiny-http` (off by default): `RequestAccounting::start_request` for a tiny-http
 //!   request. `mutornadomon-http`'s `tiny-http` feature turns it on.
+//! - `metrics` (off by default): `Monitor::metrics_recorder` and
+//!   `Monitor::install_metrics_recorder`, the `metrics` crate's recorder over the monitor
+//!   (module `facade`): `counter!`, `gauge!` and `histogram!` from any library land in the
+//!   stats file and the pages, with no async runtime.
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -8,6 +8,10 @@
 //!
 //! - **Kinds**: [`Counter`], [`ShardedCounter`] (single-writer shards, one total), [`Gauge`]
 //!   (`f64` with min/max over the previous and the current window), [`Histogram`] (log-linear, ≤ 6.25% error), info text.
+//! - **Labels** (feature `labels`): a family (`requests{status,method}`) has at most `limit`
+//!   series, each an ordinary handle found by its label values without locks or allocation;
+//!   past the limit, new values fold into one overflow series (`otel_metric_overflow="true"`)
+//!   and are counted, so a label taken from a request cannot fill the region.
 //! - **Hot path**: handles are `Copy` references; a counter add is one atomic add; no locks,
 //!   no syscalls, no heap. mutornadomon-style by-name calls ([`Region::count`],
 //!   [`Region::set`], [`Region::record`]) look names up in a lock-free index.
