@@ -36,7 +36,7 @@ fn job(worker: &'static str, n: u64) {
     let outcome = if checksum % 10 == 0 { "error" } else { "ok" };
     metrics::counter!("jobs_total", "worker" => worker, "outcome" => outcome).increment(1);
     metrics::histogram!("job_duration_seconds", "worker" => worker).record(start.elapsed());
-    metrics::gauge!("last_checksum_bits").set((checksum % 1024) as f64);
+    metrics::gauge!("last_checksum_residue").set((checksum % 1024) as f64);
 }
 
 /// Starts the monitor, installs it as the global `metrics` recorder, serves its endpoint on
@@ -53,7 +53,10 @@ pub fn start(
         metrics::Unit::Seconds,
         "Time one job took"
     );
-    metrics::describe_gauge!("last_checksum_bits", "Low bits of the last job's checksum");
+    metrics::describe_gauge!(
+        "last_checksum_residue",
+        "The last job's checksum modulo 1024"
+    );
     let server = Endpoint::new(&monitor).serve(addr)?;
     let stop = Arc::new(AtomicBool::new(false));
     const NAMES: [&str; 8] = ["w0", "w1", "w2", "w3", "w4", "w5", "w6", "w7"];

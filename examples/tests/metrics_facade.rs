@@ -48,11 +48,14 @@ fn macros_alone_fill_the_stats_file_and_every_page() {
         .parse()
         .unwrap();
     assert!(sum > 0.0 && sum < 10.0, "{sum}");
-    assert!(page.contains("last_checksum_bits "), "{page}");
+    assert!(page.contains("last_checksum_residue "), "{page}");
 
     let json: serde_json::Value =
         serde_json::from_str(&support::get(addr, "/mutornadomon").body).unwrap();
-    assert!(json["gauges"]["last_checksum_bits"].is_number(), "{json}");
+    assert!(
+        json["gauges"]["last_checksum_residue"].is_number(),
+        "{json}"
+    );
     assert_eq!(
         json["labelled"]["jobs_total"]["labels"],
         serde_json::json!(["outcome", "worker"])
