@@ -7,7 +7,9 @@
 //!   name, so the order of a call site's labels does not matter). A later key with other label
 //!   names goes to the family's overflow series and counts as folded, as do label values the
 //!   core refuses and series past the family's limit ([`MetricsRecorder::series_limit`]).
-//!   Name bytes outside `A-Z a-z 0-9 _ . :` become `_`.
+//!   Name bytes outside `A-Z a-z 0-9 _ . :` become `_`; label name bytes outside
+//!   `A-Z a-z 0-9 _` too (`http.request.method` is `http_request_method`), and a reserved
+//!   label name (`le`, `otel_metric_overflow`, `__...`) is prefixed `label_`.
 //! - **Descriptions**: `describe_counter!` and friends give the help text and unit of a metric
 //!   registered after them (a record's texts are written once, at registration).
 //! - **Histograms** take `f64`s. A histogram described in seconds, milliseconds or microseconds
@@ -186,6 +188,30 @@ fn metric_name(name: &str) -> String {
     out
 }
 
+/// A key's label name as the core takes it: bytes other than `A-Z a-z 0-9 _` become `_`
+/// (OpenTelemetry's `http.request.method` is `http_request_method`, as Prometheus exporters
+/// write it), a leading digit gets a `_` before it, and a reserved name (`le`,
+/// `otel_metric_overflow`, `__...`) is prefixed `label_`.
+fn label_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if out.is_empty() || out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    if out == "le" || out == mutornadomon_core::OVERFLOW_LABEL || out.starts_with("__") {
+        out.insert_str(0, "label_");
+    }
+    out
+}
+
 /// A unit as the core writes it: lowercase letters and `_` (`seconds`, `bytes`), or none.
 fn unit_text(unit: Option<Unit>) -> &'static str {
     match unit {
@@ -302,8 +328,12 @@ impl MetricsRecorder {
             .get(key.name())
             .map_or((None, ""), |(unit, help)| (*unit, help.as_str()));
         let help = help.to_owned();
-        let mut labels: Vec<(&str, &str)> = key.labels().map(|l| (l.key(), l.value())).collect();
+        let mut labels: Vec<(String, &str)> = key
+            .labels()
+            .map(|l| (label_name(l.key()), l.value()))
+            .collect();
         labels.sort_unstable();
+        let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         let result = if labels.is_empty() {
             self.register_plain(&name, &help, unit, kind)
         } else {

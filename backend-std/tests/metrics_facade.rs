@@ -45,6 +45,7 @@ fn keys_become_metrics_and_series() {
         histogram!("sizes").record(-5.0);
         histogram!("sizes").record(f64::NAN);
         counter!("bad-name!").increment(1); // becomes bad_name_
+        counter!("otel", "http.request.method" => "GET", "le" => "x").increment(1);
     });
     let page = page(&monitor);
     assert_eq!(sample(&page, "plain_total "), "10");
@@ -74,6 +75,13 @@ fn keys_become_metrics_and_series() {
     assert_eq!(sample(&page, "sizes_sum "), "1023");
     assert_eq!(sample(&page, "sizes_count "), "2");
     assert_eq!(sample(&page, "bad_name__total "), "1");
+    assert_eq!(
+        sample(
+            &page,
+            "otel_total{http_request_method=\"GET\",label_le=\"x\"} "
+        ),
+        "1"
+    );
 }
 
 #[test]

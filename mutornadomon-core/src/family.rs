@@ -66,9 +66,21 @@ impl<'a> Family<'a> {
         };
         let record = region.register_record(name, meta, &spec)?;
         let values = &record[value_offset(record)..];
-        if values.len() != FAMILY_HEAD_WORDS + series_words {
-            return Err(RegisterError::Corrupt);
-        }
+        // A family found again keeps its own layout (a histogram family its bucket count,
+        // whatever range this call asked for): its series are as wide as its overflow series.
+        let found = values.len().checked_sub(FAMILY_HEAD_WORDS);
+        // Relaxed: the record was published (or written by us under the lock).
+        let param = values.first().map(|w| w.load(Ordering::Relaxed));
+        let series_words = match (kind, found, param) {
+            (Kind::Histogram, Some(words), Some(buckets))
+                if words > HISTOGRAM_HEAD_WORDS
+                    && (words - HISTOGRAM_HEAD_WORDS) as u64 == buckets =>
+            {
+                words
+            }
+            (_, Some(words), _) if words == series_words => words,
+            _ => return Err(RegisterError::Corrupt),
+        };
         let at = (record.as_ptr() as usize - region.words.as_ptr() as usize)
             / core::mem::size_of::<AtomicU64>();
         Ok(Family {

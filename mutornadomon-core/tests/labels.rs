@@ -53,6 +53,25 @@ fn series_are_found_by_values_and_share_their_counter() {
 }
 
 #[test]
+fn a_histogram_family_found_again_keeps_its_buckets() {
+    let w = words(8192);
+    let region = Region::format(&w).unwrap();
+    let meta = Meta::new().unit("nanoseconds");
+    let small = region
+        .histogram_family_with_max("h", meta, &["k"], 4, 1023)
+        .unwrap();
+    small.series(&["a"]).unwrap().record(5);
+    let again = region.histogram_family("h", meta, &["k"], 4).unwrap();
+    let series = again.series(&["a"]).unwrap();
+    series.record(7);
+    assert_eq!((series.count(), series.sum()), (2, 12));
+    again.series(&["b"]).unwrap().record(2_000_000); // past the small range: its last bucket
+    parse(&snapshot(&region)).unwrap().records().for_each(|r| {
+        r.unwrap();
+    });
+}
+
+#[test]
 fn names_taken_with_other_labels_or_kinds_are_refused() {
     let w = words(4096);
     let region = Region::format(&w).unwrap();
