@@ -219,6 +219,12 @@ fn a_real_prometheus_scrapes_and_answers_a_query() {
         .counter("scraped_things", Meta::new().help("Things"))
         .unwrap()
         .inc_by(7);
+    // A labelled family, one value hostile: the scraper stores what the page escaped.
+    let by_status = monitor
+        .counter_family("scraped_by_status", Meta::new(), &["status"], 8)
+        .unwrap();
+    by_status.series(&["200"]).unwrap().inc_by(3);
+    by_status.series(&["a\"b\\c"]).unwrap().inc_by(2);
     let target = Endpoint::new(monitor).serve("127.0.0.1:0").unwrap();
     let dir = std::env::temp_dir().join(format!("mutornadomon-prom-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -257,6 +263,10 @@ fn a_real_prometheus_scrapes_and_answers_a_query() {
             break;
         }
     }
+    // The hostile value, selected by an exact match: status="a\"b\\c", URL-encoded.
+    let hostile = "scraped_by_status_total%7Bstatus%3D%22a%5C%22b%5C%5Cc%22%7D";
+    let labelled = get(web, &format!("/api/v1/query?query={hostile}")).body;
+    let total = get(web, "/api/v1/query?query=sum(scraped_by_status_total)").body;
     let _ = prometheus.kill();
     let _ = prometheus.wait();
     let _ = std::fs::remove_dir_all(&dir);
@@ -264,6 +274,11 @@ fn a_real_prometheus_scrapes_and_answers_a_query() {
         answer.contains(r#""7"]"#),
         "prometheus never answered with the value: {answer}"
     );
+    assert!(
+        labelled.contains(r#""2"]"#),
+        "the hostile series: {labelled}"
+    );
+    assert!(total.contains(r#""5"]"#), "the family's sum: {total}");
 }
 
 #[test]
