@@ -57,7 +57,7 @@ pub struct MetricsRecorder {
     region: core_metrics::Region<'static>,
     memory: Arc<Shared>,
     /// Open addressing by the key's hash; slots are filled once, under `registry`.
-    cache: Box<[OnceLock<Cached>]>,
+    cache: Box<[OnceLock<Box<Cached>>]>,
     registry: Mutex<Registry>,
     series_limit: usize,
 }
@@ -246,8 +246,9 @@ impl Monitor {
     pub fn metrics_recorder_with_limit(&self, series_limit: usize) -> MetricsRecorder {
         let memory = Arc::clone(self.shared());
         let region = crate::sys::kept_region(&memory);
-        // Twice the region's index: every key the region can hold, with probes kept short.
-        let slots = (region.capacity() / 32).next_power_of_two().max(64);
+        // As many slots as the region's index (it holds at most three quarters as many
+        // metrics): 16 bytes each until filled, a 256 KiB stats file's table 64 KiB.
+        let slots = (region.capacity() / 64).next_power_of_two().max(64);
         MetricsRecorder {
             region,
             memory,
@@ -309,11 +310,11 @@ impl MetricsRecorder {
             while self.cache[slot].get().is_some() {
                 slot = (slot + 1) & mask;
             }
-            let cached = Cached {
+            let cached = Box::new(Cached {
                 kind,
                 key: key.clone(),
                 handle: handle.clone(),
-            };
+            });
             // Only registry holders fill slots, and we hold it: the slot is still empty.
             let _ = self.cache[slot].set(cached);
             registry.cached += 1;
