@@ -434,3 +434,47 @@ proptest! {
         json(&region);
     }
 }
+
+#[test]
+fn threads_racing_to_register_the_same_series_make_one_each() {
+    let w = words(1 << 16);
+    let region = Region::format(&w).unwrap();
+    let family = region
+        .counter_family("raced", Meta::new(), &["k"], 40)
+        .unwrap();
+    let values: Vec<String> = (0..50).map(|i| format!("v{i}")).collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                for _ in 0..20 {
+                    for v in &values {
+                        family.series(&[v]).unwrap().inc();
+                    }
+                }
+            });
+        }
+    });
+    // 40 series of 80 updates each; the other 10 values folded, every one of their updates
+    // in the overflow series.
+    assert_eq!(family.series_count(), 40);
+    let snap = snapshot(&region);
+    let mut seen = std::collections::HashSet::new();
+    let mut total = 0;
+    for record in parsed(&snap).records().map(Result::unwrap) {
+        let Value::Counter(n) = record.value else {
+            continue;
+        };
+        if record.labels.is_overflow() {
+            assert_eq!(n, 10 * 80);
+        } else {
+            assert_eq!(n, 80, "{:?}", record.labels);
+            assert!(
+                seen.insert(record.labels.iter().next().unwrap().1.to_owned()),
+                "a series twice"
+            );
+        }
+        total += n;
+    }
+    assert_eq!(total, 50 * 80);
+    assert_eq!(family.folded(), 10 * 80);
+}

@@ -136,3 +136,36 @@ fn a_spike_set_during_a_roll_is_still_reported() {
         assert_eq!(gauge.min(), 0.0); // the window before held the initial 0 and 1.0
     });
 }
+
+/// Two threads look up the same new series of a family at once: both get the one series (the
+/// lookup without the lock, then again under it), and its count holds both increments.
+#[test]
+fn racing_lookups_of_a_new_series_make_one() {
+    model(|| {
+        let words: Vec<AtomicU64> = (0..128).map(|_| AtomicU64::new(0)).collect();
+        Region::format(&words).unwrap();
+        let words = Arc::new(words);
+        Region::attach(&words)
+            .unwrap()
+            .counter_family("f", Meta::new(), &["k"], 4)
+            .unwrap();
+        let threads: Vec<_> = (0..2)
+            .map(|_| {
+                let words = words.clone();
+                thread::spawn(move || {
+                    let region = Region::attach(&words).unwrap();
+                    let family = region.counter_family("f", Meta::new(), &["k"], 4).unwrap();
+                    family.series(&["v"]).unwrap().inc();
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let region = Region::attach(&words).unwrap();
+        let family = region.counter_family("f", Meta::new(), &["k"], 4).unwrap();
+        assert_eq!(family.series_count(), 1);
+        assert_eq!(family.series(&["v"]).unwrap().get(), 2);
+        assert_eq!(family.folded(), 0);
+    });
+}
