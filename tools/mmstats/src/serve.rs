@@ -18,7 +18,8 @@ mmstats serve [--addr HOST:PORT] [--allow CIDR]... [--allow-host NAME]... [DIR]
 
 Serves, for the stats files in DIR (default: the default directory):
   /                          a live page: every writer (state, process stats) and a chart per
-                             metric (rates for counters, min/max bands, p50/p90/p99)
+                             metric or labelled family (a line per series; rates for
+                             counters, min/max bands, p50/p90/p99)
   /api/files?glob=G          the writers: file, pid, program, liveness, age
   /api/snapshot?glob=G       every writer now: process stats and each metric's reading
   /api/labels?glob=G         every metric name and labelled series, and the units of those

@@ -204,12 +204,19 @@ fn the_page_draws_live_graphs_in_chromium() {
     let latency = writers[2]
         .histogram("job_time", Meta::new().unit("nanoseconds"))
         .unwrap();
+    // A labelled family: one chart, a line per series.
+    let requests = writers[0]
+        .counter_family("requests", Meta::new(), &["status"], 8)
+        .unwrap();
+    let ok = requests.series(&["200"]).unwrap();
+    requests.series(&["500"]).unwrap().inc();
     let bumping = std::sync::atomic::AtomicBool::new(true);
     std::thread::scope(|s| {
         s.spawn(|| {
             let mut i = 0u64;
             while bumping.load(std::sync::atomic::Ordering::Relaxed) {
                 jobs.inc(); // the lines move
+                ok.inc();
                 latency.record(1_000_000 + (i % 10) * 100_000);
                 i += 1;
                 std::thread::sleep(std::time::Duration::from_millis(100));
@@ -279,6 +286,25 @@ fn check_page(addr: SocketAddr, shot: &Path) {
             .unwrap_or_else(|| panic!("no chart for {label}: {page}"))
             .clone()
     };
+    // A labelled family is one chart with a line per series (one writer has it: the lines
+    // are named by their labels), counters as rates.
+    let requests = graph("requests");
+    let lines: Vec<&String> = requests["last"].as_object().unwrap().keys().collect();
+    assert_eq!(
+        lines,
+        [
+            r#"{otel_metric_overflow="true"}"#,
+            r#"{status="200"}"#,
+            r#"{status="500"}"#
+        ],
+        "{requests}"
+    );
+    assert!(
+        requests["last"][r#"{status="200"}"#]["total"]
+            .as_u64()
+            .unwrap()
+            >= 1
+    );
     // Axes: every chart has value labels and time labels.
     let clock = |t: &str| t.len() == 8 && t.as_bytes()[2] == b':' && t.as_bytes()[5] == b':';
     for g in page["graphs"].as_array().unwrap() {
