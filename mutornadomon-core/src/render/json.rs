@@ -312,35 +312,58 @@ fn write_units(
     Ok(labelled)
 }
 
-/// A JSON string with RFC 8259 escapes.
+/// A JSON string with RFC 8259 escapes. A byte scan: `"`, `\` and the control characters
+/// (C0 and DEL are single bytes; C1, U+0080-U+009F, is `0xC2` then `0x80..=0x9F` in UTF-8),
+/// written in runs between them.
 pub(crate) fn write_str(w: &mut impl Write, s: &str) -> fmt::Result {
     w.write_char('"')?;
-    let mut rest = s;
-    while let Some(at) = rest.find(|c: char| c == '"' || c == '\\' || c.is_control()) {
-        w.write_str(&rest[..at])?;
-        let c = rest[at..].chars().next().unwrap_or('\0');
-        match c {
-            '"' => w.write_str("\\\"")?,
-            '\\' => w.write_str("\\\\")?,
-            '\n' => w.write_str("\\n")?,
-            c => {
+    let bytes = s.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        let (code, len) = match b {
+            b'"' | b'\\' | 0x00..=0x1f | 0x7f => (u32::from(b), 1),
+            0xc2 if matches!(bytes.get(i + 1), Some(0x80..=0x9f)) => {
+                (bytes.get(i + 1).map_or(0, |&n| u32::from(n)), 2)
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        // Runs end before an ASCII byte or a 0xC2 lead byte: whole UTF-8 either side.
+        w.write_str(s.get(run..i).unwrap_or(""))?;
+        match code {
+            0x22 => w.write_str("\\\"")?,
+            0x5c => w.write_str("\\\\")?,
+            0x0a => w.write_str("\\n")?,
+            n => {
                 // Control characters are below U+00A0: four hex digits always suffice.
                 const HEX: &[u8; 16] = b"0123456789abcdef";
-                let n = c as u32;
-                w.write_str("\\u")?;
-                for shift in [12, 8, 4, 0] {
-                    w.write_char(char::from(HEX[(n >> shift & 0xf) as usize]))?;
-                }
+                w.write_str("\\u00")?;
+                w.write_char(char::from(HEX[(n >> 4 & 0xf) as usize]))?;
+                w.write_char(char::from(HEX[(n & 0xf) as usize]))?;
             }
         }
-        rest = &rest[at + c.len_utf8()..];
+        i += len;
+        run = i;
     }
-    w.write_str(rest)?;
+    w.write_str(s.get(run..).unwrap_or(""))?;
     w.write_char('"')
 }
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn any_string_reads_back_as_itself(s in ".*") {
+            let mut out = std::string::String::new();
+            super::write_str(&mut out, &s).unwrap();
+            let back: std::string::String = serde_json::from_str(&out).unwrap();
+            proptest::prop_assert_eq!(back, s);
+            proptest::prop_assert!(!out.chars().any(char::is_control));
+        }
+    }
+
     #[test]
     fn strings_are_escaped_as_rfc_8259_says() {
         let mut out = std::string::String::new();

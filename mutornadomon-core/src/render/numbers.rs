@@ -77,6 +77,13 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
     }
 }
 
+/// `text` split around the first `byte` (ASCII, so both sides are whole UTF-8): a byte scan,
+/// lighter in a firmware than `str::split_once`'s pattern machinery.
+fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == byte)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
 /// Writes a finite `v` as `{:?}` does (decimal with at least one fractional digit from 1e-4 to
 /// 1e16, exponent notation outside, shortest round-trip digits), from zmij's digits: the one
 /// float formatter of the crate, so `core::fmt`'s (Grisu, Dragon) is never linked. The text
@@ -93,11 +100,11 @@ pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
         Some(rest) => (true, rest),
         None => (false, text),
     };
-    let (mantissa, exponent) = match text.split_once('e') {
+    let (mantissa, exponent) = match split_at_byte(text, b'e') {
         Some((m, e)) => (m, e.parse::<i32>().map_err(|_| fmt::Error)?),
         None => (text, 0),
     };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let (int, frac) = split_at_byte(mantissa, b'.').unwrap_or((mantissa, ""));
     // The significant digits, and where the point goes: v = 0.DIGITS x 10^point.
     let mut digits = [0u8; 40];
     let mut len = 0;
