@@ -89,7 +89,8 @@ pub(crate) const fn unpack_family_param(param: u32) -> (usize, u8) {
 
 /// Bytes of text a record holds after its unit: a family's label names, nothing for others.
 pub(crate) const fn extra_text_len(code: u8, param: u32) -> usize {
-    if code == kind_code::FAMILY {
+    // Without feature `labels` a family record is a kind this build does not read.
+    if cfg!(feature = "labels") && code == kind_code::FAMILY {
         unpack_family_param(param).0
     } else {
         0

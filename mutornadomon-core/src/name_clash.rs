@@ -74,7 +74,7 @@ impl<'a> Region<'a> {
 
 /// The kind of value a record renders as: its own, or a family's series' kind.
 fn value_kind(code: u8, lengths: u64) -> Option<Kind> {
-    if code == kind_code::FAMILY {
+    if cfg!(feature = "labels") && code == kind_code::FAMILY {
         let (_, _, param) = unpack_lengths(lengths);
         return Kind::from_code(unpack_family_param(param).1);
     }

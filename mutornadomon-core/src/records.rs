@@ -28,22 +28,16 @@ pub(crate) enum Select {
     #[cfg_attr(not(feature = "json"), allow(dead_code))]
     Unlabelled(fn(Kind) -> bool),
     /// The series of the family record at this byte offset.
-    #[cfg_attr(
-        not(all(
-            feature = "labels",
-            any(feature = "json", feature = "prometheus", feature = "serde")
-        )),
-        allow(dead_code)
-    )]
+    #[cfg(all(
+        feature = "labels",
+        any(feature = "json", feature = "prometheus", feature = "serde")
+    ))]
     SeriesOf(usize),
     /// Family records (as their overflow series).
-    #[cfg_attr(
-        not(all(
-            feature = "labels",
-            any(feature = "json", feature = "prometheus", feature = "serde")
-        )),
-        allow(dead_code)
-    )]
+    #[cfg(all(
+        feature = "labels",
+        any(feature = "json", feature = "prometheus", feature = "serde")
+    ))]
     Families,
 }
 
@@ -116,7 +110,15 @@ fn skip_unwanted(
     let picked = match select {
         Select::All => true,
         Select::Unlabelled(wanted) => known.is_some_and(wanted),
+        #[cfg(all(
+            feature = "labels",
+            any(feature = "json", feature = "prometheus", feature = "serde")
+        ))]
         Select::Families => code == kind_code::FAMILY,
+        #[cfg(all(
+            feature = "labels",
+            any(feature = "json", feature = "prometheus", feature = "serde")
+        ))]
         Select::SeriesOf(family_at) => {
             let lengths = words.get(at + 8).map(unpack_lengths);
             code == kind_code::SERIES

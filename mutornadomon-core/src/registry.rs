@@ -337,7 +337,8 @@ impl<'a> Region<'a> {
             return Ok(None);
         };
         let kind = spec.kind;
-        let (stored_code, stored_labels) = if code == kind_code::FAMILY {
+        let (stored_code, stored_labels) = if cfg!(feature = "labels") && code == kind_code::FAMILY
+        {
             let (help_len, unit_len, param) = unpack_lengths(record[1].load(Ordering::Relaxed));
             let (labels_len, value_code) = unpack_family_param(param);
             let start = name.len() + usize::from(help_len) + usize::from(unit_len);
