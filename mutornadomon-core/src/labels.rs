@@ -173,7 +173,7 @@ impl PartialEq for SeriesLabels<'_> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "labels"))]
 mod tests {
     use super::*;
 
