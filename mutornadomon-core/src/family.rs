@@ -156,24 +156,8 @@ impl<'a> Family<'a> {
 
     /// Finds a committed series without locking.
     fn find(&self, hash: u64, values: &[&str]) -> Option<&'a [AtomicU64]> {
-        let index = self.region.index();
-        let mask = index.len() - 1;
-        let mut slot = hash as usize & mask;
-        for _ in 0..index.len() {
-            // Acquire pairs with the Release store in `Region::publish`: the record is whole.
-            let entry = index[slot].load(Ordering::Acquire);
-            if entry == 0 {
-                return None;
-            }
-            if entry >> 32 == hash >> 32 {
-                let record = self.region.record_at(entry as u32 as usize);
-                if let Some(values) = record.and_then(|r| self.series_values(r, values)) {
-                    return Some(values);
-                }
-            }
-            slot = (slot + 1) & mask;
-        }
-        None
+        self.region
+            .probe(hash, |record| self.series_values(record, values))
     }
 
     /// The value words of `record` if it is this family's series with these label values.
@@ -264,6 +248,11 @@ macro_rules! family_handle {
                 self.family.series_count()
             }
 
+            /// The overflow series' handle (`otel_metric_overflow="true"`).
+            pub fn overflow(&self) -> $series<'a> {
+                self.overflow
+            }
+
             /// Counts one fold and gives the overflow series: for a caller whose label set
             /// cannot be mapped onto the family's label names (a facade whose call sites use
             /// other labels).
@@ -347,11 +336,6 @@ impl<'a> CounterFamily<'a> {
         let values = self.family.series(values)?;
         Ok(Counter::from_values(values).unwrap_or(self.overflow))
     }
-
-    /// The overflow series' counter (`otel_metric_overflow="true"`).
-    pub fn overflow(&self) -> Counter<'a> {
-        self.overflow
-    }
 }
 
 impl<'a> GaugeFamily<'a> {
@@ -359,11 +343,6 @@ impl<'a> GaugeFamily<'a> {
     pub fn series(&self, values: &[&str]) -> Result<Gauge<'a>, LabelError> {
         let values = self.family.series(values)?;
         Ok(Gauge::from_values(values).unwrap_or(self.overflow))
-    }
-
-    /// The overflow series' gauge (`otel_metric_overflow="true"`).
-    pub fn overflow(&self) -> Gauge<'a> {
-        self.overflow
     }
 }
 
@@ -373,11 +352,6 @@ impl<'a> HistogramFamily<'a> {
     pub fn series(&self, values: &[&str]) -> Result<Histogram<'a>, LabelError> {
         let values = self.family.series(values)?;
         Ok(self.overflow.on_values(values).unwrap_or(self.overflow))
-    }
-
-    /// The overflow series' histogram (`otel_metric_overflow="true"`).
-    pub fn overflow(&self) -> Histogram<'a> {
-        self.overflow
     }
 }
 

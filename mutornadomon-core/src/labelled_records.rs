@@ -2,14 +2,11 @@
 //! families"): a family record shows as its overflow series, each series with its family's
 //! name, texts and label names.
 
+use crate::framing::{framed, Framed};
 use crate::label_rules::{validate_label_names, validate_label_value};
 use crate::labels::{split, values, SeriesLabels};
-use crate::layout::{
-    family_word, kind_code, unpack_family_param, unpack_frame, unpack_lengths, words_for,
-    FAMILY_HEAD_WORDS,
-};
+use crate::layout::{family_word, kind_code, unpack_family_param, unpack_frame, FAMILY_HEAD_WORDS};
 use crate::metrics::Kind;
-use crate::name::{validate_help, validate_name_bytes, validate_unit, TextError};
 use crate::parse_error::ParseErrorKind;
 use crate::record::{read_value, Place, Record, Value};
 use crate::words::Words;
@@ -61,49 +58,31 @@ impl<'a> FamilyRecord<'a> {
     }
 }
 
-/// Reads and checks the family record at `at` (FORMAT.md, "Labelled families").
-pub(crate) fn read_family(
+/// The family record at `at`, from a series' parameter: BadFamily unless its head words lie in
+/// the file and name a family record.
+fn read_family_at(
     words: Words<'_>,
     at: usize,
     help_and_unit: bool,
 ) -> Result<FamilyRecord<'_>, ParseErrorKind> {
-    use ParseErrorKind::*;
-    let (frame, lengths) = match (words.get(at), words.get(at + 8)) {
-        (Some(f), Some(l)) => (f, l),
-        _ => return Err(BadFamily),
-    };
-    let (len, code, name_len) = unpack_frame(frame);
-    if code != kind_code::FAMILY {
-        return Err(BadFamily);
+    let code = words.get(at).map(|frame| unpack_frame(frame).1);
+    if code != Some(kind_code::FAMILY) || words.get(at + 8).is_none() {
+        return Err(ParseErrorKind::BadFamily);
     }
-    let (help_len, unit_len, param) = unpack_lengths(lengths);
-    let (labels_len, value_code) = unpack_family_param(param);
-    let len = len as usize;
-    let record = words
-        .slice(at, len)
-        .filter(|_| len % 8 == 0 && len >= 16)
-        .ok_or(BadRecordLength)?;
-    let (name_len, help_len, unit_len) = (name_len as usize, help_len as usize, unit_len as usize);
-    let text_len = name_len + help_len + unit_len + labels_len;
-    let value_at = 16 + words_for(text_len) * 8;
-    let text = record
-        .bytes
-        .get(16..16 + text_len)
-        .filter(|_| value_at <= len)
-        .ok_or(BadRecordLength)?;
-    let (name, rest) = text.split_at(name_len);
-    let (help, rest) = rest.split_at(help_len);
-    let (unit, labels) = rest.split_at(unit_len);
-    validate_name_bytes(name).map_err(BadName)?;
-    let name = core::str::from_utf8(name).map_err(|_| BadName(TextError::NotUtf8))?;
-    let (help, unit) = if help_and_unit {
-        (
-            validate_help(help).map_err(BadHelp)?,
-            validate_unit(unit).map_err(BadUnit)?,
-        )
-    } else {
-        ("", "")
-    };
+    read_family(words, at, &framed(words, at)?, help_and_unit)
+}
+
+/// Reads and checks the family record `framed` at `at` (FORMAT.md, "Labelled families").
+pub(crate) fn read_family<'a>(
+    words: Words<'a>,
+    at: usize,
+    framed: &Framed<'a>,
+    help_and_unit: bool,
+) -> Result<FamilyRecord<'a>, ParseErrorKind> {
+    use ParseErrorKind::*;
+    let (labels_len, value_code) = unpack_family_param(framed.param);
+    let (text, value_at) = framed.text(labels_len)?;
+    let (name, help, unit, labels) = framed.texts(text, help_and_unit)?;
     let labels = core::str::from_utf8(labels).map_err(|_| BadLabels)?;
     let label_count =
         validate_label_names(split(labels).map(str::as_bytes)).map_err(|_| BadLabels)?;
@@ -112,9 +91,7 @@ pub(crate) fn read_family(
         _ => None,
     }
     .ok_or(BadValueLayout)?;
-    let values = record
-        .slice(value_at, len - value_at)
-        .ok_or(BadRecordLength)?;
+    let values = framed.values(value_at)?;
     let word = |i: usize| values.get(i * 8).ok_or(BadValueLayout);
     let value_param = word(family_word::VALUE_PARAM)?;
     let value_param = usize::try_from(value_param).map_err(|_| BadValueLayout)?;
@@ -140,25 +117,22 @@ pub(crate) fn read_family(
     })
 }
 
-/// Reads and checks a series record (`record`, at byte `at`): its family must be a valid
-/// family record before it, its text as many valid label values as the family has names.
+/// Reads and checks the series record `framed` at `at`, its text and value offset given:
+/// its family must be a valid family record before it, its text as many valid label values as
+/// the family has names.
 pub(crate) fn read_series<'a>(
     words: Words<'a>,
     at: usize,
-    record: Words<'a>,
+    framed: &Framed<'a>,
+    (text, value_at): (&'a [u8], usize),
     help_and_unit: bool,
 ) -> Result<Record<'a>, ParseErrorKind> {
     use ParseErrorKind::*;
-    let (_, _, name_len) = unpack_frame(record.get(0).ok_or(BadRecordLength)?);
-    let (help_len, unit_len, family_word) = unpack_lengths(record.get(8).ok_or(BadRecordLength)?);
-    let family_at = family_word as usize * 8;
-    if help_len != 0 || unit_len != 0 || family_at >= at {
+    let family_at = framed.param as usize * 8;
+    if framed.has_help_or_unit() || family_at >= at {
         return Err(BadFamily);
     }
-    let family = read_family(words, family_at, help_and_unit)?;
-    let text_len = usize::from(name_len);
-    let value_at = 16 + words_for(text_len) * 8;
-    let text = record.bytes.get(16..16 + text_len).ok_or(BadRecordLength)?;
+    let family = read_family_at(words, family_at, help_and_unit)?;
     let text = core::str::from_utf8(text).map_err(|_| BadLabels)?;
     let mut count = 0;
     for value in values(text) {
@@ -168,11 +142,12 @@ pub(crate) fn read_series<'a>(
     if count != family.label_count {
         return Err(BadLabels);
     }
-    let len = record.bytes.len();
-    let values = record
-        .slice(value_at, len - value_at)
-        .ok_or(BadRecordLength)?;
-    let value = read_value(family.kind, family.code, family.param, values)?;
+    let value = read_value(
+        family.kind,
+        family.code,
+        family.param,
+        framed.values(value_at)?,
+    )?;
     Ok(Record {
         name: family.name,
         help: family.help,

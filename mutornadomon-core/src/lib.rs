@@ -80,11 +80,14 @@ extern crate std;
 
 pub mod address;
 pub mod bucket;
+mod by_name;
 mod exposed_name;
 #[cfg(feature = "labels")]
 mod family;
+mod framing;
 mod gauge;
 mod histogram_reading;
+mod index;
 #[cfg(feature = "std")]
 mod io_error;
 #[cfg(feature = "labels")]

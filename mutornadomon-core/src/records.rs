@@ -1,9 +1,9 @@
 //! The records of a parsed stats file: an iterator that checks each record as it reaches it.
 
+use crate::framing::framed;
 use crate::labels::SeriesLabels;
 use crate::layout::{extra_text_len, kind_code, unpack_frame, unpack_lengths, words_for};
 use crate::metrics::Kind;
-use crate::name::{validate_help, validate_name_bytes, validate_unit, TextError};
 use crate::parse_error::{ParseError, ParseErrorKind};
 pub(crate) use crate::record::{read_value, Place};
 pub use crate::record::{Record, Value};
@@ -153,41 +153,31 @@ fn read_record(
     at: usize,
     help_and_unit: bool,
 ) -> Result<(usize, Option<Record<'_>>), ParseErrorKind> {
-    use ParseErrorKind::*;
-    let (frame, lengths) = match (words.get(at), words.get(at + 8)) {
-        (Some(f), Some(l)) => (f, l),
-        _ => return Err(BadRecordLength),
-    };
-    let (len, code, name_len) = unpack_frame(frame);
-    let (help_len, unit_len, param) = unpack_lengths(lengths);
-    let len = len as usize;
-    let record = words
-        .slice(at, len)
-        .filter(|_| len % 8 == 0 && len >= 16)
-        .ok_or(BadRecordLength)?;
-    let (name_len, help_len, unit_len) = (name_len as usize, help_len as usize, unit_len as usize);
+    let framed = framed(words, at)?;
+    let (code, param) = (framed.code, framed.param);
+    let len = framed.record.bytes.len();
     let extra = if labelled_kind(code) {
         extra_text_len(code, param)
     } else {
         0
     };
-    let text_len = name_len + help_len + unit_len + extra;
-    let value_at = 16 + words_for(text_len) * 8;
     // The text must fit the record whatever its kind (FORMAT.md): checked before an unknown
     // kind is skipped, so every reader gives a file the same verdict.
-    let text = record
-        .bytes
-        .get(16..16 + text_len)
-        .filter(|_| value_at <= len)
-        .ok_or(BadRecordLength)?;
+    let (text, value_at) = framed.text(extra)?;
     #[cfg(feature = "labels")]
     match code {
         kind_code::FAMILY => {
-            let family = crate::labelled_records::read_family(words, at, help_and_unit)?;
+            let family = crate::labelled_records::read_family(words, at, &framed, help_and_unit)?;
             return Ok((len, Some(family.overflow_record())));
         }
         kind_code::SERIES => {
-            let series = crate::labelled_records::read_series(words, at, record, help_and_unit)?;
+            let series = crate::labelled_records::read_series(
+                words,
+                at,
+                &framed,
+                (text, value_at),
+                help_and_unit,
+            )?;
             return Ok((len, Some(series)));
         }
         _ => {}
@@ -195,22 +185,8 @@ fn read_record(
     let Some(kind) = Kind::from_code(code) else {
         return Ok((len, None)); // a kind from a newer writer: skipped by its length
     };
-    let (name, rest) = text.split_at(name_len);
-    let (help, unit) = rest.split_at(help_len);
-    validate_name_bytes(name).map_err(BadName)?;
-    let name = core::str::from_utf8(name).map_err(|_| BadName(TextError::NotUtf8))?;
-    let (help, unit) = if help_and_unit {
-        (
-            validate_help(help).map_err(BadHelp)?,
-            validate_unit(unit).map_err(BadUnit)?,
-        )
-    } else {
-        ("", "")
-    };
-    let values = record
-        .slice(value_at, len - value_at)
-        .ok_or(BadRecordLength)?;
-    let value = read_value(kind, code, param as usize, values)?;
+    let (name, help, unit, _) = framed.texts(text, help_and_unit)?;
+    let value = read_value(kind, code, param as usize, framed.values(value_at)?)?;
     let place = Place {
         words,
         values_at: at + value_at,

@@ -1,17 +1,18 @@
-//! Registration by name, the lookup index, and the by-name calls.
+//! Registration: the records a region's metrics are, written under the registration lock.
+//! The lookup index is `index.rs`; mutornadomon's by-name calls are `by_name.rs`.
 //!
 //! Registration takes the header's lock word (a spin flag; it only ever guards a few hundred
 //! stores, never user code), appends a record after the committed end, commits it with a Release
 //! store of the committed length, then publishes it in the open-addressing index at the region's
-//! tail. Lookups never lock: they probe the index with Acquire loads.
+//! tail. Lookups never lock: they probe the index with Acquire loads (`Region::probe`).
 
 use crate::exposed_name::ExposedName;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 #[cfg(feature = "labels")]
 use crate::label_rules::{joined, joined_len, validate_label_names};
 use crate::layout::{
-    self, extra_text_len, fnv, frame_word, header, kind_code, lengths_word, unpack_family_param,
-    unpack_frame, unpack_lengths, words_for, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+    self, extra_text_len, frame_word, header, kind_code, lengths_word, unpack_family_param,
+    unpack_frame, unpack_lengths, words_for, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
@@ -44,15 +45,6 @@ fn joined<'p>(_: &'p [&'p str]) -> core::iter::Empty<u8> {
 #[cfg(not(feature = "labels"))]
 fn joined_len(_: &[&str]) -> usize {
     0
-}
-
-/// FNV-1a: tiny, good enough to spread names over the index.
-pub(crate) fn hash_bytes(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(FNV_OFFSET, fnv)
-}
-
-fn hash_name(name: &[u8]) -> u64 {
-    hash_bytes(name.iter().copied())
 }
 
 /// The word offset of a record's values, from its framing and lengths words.
@@ -108,20 +100,6 @@ pub(crate) fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN])
     &buf[..len]
 }
 
-/// Whether the record's name is `name`.
-fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
-    // Relaxed: the record was made visible by the Acquire load of its index slot.
-    let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
-    if usize::from(name_len) != name.len() {
-        return false;
-    }
-    let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
-    name.chunks(8).zip(text).all(|(chunk, word)| {
-        let stored = word.load(Ordering::Relaxed).to_ne_bytes();
-        stored[..chunk.len()] == *chunk
-    })
-}
-
 /// Holds the registration lock; released on drop.
 pub(crate) struct RegistrationLock<'a>(&'a AtomicU64);
 
@@ -148,48 +126,6 @@ impl<'a> Region<'a> {
                 spin_wait();
             }
         }
-    }
-
-    pub(crate) fn index(&self) -> &'a [AtomicU64] {
-        let slots = layout::index_slots(self.words.len());
-        &self.words[self.words.len() - slots..]
-    }
-
-    /// Finds a committed record by name without locking: its kind code and its words.
-    pub(crate) fn find(&self, name: &[u8]) -> Option<(u8, &'a [AtomicU64])> {
-        let hash = hash_name(name);
-        let index = self.index();
-        let mask = index.len() - 1;
-        let mut slot = hash as usize & mask;
-        for _ in 0..index.len() {
-            // Acquire pairs with the Release store in `publish`: the record is fully written.
-            let entry = index[slot].load(Ordering::Acquire);
-            if entry == 0 {
-                return None;
-            }
-            if entry >> 32 == hash >> 32 {
-                if let Some(record) = self.record_at(entry as u32 as usize) {
-                    let (_, kind, _) = unpack_frame(record[0].load(Ordering::Relaxed));
-                    if kind != kind_code::SERIES && name_matches(record, name) {
-                        return Some((kind, record));
-                    }
-                }
-            }
-            slot = (slot + 1) & mask;
-        }
-        None
-    }
-
-    /// The record at `word_offset`, if its framing is sane (the words may be shared with other
-    /// processes, so even our own index is not trusted blindly).
-    pub(crate) fn record_at(&self, word_offset: usize) -> Option<&'a [AtomicU64]> {
-        let first = self.words.get(word_offset)?;
-        let (len, _, _) = unpack_frame(first.load(Ordering::Relaxed));
-        let words = len as usize / 8;
-        if words < RECORD_HEAD_WORDS {
-            return None;
-        }
-        self.words.get(word_offset..word_offset.checked_add(words)?)
     }
 
     pub(crate) fn refuse(&self, error: RegisterError) -> RegisterError {
@@ -289,7 +225,7 @@ impl<'a> Region<'a> {
             }
         }
         self.commit(start, record_words, count);
-        self.publish(hash_name(name.as_bytes()), start);
+        self.publish(crate::index::hash_name(name.as_bytes()), start);
         Ok(record)
     }
 
@@ -358,21 +294,6 @@ impl<'a> Region<'a> {
             (None, true) | (Some(true), false) => Ok(Some(record)),
             _ => Err(RegisterError::LabelsMismatch),
         }
-    }
-
-    /// Adds the record at `word_offset` to the index under `hash`. Caller holds the lock.
-    pub(crate) fn publish(&self, hash: u64, word_offset: usize) {
-        let index = self.index();
-        let mask = index.len() - 1;
-        let mut slot = hash as usize & mask;
-        // Relaxed: only lock holders write slots, and we hold the lock. The index is never more
-        // than three quarters full, so an empty slot exists.
-        while index[slot].load(Ordering::Relaxed) != 0 {
-            slot = (slot + 1) & mask;
-        }
-        let entry = (hash & 0xffff_ffff_0000_0000) | word_offset as u64;
-        // Release pairs with the Acquire in `find`.
-        index[slot].store(entry, Ordering::Release);
     }
 
     /// Registers a counter, or returns the one already under `name`.
@@ -531,72 +452,5 @@ impl<'a> Region<'a> {
             value_text: text.as_bytes(),
         };
         self.register(name, &meta, &spec).map(|_| ())
-    }
-
-    /// mutornadomon's `count(stat, value)`: adds `n` to the counter `name`, registering it on
-    /// first use. Never allocates; a lookup is a hash and a probe or two of the index.
-    ///
-    /// ```
-    /// # use mutornadomon_core::{Meta, Storage};
-    /// static STATS: Storage<512> = Storage::new();
-    /// STATS.region().count("callbacks", 1)?;
-    /// STATS.region().count("callbacks", 2)?;
-    /// assert_eq!(STATS.region().counter("callbacks", Meta::new())?.get(), 3);
-    /// # Ok::<(), mutornadomon_core::RegisterError>(())
-    /// ```
-    pub fn count(&self, name: &str, n: u64) -> Result<(), RegisterError> {
-        match self.find(name.as_bytes()) {
-            Some((kind_code::COUNTER, record)) => {
-                let counter = Counter::from_values(&record[value_offset(record)..]);
-                counter.ok_or(RegisterError::Corrupt)?.inc_by(n);
-                Ok(())
-            }
-            Some((kind_code::SHARDED_COUNTER, record)) => {
-                let counter = ShardedCounter::from_values(&record[value_offset(record)..]);
-                counter.ok_or(RegisterError::Corrupt)?.inc_by(n);
-                Ok(())
-            }
-            _ => self.counter(name, Meta::new()).map(|c| c.inc_by(n)),
-        }
-    }
-
-    /// mutornadomon's `kv(stat, value)`: sets the gauge `name`, registering it on first use.
-    ///
-    /// ```
-    /// # use mutornadomon_core::{Meta, Storage};
-    /// static STATS: Storage<512> = Storage::new();
-    /// STATS.region().set("ioloop_handlers", 2.0)?;
-    /// assert_eq!(STATS.region().gauge("ioloop_handlers", Meta::new())?.get(), 2.0);
-    /// # Ok::<(), mutornadomon_core::RegisterError>(())
-    /// ```
-    pub fn set(&self, name: &str, value: f64) -> Result<(), RegisterError> {
-        let gauge = match self.find(name.as_bytes()) {
-            Some((kind_code::GAUGE, record)) => {
-                Gauge::from_values(&record[value_offset(record)..]).ok_or(RegisterError::Corrupt)?
-            }
-            _ => self.gauge(name, Meta::new())?,
-        };
-        gauge.set(value);
-        Ok(())
-    }
-
-    /// Records `value` into the histogram `name`, registering it (default range) on first use.
-    ///
-    /// ```
-    /// # use mutornadomon_core::{Meta, Storage};
-    /// static STATS: Storage<2048> = Storage::new();
-    /// STATS.region().record("callback_duration", 1_200)?;
-    /// assert_eq!(STATS.region().histogram("callback_duration", Meta::new())?.count(), 1);
-    /// # Ok::<(), mutornadomon_core::RegisterError>(())
-    /// ```
-    pub fn record(&self, name: &str, value: u64) -> Result<(), RegisterError> {
-        match self.find(name.as_bytes()) {
-            Some((kind_code::HISTOGRAM, record)) => {
-                let histogram = Histogram::from_values(&record[value_offset(record)..]);
-                histogram.ok_or(RegisterError::Corrupt)?.record(value);
-                Ok(())
-            }
-            _ => self.histogram(name, Meta::new()).map(|h| h.record(value)),
-        }
     }
 }

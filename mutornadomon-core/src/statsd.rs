@@ -197,34 +197,21 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             return None;
         }
         let mut lines = 0;
+        let name = (record.name, &record.labels);
         match record.value {
             Value::Counter(now) => {
                 let delta = self.delta(key, now)?;
-                lines += write_line(
-                    unit,
-                    prefix,
-                    (record.name, &record.labels),
-                    "",
-                    Number::Int(delta),
-                    "c",
-                );
+                lines += write_line(unit, prefix, name, "", Number::Int(delta), "c");
             }
             Value::Gauge(g) => {
                 for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
-                    lines += write_gauge(unit, prefix, (record.name, &record.labels), suffix, v);
+                    lines += write_gauge(unit, prefix, name, suffix, v);
                 }
             }
             Value::Histogram(h) => {
                 let summary = h.summary([0.5, 0.9, 0.99]);
                 let delta = self.delta(key, summary.count)?;
-                lines += write_line(
-                    unit,
-                    prefix,
-                    (record.name, &record.labels),
-                    ".count",
-                    Number::Int(delta),
-                    "c",
-                );
+                lines += write_line(unit, prefix, name, ".count", Number::Int(delta), "c");
                 let [p50, p90, p99] = summary.quantiles;
                 let gauges = [
                     (".p50", p50),
@@ -235,14 +222,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                 ];
                 for (suffix, v) in gauges {
                     if let Some(v) = v {
-                        lines += write_line(
-                            unit,
-                            prefix,
-                            (record.name, &record.labels),
-                            suffix,
-                            Number::Int(v),
-                            "g",
-                        );
+                        lines += write_line(unit, prefix, name, suffix, Number::Int(v), "g");
                     }
                 }
             }

@@ -67,6 +67,18 @@ pub(crate) enum ProcessField {
 }
 
 impl Hole {
+    /// The hole for a family's folded count, from its overflow series' place (the family
+    /// record's values: the family words, then the overflow series').
+    #[cfg(feature = "labels")]
+    pub(crate) fn folded(overflow: &Place<'_>) -> Hole {
+        use crate::layout::{family_word, FAMILY_HEAD_WORDS};
+        Hole::Counter {
+            at: overflow.values_at - (FAMILY_HEAD_WORDS - family_word::FOLDED) * 8,
+            shards: 0,
+            divisor: 1.0,
+        }
+    }
+
     /// The hole for a counter record's value.
     pub(crate) fn counter(place: &Place<'_>, sharded: bool, divisor: f64) -> Hole {
         Hole::Counter {

@@ -3,8 +3,6 @@
 use super::hole::{Direct, Hole, PageWrite, ProcessField};
 use super::numbers::Style;
 use super::{BufWriter, ProcessStats, RenderError};
-#[cfg(feature = "labels")]
-use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
@@ -218,13 +216,7 @@ fn write_labelled(
         w.write_str("],\"limit\":")?;
         w.write_str(itoa::Buffer::new().format(family.labels.limit()))?;
         w.write_str(",\"folded\":")?;
-        let folded = family.place.values_at - (FAMILY_HEAD_WORDS - family_word::FOLDED) * 8;
-        let hole = Hole::Counter {
-            at: folded,
-            shards: 0,
-            divisor: 1.0,
-        };
-        w.hole(hole, &family.place.words, None)?;
+        w.hole(Hole::folded(&family.place), &family.place.words, None)?;
         w.write_str(",\"series\":[")?;
         let mut series_first = true;
         let series = stats.series_of(family.labels.family_at, false);

@@ -2,12 +2,11 @@
 
 use crate::{string, Usage};
 use mmstats::printable::{printable, printable_path};
-use mmstats::reader::{expand, liveness, StatsFileCopy};
+use mmstats::reader::{expand, liveness, now_seconds, StatsFileCopy};
 use mmstats::series::series_name;
 use mutornadomon_core::{Record, Value};
 use serde_json::{json, Map};
 use std::io::{BufWriter, Write};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 const HELP: &str = "\
 mmstats dump [--json] [PATH|DIR|GLOB...]
@@ -182,12 +181,6 @@ fn write_text(out: &mut impl Write, copy: &StatsFileCopy) -> Result<(), String> 
         .map_err(io)?;
     }
     Ok(())
-}
-
-fn now_seconds() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn metric_json(record: &Record<'_>) -> serde_json::Value {

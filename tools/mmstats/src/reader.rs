@@ -272,6 +272,18 @@ fn committed_past(bytes: &[u8]) -> Option<u64> {
     }
 }
 
+/// Seconds since the Unix epoch, now (0 before 1970): what the tools compare writers' times
+/// with.
+///
+/// ```
+/// assert!(mmstats::reader::now_seconds() > 1.7e9);
+/// ```
+pub fn now_seconds() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
 /// Nanoseconds since the Unix epoch, now (0 before 1970).
 fn now_ns() -> u64 {
     std::time::SystemTime::now()

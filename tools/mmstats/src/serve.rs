@@ -4,7 +4,7 @@
 use crate::{string, Usage};
 use mmstats::host_page::HostPage;
 use mmstats::reader::file_name_pattern;
-use mmstats::reader::{discover, liveness, StatsFileCopy};
+use mmstats::reader::{discover, liveness, now_seconds, StatsFileCopy};
 use mmstats::series::{series_name, Selector};
 use mutornadomon_core::{Record, TextFormat, Value};
 use mutornadomon_http::AccessRule;
@@ -165,9 +165,7 @@ fn read_files(
 }
 
 fn files_json(files: &[StatsFileCopy]) -> serde_json::Value {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+    let now = now_seconds();
     let list: Vec<_> = files
         .iter()
         .filter_map(|copy| {
@@ -190,9 +188,7 @@ fn files_json(files: &[StatsFileCopy]) -> serde_json::Value {
 /// statistics, and each metric's reading by kind (counters' totals, gauges' value and window
 /// min/max, histograms' count, sum, min, max and p50/p90/p99), with units.
 fn snapshot_json(files: &[StatsFileCopy]) -> serde_json::Value {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
+    let now = now_seconds();
     let writers: Vec<_> = files
         .iter()
         .filter_map(|copy| {

@@ -14,8 +14,6 @@ use super::text_format::TextFormat;
 use super::{base_unit, BufWriter, ProcessStats, RenderError};
 #[cfg(feature = "labels")]
 use crate::exposed_name::FOLDED_FAMILY;
-#[cfg(feature = "labels")]
-use crate::layout::{family_word, FAMILY_HEAD_WORDS};
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
 use crate::records::{Record, Value};
@@ -168,13 +166,7 @@ fn write_folded_family(
         w.write_str("_total{family=\"")?;
         w.write_str(record.name)?;
         w.write_str("\"} ")?;
-        let folded = record.place.values_at - (FAMILY_HEAD_WORDS - family_word::FOLDED) * 8;
-        let hole = Hole::Counter {
-            at: folded,
-            shards: 0,
-            divisor: 1.0,
-        };
-        w.hole(hole, &record.place.words, None)?;
+        w.hole(Hole::folded(&record.place), &record.place.words, None)?;
         w.write_char('\n')?;
     }
     Ok(())
