@@ -11,6 +11,7 @@
 //! ([`RegisterError::NameClash`](crate::RegisterError::NameClash)); a page over several
 //! regions groups metrics by [`same_family`](ExposedName::same_family).
 
+#[cfg(feature = "prometheus")]
 use crate::layout::{fnv, FNV_OFFSET};
 use crate::Kind;
 use core::fmt;
@@ -147,6 +148,7 @@ impl<'n> ExposedName<'n> {
     /// An 8-bit hash of the sanitised family base (the "stem"), never 0: stored in each
     /// record's framing word so that registration reads only the names of records that may
     /// clash (FORMAT.md, "name key").
+    #[cfg(feature = "prometheus")]
     pub(crate) fn stem_key(&self) -> u8 {
         key_of(
             self.base
@@ -160,6 +162,7 @@ impl<'n> ExposedName<'n> {
     /// `_min`, `_seconds`, ...) cut where the other's tail starts (at a `_` or the end), or, the
     /// other way, this stem ends in `_` and a piece of the other's tail. So the other's stem is
     /// this stem plus such a piece, or this stem cut before one of its `_`.
+    #[cfg(feature = "prometheus")]
     pub(crate) fn clash_keys(&self) -> KeySet {
         let mut keys = KeySet::default();
         let mut h = FNV_OFFSET;
@@ -250,6 +253,7 @@ fn family_base_bytes<'n>(
     (base, unit)
 }
 
+#[cfg(feature = "prometheus")]
 /// The key of an FNV-1a hash: its top byte after MurmurHash3's finaliser (FNV alone leaves
 /// the last bytes of a name out of its top bits), 0 made 1 (0 means "no key").
 fn key_of(h: u64) -> u8 {
@@ -260,9 +264,11 @@ fn key_of(h: u64) -> u8 {
 }
 
 /// A set of name keys.
+#[cfg(feature = "prometheus")]
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct KeySet([u64; 4]);
 
+#[cfg(feature = "prometheus")]
 impl KeySet {
     fn insert(&mut self, key: u8) {
         self.0[usize::from(key >> 6)] |= 1 << (key & 63);

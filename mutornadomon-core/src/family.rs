@@ -62,7 +62,7 @@ impl<'a> Family<'a> {
             param,
             value_words: FAMILY_HEAD_WORDS + series_words,
             init: &family_init,
-            value_text: &[],
+            value_text: "",
         };
         let record = region.register_record(name, meta, &spec)?;
         let values = &record[value_offset(record)..];

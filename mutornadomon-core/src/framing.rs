@@ -2,8 +2,9 @@
 //! and values lie, and its name, help and unit (FORMAT.md, "The verdict", checks 1, 2 and 4).
 //! Every record kind is read through this, a family's and a series' included.
 
+use crate::layout::MAX_HELP_LEN;
 use crate::layout::{unpack_frame, unpack_lengths, words_for};
-use crate::name::{validate_help, validate_name_bytes, validate_unit, TextError};
+use crate::name::{validate_name_bytes, validate_text, validate_unit, TextError};
 use crate::parse_error::ParseErrorKind::{self, *};
 use crate::words::Words;
 
@@ -75,7 +76,7 @@ impl<'a> Framed<'a> {
         let name = core::str::from_utf8(name).map_err(|_| BadName(TextError::NotUtf8))?;
         let (help, unit) = if help_and_unit {
             (
-                validate_help(help).map_err(BadHelp)?,
+                validate_text(help, MAX_HELP_LEN).map_err(BadHelp)?,
                 validate_unit(unit).map_err(BadUnit)?,
             )
         } else {

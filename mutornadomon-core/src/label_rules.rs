@@ -8,7 +8,7 @@
 //! backslashes are fine (the renderers escape them).
 
 use crate::labels::{OVERFLOW_LABEL, SEPARATOR};
-use crate::name::{validate_text, TextError};
+use crate::name::{validate_str, TextError};
 use core::fmt;
 
 /// Most label names a family may have.
@@ -140,8 +140,8 @@ pub(crate) fn validate_label_names<'n>(
 }
 
 /// Checks one label value: UTF-8, no control characters, at most [`MAX_LABEL_VALUE_LEN`].
-pub(crate) fn validate_label_value(value: &[u8]) -> Result<&str, TextError> {
-    validate_text(value, MAX_LABEL_VALUE_LEN)
+pub(crate) fn validate_label_value(value: &str) -> Result<&str, TextError> {
+    validate_str(value, MAX_LABEL_VALUE_LEN)
 }
 
 /// Checks the values of one series against a family of `expected` label names.
@@ -153,8 +153,7 @@ pub(crate) fn validate_label_values(values: &[&str], expected: usize) -> Result<
         });
     }
     for (index, value) in values.iter().enumerate() {
-        validate_label_value(value.as_bytes())
-            .map_err(|error| LabelError::BadValue { index, error })?;
+        validate_label_value(value).map_err(|error| LabelError::BadValue { index, error })?;
     }
     Ok(())
 }

@@ -136,7 +136,7 @@ pub(crate) fn read_series<'a>(
     let text = core::str::from_utf8(text).map_err(|_| BadLabels)?;
     let mut count = 0;
     for value in values(text) {
-        validate_label_value(value.as_bytes()).map_err(|_| BadLabels)?;
+        validate_label_value(value).map_err(|_| BadLabels)?;
         count += 1;
     }
     if count != family.label_count {

@@ -128,6 +128,7 @@ pub(crate) const fn frame_word(record_bytes: u32, kind: u8, name_key: u8, name_l
 }
 
 /// The name key of a framing word (0: not given).
+#[cfg(feature = "prometheus")]
 pub(crate) const fn frame_name_key(word: u64) -> u8 {
     (word >> 40) as u8
 }

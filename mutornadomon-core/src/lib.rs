@@ -51,7 +51,9 @@
 //!
 //! - `json` (default): [`render_json`], mutornadomon's JSON page;
 //! - `prometheus` (default): [`render_prometheus`], [`write_prometheus_family`],
-//!   [`TextFormat`]: Prometheus text 0.0.4 and OpenMetrics;
+//!   [`TextFormat`]: Prometheus text 0.0.4 and OpenMetrics; and registration refusing a name
+//!   that would render on that page like one already registered
+//!   ([`RegisterError::NameClash`]): a build without the page registers any valid name;
 //! - `templates` (default; needs `json` and `prometheus`): [`PageTemplate`], a page compiled
 //!   once and filled from each snapshot or the live region;
 //! - `statsd` (default): [`StatsdEncoder`], statsd lines in heapless datagrams;

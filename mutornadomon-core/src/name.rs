@@ -77,56 +77,67 @@ pub(crate) fn validate_name_bytes(name: &[u8]) -> Result<(), TextError> {
 }
 
 /// Checks help text (at most 1024 bytes, no control characters).
-pub(crate) fn validate_help(text: &[u8]) -> Result<&str, TextError> {
-    validate_text(text, MAX_HELP_LEN)
+pub(crate) fn validate_help(text: &str) -> Result<&str, TextError> {
+    validate_str(text, MAX_HELP_LEN)
 }
 
 /// Checks info text (at most 1024 bytes, no control characters).
-pub(crate) fn validate_info(text: &[u8]) -> Result<&str, TextError> {
-    validate_text(text, MAX_INFO_LEN)
+pub(crate) fn validate_info(text: &str) -> Result<&str, TextError> {
+    validate_str(text, MAX_INFO_LEN)
 }
 
+/// Checks text read from a file: at most `max` bytes, UTF-8, no control characters.
 pub(crate) fn validate_text(text: &[u8], max: usize) -> Result<&str, TextError> {
     if text.len() > max {
         return Err(TextError::TooLong { max });
     }
-    // ASCII (the usual case): a byte scan. Control characters are C0, DEL and C1; C1 needs
-    // decoding (U+0080-U+009F), so non-ASCII text takes the char-by-char path.
-    if text.is_ascii() {
-        if let Some(at) = first_ascii_control(text) {
-            return Err(TextError::BadByte { at });
-        }
-        return core::str::from_utf8(text).map_err(|_| TextError::NotUtf8);
+    validate_str(
+        core::str::from_utf8(text).map_err(|_| TextError::NotUtf8)?,
+        max,
+    )
+}
+
+/// Checks text that is UTF-8 already: at most `max` bytes, no control characters.
+pub(crate) fn validate_str(text: &str, max: usize) -> Result<&str, TextError> {
+    if text.len() > max {
+        return Err(TextError::TooLong { max });
     }
-    let text = core::str::from_utf8(text).map_err(|_| TextError::NotUtf8)?;
-    match text.char_indices().find(|(_, c)| c.is_control()) {
-        Some((at, _)) => Err(TextError::BadByte { at }),
+    match first_control(text.as_bytes()) {
+        Some(at) => Err(TextError::BadByte { at }),
         None => Ok(text),
     }
 }
 
-/// The index of the first byte below 0x20 or equal to 0x7f in ASCII `text`, eight bytes at a
-/// time: for a byte `b < 0x80`, `b + 0x60` has its top bit set exactly when `b >= 0x20`, and
-/// `b + 0x01` exactly when `b == 0x7f`; neither sum carries into the next byte.
-fn first_ascii_control(text: &[u8]) -> Option<usize> {
+/// The index of the first control character (C0, DEL or C1) in UTF-8 `text`, eight bytes at a
+/// time. C0 and DEL are single bytes; a C1 character (U+0080-U+009F) is 0xC2 then 0x80-0x9F,
+/// and in UTF-8 a 0xC2 byte is always a lead byte, so nothing is decoded. An ASCII word (the
+/// usual case) is checked at once: for a byte `b < 0x80`, `b + 0x60` has its top bit set
+/// exactly when `b >= 0x20`, and `b + 0x01` exactly when `b == 0x7f`; neither sum carries into
+/// the next byte. A word with other bytes is checked byte by byte.
+fn first_control(text: &[u8]) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = text.chunks_exact(8);
-    for (i, chunk) in chunks.by_ref().enumerate() {
+    let is_control = |at: usize| {
+        let b = text.get(at).copied().unwrap_or(0);
+        b < 0x20 || b == 0x7f || (b == 0xc2 && matches!(text.get(at + 1), Some(0x80..=0x9f)))
+    };
+    let mut at = 0;
+    for chunk in text.chunks_exact(8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        let control =
-            (!x.wrapping_add(0x6060_6060_6060_6060) | x.wrapping_add(0x0101_0101_0101_0101)) & HIGH;
-        if control != 0 {
-            return Some(i * 8 + (control.trailing_zeros() / 8) as usize);
+        if x & HIGH == 0 {
+            let control = (!x.wrapping_add(0x6060_6060_6060_6060)
+                | x.wrapping_add(0x0101_0101_0101_0101))
+                & HIGH;
+            if control != 0 {
+                return Some(at + (control.trailing_zeros() / 8) as usize);
+            }
+        } else if let Some(found) = (at..at + 8).find(|&i| is_control(i)) {
+            return Some(found);
         }
+        at += 8;
     }
-    let tail = text.len() - chunks.remainder().len();
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b < 0x20 || b == 0x7f)
-        .map(|at| tail + at)
+    (at..text.len()).find(|&i| is_control(i))
 }
 
 /// Checks a unit: empty, or lowercase ASCII letters and `_`, at most 32 bytes.
@@ -176,14 +187,18 @@ mod tests {
     #[test]
     fn text_and_unit_rules() {
         assert_eq!(
-            validate_help("Requests served, by anyone ✓".as_bytes()),
+            validate_help("Requests served, by anyone ✓"),
             Ok("Requests served, by anyone ✓")
         );
         assert_eq!(
-            validate_help(b"two\nlines"),
+            validate_help("two\nlines"),
             Err(TextError::BadByte { at: 3 })
         );
-        assert_eq!(validate_help(&[0xff, 0xfe]), Err(TextError::NotUtf8));
+        assert_eq!(validate_help("é\u{85}"), Err(TextError::BadByte { at: 2 }));
+        assert_eq!(
+            validate_text(&[0xff, 0xfe], MAX_HELP_LEN),
+            Err(TextError::NotUtf8)
+        );
         assert_eq!(validate_unit(b"seconds"), Ok("seconds"));
         assert_eq!(validate_unit(b""), Ok(""));
         assert_eq!(validate_unit(b"Seconds"), Err(TextError::BadByte { at: 0 }));
@@ -192,7 +207,17 @@ mod tests {
 
 #[cfg(test)]
 mod control_tests {
-    use super::first_ascii_control;
+    use super::first_control;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The byte scan finds what a scan of decoded characters for `char::is_control` finds.
+        #[test]
+        fn finds_the_first_control_character_like_char_is_control(text in "\\PC{0,12}[\\x00-\\u{a0}]{0,3}\\PC{0,12}") {
+            let by_chars = text.char_indices().find(|(_, c)| c.is_control()).map(|(at, _)| at);
+            prop_assert_eq!(first_control(text.as_bytes()), by_chars);
+        }
+    }
 
     /// The word-at-a-time scan agrees with a byte loop on every ASCII byte at every position.
     #[test]
@@ -204,11 +229,7 @@ mod control_tests {
                     text[at] = b;
                     let text = &text[..len];
                     let slow = text.iter().position(|&b| b < 0x20 || b == 0x7f);
-                    assert_eq!(
-                        first_ascii_control(text),
-                        slow,
-                        "len {len} at {at} byte {b:#x}"
-                    );
+                    assert_eq!(first_control(text), slow, "len {len} at {at} byte {b:#x}");
                 }
             }
         }

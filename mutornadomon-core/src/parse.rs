@@ -141,10 +141,6 @@ impl<'a> Stats<'a> {
         Records::new(self.words, self.records_start, Select::All, true)
     }
 
-    /// The records of the kinds `wanted` accepts, with their names and values only (`help` and
-    /// `unit` are empty, neither read nor checked: for a renderer that prints neither). Records
-    /// of other kinds are skipped by their length without reading their texts or values, so a
-    /// renderer making a pass per kind pays only for what it renders.
     /// The series of the family whose record is at byte `family_at` (its overflow series
     /// not included), in registration order.
     #[cfg(all(
@@ -174,6 +170,10 @@ impl<'a> Stats<'a> {
         )
     }
 
+    /// The records of the kinds `wanted` accepts, with their names and values only (`help` and
+    /// `unit` are empty, neither read nor checked: for a renderer that prints neither). Records
+    /// of other kinds are skipped by their length without reading their texts or values, so a
+    /// renderer making a pass per kind pays only for what it renders.
     #[cfg(feature = "json")]
     pub(crate) fn names_and_values_of(
         &self,
@@ -185,5 +185,12 @@ impl<'a> Stats<'a> {
             Select::Unlabelled(wanted),
             false,
         )
+    }
+
+    /// Every record with its name, labels and value only (`help` and `unit` are empty, neither
+    /// read nor checked): for an encoder that sends neither (statsd).
+    #[cfg(feature = "statsd")]
+    pub(crate) fn names_and_values(&self) -> Records<'a> {
+        Records::new(self.words, self.records_start, Select::All, false)
     }
 }

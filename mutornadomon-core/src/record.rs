@@ -6,7 +6,7 @@ use crate::histogram_reading::HistogramReading;
 use crate::labels::SeriesLabels;
 use crate::layout::{self, words_for, MAX_SHARDS, SHARD_WORDS};
 use crate::metrics::{Kind, HISTOGRAM_HEAD_WORDS};
-use crate::name::validate_info;
+use crate::name::validate_text;
 use crate::parse_error::ParseErrorKind;
 use crate::values::{GaugeReading, Values};
 use crate::words::Words;
@@ -115,7 +115,7 @@ pub(crate) fn read_value(
                 .bytes
                 .get(..param)
                 .ok_or(ParseErrorKind::BadValueLayout)?;
-            validate_info(text)
+            validate_text(text, layout::MAX_INFO_LEN)
                 .map(Value::Info)
                 .map_err(ParseErrorKind::BadInfo)
         }

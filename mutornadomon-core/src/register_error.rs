@@ -27,7 +27,8 @@ pub enum RegisterError {
     /// The name renders on a Prometheus or OpenMetrics page like a metric already registered
     /// (`a.b` and `a_b`, `requests` and `requests_total`, a histogram `q` and a gauge
     /// `q_count`), or like a process metric (`process_threads`): the page would name two
-    /// families alike. See [`ExposedName`](crate::ExposedName).
+    /// families alike. See [`ExposedName`](crate::ExposedName). Checked only when the
+    /// Prometheus page is compiled (feature `prometheus`).
     NameClash {
         /// The metric already registered (or the process metric) it clashes with.
         existing: ClashingName,
@@ -107,6 +108,7 @@ pub struct ClashingName {
 }
 
 impl ClashingName {
+    #[cfg(feature = "prometheus")]
     pub(crate) fn new(name: &[u8]) -> Self {
         let mut bytes = [0; KEPT];
         let len = name.len().min(KEPT);

@@ -6,7 +6,6 @@
 //! store of the committed length, then publishes it in the open-addressing index at the region's
 //! tail. Lookups never lock: they probe the index with Acquire loads (`Region::probe`).
 
-use crate::exposed_name::ExposedName;
 use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 #[cfg(feature = "labels")]
 use crate::label_rules::{joined, joined_len, validate_label_names};
@@ -16,6 +15,7 @@ use crate::layout::{
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
+use crate::name_clash::ClashCheck;
 use crate::register_error::RegisterError;
 use crate::sync::{spin_wait, AtomicU64, Ordering};
 use crate::Region;
@@ -33,7 +33,7 @@ pub(crate) struct Spec<'t> {
     /// Initial value words.
     pub init: &'t dyn Fn(usize) -> u64,
     /// Text stored as the value (info records).
-    pub value_text: &'t [u8],
+    pub value_text: &'t str,
 }
 
 /// Without feature `labels` no registration has label names: their text is empty.
@@ -172,20 +172,19 @@ impl<'a> Region<'a> {
         if let Some(found) = self.existing(name, spec)? {
             return Ok(found);
         }
-        let help = validate_help(meta.help.as_bytes()).map_err(RegisterError::InvalidHelp)?;
+        let help = validate_help(meta.help).map_err(RegisterError::InvalidHelp)?;
         let unit = validate_unit(meta.unit.as_bytes()).map_err(RegisterError::InvalidUnit)?;
         validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
         // The scan of what is committed runs before the lock; under it, only what others
         // committed meanwhile is checked.
-        let exposed = ExposedName::new(name, unit, spec.kind);
-        let scanned = self.check_name_clash(name, &exposed, 0)?;
+        let clash = ClashCheck::before_lock(self, name, unit, spec.kind)?;
 
         let _lock = self.lock();
         // Someone may have registered the name while we waited for the lock.
         if let Some(found) = self.existing(name, spec)? {
             return Ok(found);
         }
-        self.check_name_clash(name, &exposed, scanned)?;
+        clash.under_lock(self)?;
         let labels_len = joined_len(spec.labels);
         let text_words = words_for(name.len() + help.len() + unit.len() + labels_len);
         let value_at = RECORD_HEAD_WORDS + text_words;
@@ -204,8 +203,12 @@ impl<'a> Region<'a> {
         };
         let _ = labelled;
         // Text lengths fit their fields: validation capped them far below u16::MAX.
-        let key = exposed.stem_key();
-        let frame = frame_word((record_words * 8) as u32, code, key, name.len() as u16);
+        let frame = frame_word(
+            (record_words * 8) as u32,
+            code,
+            clash.name_key(),
+            name.len() as u16,
+        );
         // Relaxed stores: all published by the Release store of COMMITTED in `commit`.
         record[0].store(frame, Ordering::Relaxed);
         let lengths = lengths_word(help.len() as u16, unit.len() as u16, param);
@@ -218,7 +221,7 @@ impl<'a> Region<'a> {
         store_bytes(&record[RECORD_HEAD_WORDS..value_at], text);
         let values = &record[value_at..];
         if spec.kind == Kind::Info {
-            store_bytes(values, &[spec.value_text]);
+            store_bytes(values, &[spec.value_text.as_bytes()]);
         } else {
             for (i, word) in values.iter().enumerate() {
                 word.store((spec.init)(i), Ordering::Relaxed);
@@ -314,7 +317,7 @@ impl<'a> Region<'a> {
             value_words: 1,
             init: &|_| 0,
             labels: &[],
-            value_text: &[],
+            value_text: "",
         };
         Counter::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
     }
@@ -355,7 +358,7 @@ impl<'a> Region<'a> {
             value_words: shards * layout::SHARD_WORDS,
             init: &|_| 0,
             labels: &[],
-            value_text: &[],
+            value_text: "",
         };
         ShardedCounter::from_values(self.register(name, &meta, &spec)?)
             .ok_or(RegisterError::Corrupt)
@@ -378,7 +381,7 @@ impl<'a> Region<'a> {
             value_words: GAUGE_WORDS,
             init: &|_| 0,
             labels: &[],
-            value_text: &[],
+            value_text: "",
         };
         Gauge::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
     }
@@ -424,7 +427,7 @@ impl<'a> Region<'a> {
             // sum, min (starts high so the first value wins), max, then the buckets.
             init: &|i| if i == 1 { u64::MAX } else { 0 },
             labels: &[],
-            value_text: &[],
+            value_text: "",
         };
         let record = self.register_record(name, &meta, &spec)?;
         let histogram = Histogram::from_values(&record[value_offset(record)..]);
@@ -449,7 +452,7 @@ impl<'a> Region<'a> {
             value_words: words_for(text.len()),
             init: &|_| 0,
             labels: &[],
-            value_text: text.as_bytes(),
+            value_text: text,
         };
         self.register(name, &meta, &spec).map(|_| ())
     }

@@ -18,6 +18,9 @@
 //! gauges are not sent. `:` in a metric name (legal in ours, the statsd separator) is sent
 //! as `_`.
 //!
+//! Help text and units are not sent (statsd has neither), so the encoder does not read them:
+//! a record whose help is damaged is still sent.
+//!
 //! A labelled series is sent as `name.<value>.<value>` (its label values in order, Graphite
 //! style, with any byte but ASCII letters, digits, `_` and `-` sent as `_`, an empty value as
 //! `_`), then the suffix: `requests.200.GET:1|c`, `latency./.p99:…|g` becomes
@@ -148,7 +151,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         let mut out = Encoded::default();
         let mut datagram: Vec<u8, DATAGRAM> = Vec::new();
         let mut unit: Vec<u8, MAX_UNIT> = Vec::new();
-        for record in stats.records() {
+        for record in stats.names_and_values() {
             let record = record.map_err(StatsdError::Corrupt)?;
             unit.clear();
             let lines = match self.write_metric(&mut unit, prefix, &record) {
