@@ -22,8 +22,7 @@ use crate::{HistogramReading, Kind};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, SerializeStruct};
 use serde::{Serialize, Serializer};
 
-/// The quantiles of a histogram's summary, as on the JSON page.
-const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
+use crate::values::QUANTILES;
 
 /// A finite value, or `None` (`null`): JSON has no NaN or infinities.
 fn finite(v: f64) -> Option<f64> {

@@ -212,10 +212,11 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                 }
             }
             Value::Histogram(h) => {
-                let summary = h.summary([0.5, 0.9, 0.99]);
+                // The JSON page's quantiles (one summary instance in a program with both).
+                let summary = h.summary(crate::values::QUANTILES);
                 let delta = self.delta(key, summary.count)?;
                 lines += write_line(unit, prefix, name, ".count", Number::Int(delta), "c");
-                let [p50, p90, p99] = summary.quantiles;
+                let [p50, p90, p99, _] = summary.quantiles;
                 let gauges = [
                     (".p50", p50),
                     (".p90", p90),

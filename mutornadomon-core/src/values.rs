@@ -191,6 +191,15 @@ impl Values for Live<'_> {
 /// [`BLOCK`] into a local array; the quantiles then pass over the block sums
 /// and read again only the blocks their ranks fall in. A value recorded while this reads may
 /// be left out, as from any read of a histogram being written.
+/// The quantiles every summary in this crate takes (mutornadomon's JSON histograms: p50, p90,
+/// p99, p999; statsd sends the first three). One set, so a program linking several of the
+/// JSON page, the statsd encoder and serde links one instance of the summary code.
+#[cfg_attr(
+    not(any(feature = "json", feature = "prometheus", feature = "statsd", feature = "serde")),
+    allow(dead_code)
+)]
+pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
+
 pub(crate) fn summarize<const N: usize>(
     values: &impl Values,
     buckets_at: usize,

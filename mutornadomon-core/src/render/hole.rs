@@ -9,7 +9,7 @@ use super::numbers::{write_float, write_histogram_summary, write_value, Style};
 use super::ProcessStats;
 use crate::bucket::bucket_index;
 use crate::records::Place;
-use crate::values::{summarize, Values};
+use crate::values::{summarize, Values, QUANTILES};
 use crate::words::Words;
 use core::fmt::{self, Write};
 
@@ -241,9 +241,6 @@ pub(crate) fn write_hole(
         }
     }
 }
-
-/// The quantiles of mutornadomon's JSON histograms: p50, p90, p99, p999.
-pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 
 /// Bytes before a histogram's buckets (its sum, min and max words).
 pub(crate) const HEAD_BYTES: usize = crate::metrics::HISTOGRAM_HEAD_WORDS * 8;
