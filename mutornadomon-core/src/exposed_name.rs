@@ -231,9 +231,9 @@ fn family_base_bytes<'n>(
     unit: &'n [u8],
     drop_suffix: &[u8],
 ) -> (&'n [u8], &'n [u8]) {
-    let unit: &[u8] = match unit {
-        b"nanoseconds" | b"microseconds" | b"milliseconds" => b"seconds",
-        other => other,
+    let unit: &[u8] = match crate::metrics::subsecond_nanos(unit) {
+        Some(_) => b"seconds",
+        None => unit,
     };
     let mut base = name;
     if !drop_suffix.is_empty() {

@@ -305,14 +305,35 @@ impl fmt::Display for DurationUnitError {
 
 impl core::error::Error for DurationUnitError {}
 
+/// The units durations can be recorded in, with nanoseconds per unit. The first three are
+/// those the renderers show in seconds. A table, not a `match`: one loop instead of inlined
+/// comparisons of every name.
+static DURATION_UNITS: [(&[u8], u32); 6] = [
+    (b"nanoseconds", 1),
+    (b"microseconds", 1_000),
+    (b"milliseconds", 1_000_000),
+    (b"ns", 1),
+    (b"us", 1_000),
+    (b"ms", 1_000_000),
+];
+
+/// Nanoseconds in one `unit` among `units` (a part of [`DURATION_UNITS`]).
+fn nanos_in(units: &[(&[u8], u32)], unit: &[u8]) -> Option<u32> {
+    units
+        .iter()
+        .find(|(name, _)| name.len() == unit.len() && name.iter().zip(unit).all(|(a, b)| a == b))
+        .map(|&(_, nanos)| nanos)
+}
+
 /// Nanoseconds in one `unit`, for the units durations can be recorded in; 0 for others.
 fn nanos_per_unit(unit: &[u8]) -> u32 {
-    match unit {
-        b"nanoseconds" | b"ns" => 1,
-        b"microseconds" | b"us" => 1_000,
-        b"milliseconds" | b"ms" => 1_000_000,
-        _ => 0,
-    }
+    nanos_in(&DURATION_UNITS, unit).unwrap_or(0)
+}
+
+/// Nanoseconds in one `unit` if the renderers show it in seconds (`nanoseconds`,
+/// `microseconds`, `milliseconds`).
+pub(crate) fn subsecond_nanos(unit: &[u8]) -> Option<u32> {
+    nanos_in(&DURATION_UNITS[..3], unit)
 }
 
 impl<'a> Histogram<'a> {

@@ -191,7 +191,10 @@ mod tests {
         assert_eq!(name_len, 3);
         let key = (frame >> 40) as u8;
         if cfg!(feature = "prometheus") {
-            assert!(matches!(second, Err(crate::RegisterError::NameClash { .. })));
+            assert!(matches!(
+                second,
+                Err(crate::RegisterError::NameClash { .. })
+            ));
             assert_ne!(key, 0);
         } else {
             assert!(second.is_ok());

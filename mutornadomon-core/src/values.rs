@@ -195,7 +195,12 @@ impl Values for Live<'_> {
 /// p99, p999; statsd sends the first three). One set, so a program linking several of the
 /// JSON page, the statsd encoder and serde links one instance of the summary code.
 #[cfg_attr(
-    not(any(feature = "json", feature = "prometheus", feature = "statsd", feature = "serde")),
+    not(any(
+        feature = "json",
+        feature = "prometheus",
+        feature = "statsd",
+        feature = "serde"
+    )),
     allow(dead_code)
 )]
 pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];

@@ -97,10 +97,9 @@ mod buffer;
 /// power of ten (rather than multiplying by its inverse) keeps `16383 ns` as `1.6383e-5 s`.
 #[cfg(feature = "prometheus")]
 pub(crate) fn base_unit(unit: &str) -> (&str, f64) {
-    match unit {
-        "nanoseconds" => ("seconds", 1e9),
-        "microseconds" => ("seconds", 1e6),
-        "milliseconds" => ("seconds", 1e3),
-        other => (other, 1.0),
+    // 1e9 over 1, 1e3 or 1e6: exact.
+    match crate::metrics::subsecond_nanos(unit.as_bytes()) {
+        Some(nanos) => ("seconds", 1e9 / f64::from(nanos)),
+        None => (unit, 1.0),
     }
 }
