@@ -77,13 +77,6 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
     }
 }
 
-/// `text` split around the first `byte` (ASCII, so both sides are whole UTF-8): a byte scan,
-/// lighter in a firmware than `str::split_once`'s pattern machinery.
-fn split_at_byte(text: &str, byte: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == byte)?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
-}
-
 /// Writes a finite `v` as `{:?}` does (decimal with at least one fractional digit from 1e-4 to
 /// 1e16, exponent notation outside, shortest round-trip digits), from zmij's digits: the one
 /// float formatter of the crate, so `core::fmt`'s (Grisu, Dragon) is never linked. The text
@@ -95,66 +88,102 @@ pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
         return w.write_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
     }
     let mut buffer = zmij::Buffer::new();
-    let text = buffer.format_finite(v);
-    let (negative, text) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mantissa, exponent) = match split_at_byte(text, b'e') {
-        Some((m, e)) => (m, e.parse::<i32>().map_err(|_| fmt::Error)?),
-        None => (text, 0),
-    };
-    let (int, frac) = split_at_byte(mantissa, b'.').unwrap_or((mantissa, ""));
-    // The significant digits, and where the point goes: v = 0.DIGITS x 10^point.
-    let mut digits = [0u8; 40];
-    let mut len = 0;
-    for &b in int.as_bytes().iter().chain(frac.as_bytes()) {
-        if len == 0 && b == b'0' {
-            continue;
+    let text = buffer.format_finite(v).as_bytes();
+    // zmij's text: `-`?, mantissa digits with at most one `.`, then `e`, a sign, exponent digits.
+    // Kept: the significant digits (leading zeros skipped), and where the point goes.
+    let mut digits = [0u8; 24];
+    let (mut len, mut mantissa, mut int_len, mut leading_zeros) = (0, 0, None, 0);
+    let (mut exponent, mut exponent_sign, mut in_exponent) = (0i32, 1i32, false);
+    for &b in text {
+        match b {
+            b'0'..=b'9' if in_exponent => exponent = exponent * 10 + i32::from(b - b'0'),
+            b'0' if len == 0 => {
+                leading_zeros += 1;
+                mantissa += 1;
+            }
+            b'0'..=b'9' => {
+                *digits.get_mut(len).ok_or(fmt::Error)? = b;
+                len += 1;
+                mantissa += 1;
+            }
+            b'.' => int_len = Some(mantissa),
+            b'e' => in_exponent = true,
+            b'-' if in_exponent => exponent_sign = -1,
+            b'-' | b'+' => {}
+            _ => return Err(fmt::Error),
         }
-        *digits.get_mut(len).ok_or(fmt::Error)? = b;
-        len += 1;
     }
-    let leading_zeros = int.len() + frac.len() - len;
     while len > 1 && digits[len - 1] == b'0' {
         len -= 1;
     }
-    let point = int.len() as i32 + exponent - leading_zeros as i32;
-    let digits = core::str::from_utf8(&digits[..len]).map_err(|_| fmt::Error)?;
-    if negative {
-        w.write_char('-')?;
+    let digits = &digits[..len];
+    // v = 0.DIGITS x 10^point.
+    let point = int_len.unwrap_or(mantissa) + exponent_sign * exponent - leading_zeros;
+    let mut out = Text::default();
+    if v < 0.0 {
+        out.push(b"-");
     }
-    let abs = v.abs();
-    if !(1e-4..1e16).contains(&abs) {
+    if !(1e-4..1e16).contains(&v.abs()) {
         // d.ddde-N
-        w.write_str(&digits[..1])?;
+        out.push(&digits[..1]);
         if len > 1 {
-            w.write_char('.')?;
-            w.write_str(&digits[1..])?;
+            out.push(b".");
+            out.push(&digits[1..]);
         }
-        w.write_char('e')?;
+        out.push(b"e");
         let e = point - 1;
         if e < 0 {
-            w.write_char('-')?;
+            out.push(b"-");
         }
-        return crate::render::digits::write_u64(w, u64::from(e.unsigned_abs()));
-    }
-    if point <= 0 {
-        w.write_str("0.")?;
-        for _ in 0..-point {
-            w.write_char('0')?;
-        }
-        w.write_str(digits)
+        let mut int = itoa::Buffer::new();
+        out.push(int.format(e.unsigned_abs()).as_bytes());
+    } else if point <= 0 {
+        out.push(b"0.");
+        (0..-point).for_each(|_| out.push(b"0"));
+        out.push(digits);
     } else if point as usize >= len {
-        w.write_str(digits)?;
-        for _ in len..point as usize {
-            w.write_char('0')?;
-        }
-        w.write_str(".0")
+        out.push(digits);
+        (len..point as usize).for_each(|_| out.push(b"0"));
+        out.push(b".0");
     } else {
-        w.write_str(&digits[..point as usize])?;
-        w.write_char('.')?;
-        w.write_str(&digits[point as usize..])
+        let (int, frac) = digits.split_at(point as usize);
+        out.push(int);
+        out.push(b".");
+        out.push(frac);
+    }
+    w.write_str(core::str::from_utf8(out.bytes()).map_err(|_| fmt::Error)?)
+}
+
+/// The text of one number, built before it is written (one `write_str` for the writer).
+/// Room for any `{:?}` text of an f64: at most 17 digits, 16 zeros, a sign, a point and an
+/// exponent.
+struct Text {
+    bytes: [u8; 48],
+    len: usize,
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text {
+            bytes: [0; 48],
+            len: 0,
+        }
+    }
+}
+
+impl Text {
+    /// Appends `part` (what would pass the end is dropped: never, by the sizes above).
+    fn push(&mut self, part: &[u8]) {
+        for &b in part {
+            if let Some(slot) = self.bytes.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
