@@ -22,8 +22,8 @@ empty=$(text "$out/empty")
 status=0
 # program, binary, budget in bytes of .text added to an empty program. Budgets hold today's
 # figures (+2%): the targets are 24 KiB and 8 KiB (BENCHMARKS.md, "Code size").
-for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:34800" \
-           "statsd only (10 metrics, datagrams):statsd.bin:18200"; do
+for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:31850" \
+           "statsd only (10 metrics, datagrams):statsd.bin:14250"; do
   IFS=: read -r name bin budget <<< "$row"
   added=$(( $(text "$out/$bin") - empty ))
   printf '%-64s %6d bytes of .text (budget %d)\n' "$name" "$added" "$budget"

@@ -3,8 +3,8 @@
 
 use crate::layout::kind_code;
 use crate::metrics::{Counter, Histogram, Meta, ShardedCounter};
+use crate::record_words::value_offset;
 use crate::register_error::RegisterError;
-use crate::registry::value_offset;
 use crate::Gauge;
 use crate::Region;
 

@@ -16,8 +16,9 @@ use crate::layout::{
     FAMILY_HEAD_WORDS, FNV_OFFSET, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, HISTOGRAM_HEAD_WORDS};
+use crate::record_words::{store_bytes, unit_of, value_offset};
 use crate::register_error::RegisterError;
-use crate::registry::{store_bytes, unit_of, value_offset, Spec};
+use crate::registry::Spec;
 use crate::sync::{AtomicU64, Ordering};
 use crate::Region;
 use core::fmt;

@@ -104,6 +104,7 @@ mod name_clash;
 mod parse;
 mod parse_error;
 mod record;
+mod record_words;
 mod records;
 mod region;
 mod register_error;

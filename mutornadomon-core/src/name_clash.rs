@@ -85,8 +85,8 @@ mod scan {
         MAX_UNIT_LEN, RECORD_HEAD_WORDS,
     };
     use crate::name::MAX_NAME_LEN;
+    use crate::record_words::unit_of;
     use crate::register_error::{ClashingName, RegisterError};
-    use crate::registry::unit_of;
     use crate::sync::{AtomicU64, Ordering};
     use crate::{Kind, Region};
 

@@ -332,7 +332,7 @@ impl<'a> Region<'a> {
             // Relaxed: record framing is immutable once committed (see `committed`).
             let (len, kind, _) = layout::unpack_frame(words[at].load(Ordering::Relaxed));
             let record = words.get(at..at + len as usize / 8)?;
-            let values = &record[crate::registry::value_offset(record)..];
+            let values = &record[crate::record_words::value_offset(record)..];
             at += (len as usize / 8).max(1);
             Some(match kind {
                 #[cfg(feature = "labels")]

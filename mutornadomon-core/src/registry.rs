@@ -10,12 +10,13 @@ use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 #[cfg(feature = "labels")]
 use crate::label_rules::{joined, joined_len, validate_label_names};
 use crate::layout::{
-    self, extra_text_len, frame_word, header, kind_code, lengths_word, unpack_family_param,
-    unpack_frame, unpack_lengths, words_for, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
+    self, frame_word, header, kind_code, lengths_word, unpack_family_param, unpack_lengths,
+    words_for, MAX_UNIT_LEN, RECORD_HEAD_WORDS,
 };
 use crate::metrics::{Counter, Histogram, Kind, Meta, ShardedCounter};
 use crate::name::{validate_help, validate_info, validate_name, validate_unit};
 use crate::name_clash::ClashCheck;
+use crate::record_words::{store_bytes, text_bytes, unit_of, value_offset};
 use crate::register_error::RegisterError;
 use crate::sync::{spin_wait, AtomicU64, Ordering};
 use crate::Region;
@@ -45,59 +46,6 @@ fn joined<'p>(_: &'p [&'p str]) -> core::iter::Empty<u8> {
 #[cfg(not(feature = "labels"))]
 fn joined_len(_: &[&str]) -> usize {
     0
-}
-
-/// The word offset of a record's values, from its framing and lengths words.
-pub(crate) fn value_offset(record: &[AtomicU64]) -> usize {
-    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
-    let (_, code, name_len) = unpack_frame(word(0));
-    let (help_len, unit_len, param) = unpack_lengths(word(1));
-    let text = usize::from(name_len)
-        + usize::from(help_len)
-        + usize::from(unit_len)
-        + extra_text_len(code, param);
-    (RECORD_HEAD_WORDS + words_for(text)).min(record.len())
-}
-
-/// `len` bytes of a record's text from byte `start` of it (after the framing and lengths).
-pub(crate) fn text_bytes(
-    record: &[AtomicU64],
-    start: usize,
-    len: usize,
-) -> impl Iterator<Item = u8> + '_ {
-    // Relaxed: the record was published (Acquire of its index slot or of the committed end),
-    // or written by us under the lock.
-    let word = move |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
-    (start..start + len).map(move |at| word(RECORD_HEAD_WORDS + at / 8).to_ne_bytes()[at % 8])
-}
-
-/// Stores `parts` back to back as bytes into `dst`, zero-padding the last word.
-pub(crate) fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
-    let mut bytes = parts.iter().flat_map(|part| part.iter().copied());
-    for word in dst {
-        let mut chunk = [0u8; 8];
-        for (slot, byte) in chunk.iter_mut().zip(&mut bytes) {
-            *slot = byte;
-        }
-        // Relaxed: published by the Release store of the committed length.
-        word.store(u64::from_ne_bytes(chunk), Ordering::Relaxed);
-    }
-}
-
-/// The record's unit, copied into `buf`.
-pub(crate) fn unit_of<'b>(record: &[AtomicU64], buf: &'b mut [u8; MAX_UNIT_LEN]) -> &'b [u8] {
-    // Relaxed: the record was published (Acquire of its index slot or of the committed end),
-    // or written by us under the lock.
-    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
-    let (_, _, name_len) = unpack_frame(word(0));
-    let (help_len, unit_len, _) = unpack_lengths(word(1));
-    let start = usize::from(name_len) + usize::from(help_len);
-    let len = usize::from(unit_len).min(MAX_UNIT_LEN);
-    for (i, byte) in buf[..len].iter_mut().enumerate() {
-        let at = start + i;
-        *byte = word(RECORD_HEAD_WORDS + at / 8).to_ne_bytes()[at % 8];
-    }
-    &buf[..len]
 }
 
 /// Holds the registration lock; released on drop.

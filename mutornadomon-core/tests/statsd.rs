@@ -200,3 +200,28 @@ fn counters_past_the_capacity_and_lines_past_the_datagram_are_skipped_and_counte
     assert_eq!(encoded.lines, 2);
     assert_eq!(sent.concat(), b"a:1|c\nb:1|c\n");
 }
+
+/// Help text and units are not sent, so the encoder does not read them: a record whose help
+/// is damaged (a control byte) is still sent, while a reader of help refuses the file there.
+#[test]
+fn damaged_help_does_not_stop_the_datagrams() {
+    let words = support::words(1024);
+    let region = Region::format(&words).unwrap();
+    region
+        .counter("served", Meta::new().help("Requests served"))
+        .unwrap()
+        .inc_by(4);
+    let mut bytes = support::snapshot(&region);
+    let at = bytes
+        .windows(8)
+        .position(|w| w == b"Requests")
+        .expect("the help text is in the file");
+    bytes[at] = b'\n';
+    let stats = parse(&bytes).unwrap();
+    assert!(stats.records().next().unwrap().is_err(), "help is checked");
+    let mut sent = Vec::new();
+    StatsdEncoder::<4>::new()
+        .encode::<512>(&stats, "", |d| sent.push(d.to_vec()))
+        .unwrap();
+    assert_eq!(sent.concat(), b"served:4|c\n");
+}
