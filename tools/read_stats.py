@@ -144,6 +144,8 @@ def parse(data):
             lo, hi = f64(values + 8), f64(values + 16)
             if kind == 6:
                 lo, hi = extreme(min, lo, f64(values + 24)), extreme(max, hi, f64(values + 32))
+                # Both windows NaN: nothing set in them; the value stands for its extremes.
+                lo, hi = (f64(values) if x != x else x for x in (lo, hi))
             return {"kind": "gauge", "value": f64(values), "min": lo, "max": hi}
         if kind_name == "histogram" and 1 <= param <= 976 and words == 3 + param:
             buckets = [word(values + 24 + 8 * i) for i in range(param)]
@@ -301,6 +303,17 @@ def committed_of(data):
     return struct.unpack_from(order + "Q", data, 40)[0]
 
 
+def finite_or_null(value):
+    """`value` with every NaN or infinity as None: JSON has neither (as the JSON page writes)."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_or_null(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [finite_or_null(v) for v in value]
+    return value
+
+
 def main(paths):
     status = 0
     for path in paths:
@@ -311,7 +324,7 @@ def main(paths):
             status = 1
             continue
         result["path"] = path
-        print(json.dumps(result))
+        print(json.dumps(finite_or_null(result)))
     return status
 
 

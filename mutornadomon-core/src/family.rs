@@ -9,7 +9,7 @@
 //! takes the registration lock, like any registration.
 
 use crate::bucket::buckets_for_max;
-use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
+use crate::gauge::{self, Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 use crate::label_rules::{for_each_joined_word, joined_len, validate_label_values, LabelError};
 use crate::layout::{
     family_word, frame_word, kind_code, lengths_word, unpack_frame, unpack_lengths, words_for,
@@ -394,7 +394,7 @@ impl<'a> Region<'a> {
             Kind::Gauge,
             GAUGE_WINDOWS,
             GAUGE_WORDS,
-            (|_| 0) as fn(usize) -> u64,
+            gauge::initial_word as fn(usize) -> u64,
         );
         let family = Family::register(self, name, &meta, labels, limit, shape)?;
         let overflow = Gauge::from_values(family.overflow()).ok_or(RegisterError::Corrupt)?;

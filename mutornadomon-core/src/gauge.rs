@@ -27,6 +27,26 @@ pub(crate) const GAUGE_WINDOWS: u32 = 2;
 const VALUE: usize = 0;
 const EPOCH: usize = 5;
 
+/// A gauge's value words as registered: the value 0, both windows' min and max NaN (nothing
+/// set yet: the first set takes them), the epoch 0.
+pub(crate) fn initial_word(i: usize) -> u64 {
+    if (VALUE + 1..EPOCH).contains(&i) {
+        f64::NAN.to_bits()
+    } else {
+        0
+    }
+}
+
+/// A reported extreme: the windows' `extreme`, or the `value` when no value was set in
+/// either window (both slots NaN): a gauge never set reads its value as its min and max.
+pub(crate) fn extreme_or_value(extreme: f64, value: f64) -> f64 {
+    if extreme.is_nan() {
+        value
+    } else {
+        extreme
+    }
+}
+
 /// The min and max words of the window slot for `epoch`.
 const fn slot(epoch: u64) -> (usize, usize) {
     if epoch & 1 == 0 {
@@ -140,15 +160,27 @@ impl<'a> Gauge<'a> {
         f64::from_bits(self.cells[VALUE].load(Ordering::Relaxed))
     }
 
-    /// The smallest value over the previous and the current window.
+    /// The smallest value set over the previous and the current window (the current value
+    /// if none was set in them).
+    ///
+    /// ```
+    /// # use mutornadomon_core::{Meta, Storage};
+    /// static STATS: Storage<256> = Storage::new();
+    /// let g = STATS.region().gauge("g", Meta::new())?;
+    /// assert_eq!(g.min(), 0.0); // never set: its value
+    /// g.set(5.0);
+    /// assert_eq!((g.min(), g.max()), (5.0, 5.0)); // the first set is both extremes
+    /// # Ok::<(), mutornadomon_core::RegisterError>(())
+    /// ```
     pub fn min(&self) -> f64 {
         // Relaxed: as in `set`. `f64::min` passes over a NaN slot (one never set).
-        self.load(1).min(self.load(3))
+        extreme_or_value(self.load(1).min(self.load(3)), self.get())
     }
 
-    /// The largest value over the previous and the current window.
+    /// The largest value set over the previous and the current window (the current value if
+    /// none was set in them).
     pub fn max(&self) -> f64 {
-        self.load(2).max(self.load(4))
+        extreme_or_value(self.load(2).max(self.load(4)), self.get())
     }
 
     fn load(&self, cell: usize) -> f64 {

@@ -285,9 +285,9 @@ impl<'a> Region<'a> {
     /// let depth = STATS.region().gauge("queue_depth", Meta::new())?;
     /// depth.set(9.0);
     /// depth.set(4.0);
-    /// assert_eq!((depth.min(), depth.max()), (0.0, 9.0));
+    /// assert_eq!((depth.min(), depth.max()), (4.0, 9.0));
     /// STATS.region().roll(); // the spike to 9 is still reported...
-    /// assert_eq!((depth.min(), depth.max()), (0.0, 9.0));
+    /// assert_eq!((depth.min(), depth.max()), (4.0, 9.0));
     /// STATS.region().roll(); // ...until a whole window has passed without it
     /// assert_eq!((depth.min(), depth.max()), (4.0, 4.0));
     /// # Ok::<(), mutornadomon_core::RegisterError>(())

@@ -6,7 +6,7 @@
 //! store of the committed length, then publishes it in the open-addressing index at the region's
 //! tail. Lookups never lock: they probe the index with Acquire loads (`Region::probe`).
 
-use crate::gauge::{Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
+use crate::gauge::{self, Gauge, GAUGE_WINDOWS, GAUGE_WORDS};
 #[cfg(feature = "labels")]
 use crate::label_rules::{joined, joined_len, validate_label_names};
 use crate::layout::{
@@ -327,7 +327,7 @@ impl<'a> Region<'a> {
             kind: Kind::Gauge,
             param: GAUGE_WINDOWS,
             value_words: GAUGE_WORDS,
-            init: &|_| 0,
+            init: &gauge::initial_word,
             labels: &[],
             value_text: "",
         };

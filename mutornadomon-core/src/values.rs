@@ -4,6 +4,7 @@
 //! itself without copying it first.
 
 use crate::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
+use crate::gauge::extreme_or_value;
 use crate::layout::SHARD_WORDS;
 #[cfg(feature = "templates")]
 use crate::sync::{AtomicU64, Ordering};
@@ -88,8 +89,8 @@ pub(crate) trait Values {
         let word = |i: usize| f64::from_bits(self.word(at + i * 8).unwrap_or(0));
         match (field, windows) {
             (0, _) => word(0),
-            (1, 2) => word(1).min(word(3)),
-            (2, 2) => word(2).max(word(4)),
+            (1, 2) => extreme_or_value(word(1).min(word(3)), word(0)),
+            (2, 2) => extreme_or_value(word(2).max(word(4)), word(0)),
             (1 | 2, _) => word(field),
             _ => 0.0,
         }
@@ -102,7 +103,11 @@ pub(crate) trait Values {
         let word = |i: usize| f64::from_bits(self.word(at + i * 8).unwrap_or(0));
         let (min, max) = (word(1), word(2));
         let (min, max) = if windows == 2 {
-            (min.min(word(3)), max.max(word(4)))
+            let value = word(0);
+            (
+                extreme_or_value(min.min(word(3)), value),
+                extreme_or_value(max.max(word(4)), value),
+            )
         } else {
             (min, max)
         };

@@ -3,7 +3,10 @@
 
 mod support;
 
-use mutornadomon_core::{parse, render_json, render_prometheus, Meta, Storage, TextFormat, Value};
+use mutornadomon_core::{
+    parse, render_json, render_prometheus, Meta, Page, PageTemplate, PlacedHole, Storage,
+    TextFormat, Value,
+};
 use support::snapshot;
 
 fn page(region: &mutornadomon_core::Region<'_>, format: Option<TextFormat>) -> String {
@@ -81,4 +84,87 @@ fn reading_with_reset_gives_the_extremes_since_the_last_read() {
     assert_eq!((g.min(), g.max()), (2.0, 2.0)); // afresh from the value
     g.set(3.0);
     assert_eq!((g.min(), g.max()), (2.0, 3.0));
+}
+
+/// mutornadomon's extremes are of the values set: a gauge's first set is its min and its max
+/// (a gauge set only to 5 read a min of 0, one set only to -4.5 a max of 0, until two rolls).
+/// A gauge never set reads its value (0) as both. Every reader agrees: the handle, the parsed
+/// snapshot, both pages, statsd, and a page template filled from the live region.
+#[test]
+fn the_first_set_is_both_extremes_and_a_gauge_never_set_reads_its_value() {
+    let storage = Storage::<2048>::new();
+    let region = storage.region();
+    let hot = region.gauge("hot", Meta::new()).unwrap();
+    let cold = region.gauge("cold", Meta::new()).unwrap();
+    region.gauge("idle", Meta::new()).unwrap();
+    let rooms = region
+        .gauge_family("room", Meta::new(), &["name"], 4)
+        .unwrap();
+    hot.set(5.0);
+    cold.set(-4.5);
+    rooms.series(&["attic"]).unwrap().set(30.0);
+    assert_eq!((hot.min(), hot.max()), (5.0, 5.0));
+    assert_eq!((cold.min(), cold.max()), (-4.5, -4.5));
+
+    let image = snapshot(&region);
+    let readings: Vec<_> = parse(&image)
+        .unwrap()
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            match r.value {
+                Value::Gauge(g) => (r.name, r.labels.is_overflow(), g.value, g.min, g.max),
+                other => panic!("{other:?}"),
+            }
+        })
+        .collect();
+    assert_eq!(
+        readings,
+        [
+            ("hot", false, 5.0, 5.0, 5.0),
+            ("cold", false, -4.5, -4.5, -4.5),
+            ("idle", false, 0.0, 0.0, 0.0),
+            ("room", true, 0.0, 0.0, 0.0),
+            ("room", false, 30.0, 30.0, 30.0),
+        ]
+    );
+    let json = page(&region, None);
+    assert!(
+        json.contains(r#""min_gauges":{"hot":5.0,"cold":-4.5,"idle":0.0}"#),
+        "{json}"
+    );
+    let text = page(&region, Some(TextFormat::Prometheus));
+    for line in [
+        "hot_min 5\n",
+        "cold_max -4.5\n",
+        "idle_max 0\n",
+        "room_min{name=\"attic\"} 30\n",
+    ] {
+        assert!(text.contains(line), "{line:?} in {text}");
+    }
+    let (mut template_text, mut holes) = (vec![0u8; 16 * 1024], vec![PlacedHole::EMPTY; 64]);
+    let template = PageTemplate::compile(
+        Page::Prometheus(TextFormat::Prometheus),
+        &parse(&image).unwrap(),
+        None,
+        &mut template_text,
+        &mut holes,
+    )
+    .unwrap();
+    let mut out = vec![0u8; 64 * 1024];
+    let n = template
+        .fill_region(&template_text, &holes, &region, None, &mut out)
+        .unwrap();
+    assert_eq!(core::str::from_utf8(&out[..n]).unwrap(), text);
+
+    let stats = parse(&image).unwrap();
+    let mut sent = Vec::new();
+    mutornadomon_core::StatsdEncoder::<8>::new()
+        .encode::<1024>(&stats, "", |d| sent.extend_from_slice(d))
+        .unwrap();
+    let sent = String::from_utf8(sent).unwrap();
+    assert!(
+        sent.contains("hot.min:5.0|g\n") && sent.contains("cold.max:0|g\ncold.max:-4.5|g\n"),
+        "{sent}"
+    );
 }

@@ -269,7 +269,7 @@ fn every_renderer_on(region: &Region<'_>, c: &CounterFamily<'_>) {
         "requests_total{status=\"500\",method=\"POST\"} 1",
         "requests_total{otel_metric_overflow=\"true\"} 0",
         "depth_bytes{queue=\"mail\"} 3.5",
-        "depth_min_bytes{queue=\"mail\"} 0",
+        "depth_min_bytes{queue=\"mail\"} 3.5", // its first set: both extremes
         "latency_seconds_bucket{route=\"/a\",le=\"+Inf\"} 1",
         "latency_seconds_sum{route=\"/a\"} 1.5e-6",
         "latency_seconds_count{otel_metric_overflow=\"true\"} 0",

@@ -132,7 +132,7 @@ fn records_and_stats_serialize_with_their_readings() {
     );
     assert_eq!(
         records[1]["value"],
-        serde_json::json!({"value": null, "min": 0.0, "max": 0.5})
+        serde_json::json!({"value": null, "min": 0.5, "max": 0.5})
     );
     assert_eq!(records[2]["value"]["count"], 1);
     assert_eq!(records[2]["value"]["max"], 1000);
