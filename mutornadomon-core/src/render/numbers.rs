@@ -78,112 +78,38 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
 }
 
 /// Writes a finite `v` as `{:?}` does (decimal with at least one fractional digit from 1e-4 to
-/// 1e16, exponent notation outside, shortest round-trip digits), from zmij's digits: the one
+/// 1e16, exponent notation outside, shortest round-trip digits), from zmij's text: the one
 /// float formatter of the crate, so `core::fmt`'s (Grisu, Dragon) is never linked. The text
 /// always reads back as `v`; it is `{:?}`'s byte for byte but where two shortest candidates are
 /// exactly as near (zmij rounds such a tie to even, core up), which no bucket edge is (tested
 /// over every edge in every unit).
+///
+/// zmij's text differs from `{:?}`'s in two places only: a positive exponent has a `+`
+/// (`1e+16`, `{:?}` `1e16`), and from 1e-5 to 1e-4 zmij is still fixed (`0.000015`) where `{:?}`
+/// takes an exponent (`1.5e-5`).
 pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
-    if v == 0.0 {
-        return w.write_str(if v.is_sign_negative() { "-0.0" } else { "0.0" });
-    }
     let mut buffer = zmij::Buffer::new();
-    let text = buffer.format_finite(v).as_bytes();
-    // zmij's text: `-`?, mantissa digits with at most one `.`, then `e`, a sign, exponent digits.
-    // Kept: the significant digits (leading zeros skipped), and where the point goes.
-    let mut digits = [0u8; 24];
-    let (mut len, mut mantissa, mut int_len, mut leading_zeros) = (0, 0, None, 0);
-    let (mut exponent, mut exponent_sign, mut in_exponent) = (0i32, 1i32, false);
-    for &b in text {
-        match b {
-            b'0'..=b'9' if in_exponent => exponent = exponent * 10 + i32::from(b - b'0'),
-            b'0' if len == 0 => {
-                leading_zeros += 1;
-                mantissa += 1;
-            }
-            b'0'..=b'9' => {
-                *digits.get_mut(len).ok_or(fmt::Error)? = b;
-                len += 1;
-                mantissa += 1;
-            }
-            b'.' => int_len = Some(mantissa),
-            b'e' => in_exponent = true,
-            b'-' if in_exponent => exponent_sign = -1,
-            b'-' | b'+' => {}
-            _ => return Err(fmt::Error),
+    let text = buffer.format_finite(v);
+    let (sign, unsigned) = text.split_at(usize::from(text.starts_with('-')));
+    if let Some(digits) = unsigned.strip_prefix("0.0000") {
+        // 1e-5 <= |v| < 1e-4 (a smaller value has an exponent): `digits` starts at the first
+        // significant digit, which is the 5th after the point.
+        let (first, rest) = digits.split_at(digits.len().min(1));
+        w.write_str(sign)?;
+        w.write_str(first)?;
+        if !rest.is_empty() {
+            w.write_char('.')?;
+            w.write_str(rest)?;
         }
+        return w.write_str("e-5");
     }
-    while len > 1 && digits[len - 1] == b'0' {
-        len -= 1;
-    }
-    let digits = &digits[..len];
-    // v = 0.DIGITS x 10^point.
-    let point = int_len.unwrap_or(mantissa) + exponent_sign * exponent - leading_zeros;
-    let mut out = Text::default();
-    if v < 0.0 {
-        out.push(b"-");
-    }
-    if !(1e-4..1e16).contains(&v.abs()) {
-        // d.ddde-N
-        out.push(&digits[..1]);
-        if len > 1 {
-            out.push(b".");
-            out.push(&digits[1..]);
+    match text.split_once("e+") {
+        Some((mantissa, exponent)) => {
+            w.write_str(mantissa)?;
+            w.write_char('e')?;
+            w.write_str(exponent)
         }
-        out.push(b"e");
-        let e = point - 1;
-        if e < 0 {
-            out.push(b"-");
-        }
-        let mut int = itoa::Buffer::new();
-        out.push(int.format(e.unsigned_abs()).as_bytes());
-    } else if point <= 0 {
-        out.push(b"0.");
-        (0..-point).for_each(|_| out.push(b"0"));
-        out.push(digits);
-    } else if point as usize >= len {
-        out.push(digits);
-        (len..point as usize).for_each(|_| out.push(b"0"));
-        out.push(b".0");
-    } else {
-        let (int, frac) = digits.split_at(point as usize);
-        out.push(int);
-        out.push(b".");
-        out.push(frac);
-    }
-    w.write_str(core::str::from_utf8(out.bytes()).map_err(|_| fmt::Error)?)
-}
-
-/// The text of one number, built before it is written (one `write_str` for the writer).
-/// Room for any `{:?}` text of an f64: at most 17 digits, 16 zeros, a sign, a point and an
-/// exponent.
-struct Text {
-    bytes: [u8; 48],
-    len: usize,
-}
-
-impl Default for Text {
-    fn default() -> Self {
-        Text {
-            bytes: [0; 48],
-            len: 0,
-        }
-    }
-}
-
-impl Text {
-    /// Appends `part` (what would pass the end is dropped: never, by the sizes above).
-    fn push(&mut self, part: &[u8]) {
-        for &b in part {
-            if let Some(slot) = self.bytes.get_mut(self.len) {
-                *slot = b;
-                self.len += 1;
-            }
-        }
-    }
-
-    fn bytes(&self) -> &[u8] {
-        &self.bytes[..self.len]
+        None => w.write_str(text),
     }
 }
 

@@ -238,35 +238,32 @@ where
     };
     let divisor = |r: &Record<'_>| base_unit(r.unit).1;
     match first.value {
-        Value::Counter(_) => {
-            let family = Family::new(first.name, first.unit, "", "_total");
-            write_meta(
-                w, family, first.help, first.name, "counter", "_total", format,
-            )?;
-            for (r, labels) in members() {
-                let Value::Counter(_) = r.value else { continue };
-                family.write(w)?;
-                w.write_str("_total")?;
-                write_labels(w, &r.labels, labels, None)?;
-                w.write_char(' ')?;
-                let sharded = r.kind == Kind::ShardedCounter;
-                let hole = Hole::counter(&r.place, sharded, divisor(&r));
-                w.hole(hole, &r.place.words, None)?;
-                w.write_char('\n')?;
-            }
-            Ok(())
-        }
-        Value::Gauge(_) => {
-            // The gauge's value, min and max words, in that order.
-            for (field, infix) in ["", "_min", "_max"].into_iter().enumerate() {
-                let family = Family::new(first.name, first.unit, infix, "");
-                write_meta(w, family, first.help, first.name, "gauge", "", format)?;
+        Value::Counter(_) | Value::Gauge(_) => {
+            // A counter is one family (`_total`); a gauge three, of its value, min and max
+            // words in that order. One loop for both: a firmware links one copy.
+            let counter = matches!(first.value, Value::Counter(_));
+            let (infixes, type_name, suffix): (&[&str], _, _) = if counter {
+                (&[""], "counter", "_total")
+            } else {
+                (&["", "_min", "_max"], "gauge", "")
+            };
+            for (field, &infix) in infixes.iter().enumerate() {
+                let family = Family::new(first.name, first.unit, infix, suffix);
+                write_meta(w, family, first.help, first.name, type_name, suffix, format)?;
                 for (r, labels) in members() {
-                    let Value::Gauge(_) = &r.value else { continue };
+                    if !same_kind(&r.value, &first.value) {
+                        continue;
+                    }
                     family.write(w)?;
+                    w.write_str(suffix)?;
                     write_labels(w, &r.labels, labels, None)?;
                     w.write_char(' ')?;
-                    let hole = Hole::gauge(&r.place, field, divisor(&r), Style::Prometheus);
+                    let hole = if counter {
+                        let sharded = r.kind == Kind::ShardedCounter;
+                        Hole::counter(&r.place, sharded, divisor(&r))
+                    } else {
+                        Hole::gauge(&r.place, field, divisor(&r), Style::Prometheus)
+                    };
                     w.hole(hole, &r.place.words, None)?;
                     w.write_char('\n')?;
                 }
