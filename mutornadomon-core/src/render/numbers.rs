@@ -90,24 +90,27 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
 pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(v);
-    let (sign, unsigned) = text.split_at(usize::from(text.starts_with('-')));
+    // zmij's text is ASCII: every index below is a character boundary, so `get` finds it.
+    let part = |range: core::ops::Range<usize>| text.get(range).unwrap_or_default();
+    let signed = usize::from(text.starts_with('-'));
+    let unsigned = part(signed..text.len());
     if let Some(digits) = unsigned.strip_prefix("0.0000") {
         // 1e-5 <= |v| < 1e-4 (a smaller value has an exponent): `digits` starts at the first
         // significant digit, which is the 5th after the point.
-        let (first, rest) = digits.split_at(digits.len().min(1));
-        w.write_str(sign)?;
-        w.write_str(first)?;
-        if !rest.is_empty() {
+        let first = digits.len().min(1);
+        w.write_str(part(0..signed))?;
+        w.write_str(digits.get(..first).unwrap_or_default())?;
+        if digits.len() > first {
             w.write_char('.')?;
-            w.write_str(rest)?;
+            w.write_str(digits.get(first..).unwrap_or_default())?;
         }
         return w.write_str("e-5");
     }
-    match text.split_once("e+") {
-        Some((mantissa, exponent)) => {
-            w.write_str(mantissa)?;
-            w.write_char('e')?;
-            w.write_str(exponent)
+    match text.bytes().position(|b| b == b'+') {
+        // `e+`: written without the `+`.
+        Some(plus) => {
+            w.write_str(part(0..plus))?;
+            w.write_str(part(plus + 1..text.len()))
         }
         None => w.write_str(text),
     }

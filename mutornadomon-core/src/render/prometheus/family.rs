@@ -34,7 +34,7 @@ impl<'r> Family<'r> {
 
 /// Letters, digits and '_', not starting with a digit.
 fn is_clean(name: &str) -> bool {
-    !name.starts_with(|c: char| c.is_ascii_digit())
+    !name.bytes().next().is_some_and(|b| b.is_ascii_digit())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
@@ -47,16 +47,18 @@ impl Family<'_> {
         } else {
             // Runs of legal characters are written whole; anything else becomes '_'. ':' is
             // legal but reserved for recording rules; promtool flags it, so it goes too.
+            // Byte by byte: names are ASCII (validated), and a run of legal bytes always
+            // starts and ends on a character boundary, so `get` never drops a run.
             let mut run = 0;
-            for (i, c) in self.base.char_indices() {
-                let ok = c.is_ascii_alphabetic() || c == '_' || (i > 0 && c.is_ascii_digit());
+            for (i, b) in self.base.bytes().enumerate() {
+                let ok = b.is_ascii_alphabetic() || b == b'_' || (i > 0 && b.is_ascii_digit());
                 if !ok {
-                    w.write_str(&self.base[run..i])?;
+                    w.write_str(self.base.get(run..i).unwrap_or_default())?;
                     w.write_char('_')?;
-                    run = i + c.len_utf8();
+                    run = i + 1;
                 }
             }
-            w.write_str(&self.base[run..])?;
+            w.write_str(self.base.get(run..).unwrap_or_default())?;
         }
         w.write_str(self.infix)?;
         if !self.unit.is_empty() {

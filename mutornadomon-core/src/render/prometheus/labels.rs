@@ -91,9 +91,10 @@ fn write_escaped(w: &mut impl Write, text: &str, quote: bool) -> fmt::Result {
             b'"' if quote => "\\\"",
             _ => continue,
         };
-        w.write_str(&text[run..i])?;
+        // Runs end and start beside an ASCII byte: `get` always finds them.
+        w.write_str(text.get(run..i).unwrap_or_default())?;
         w.write_str(escaped)?;
         run = i + 1;
     }
-    w.write_str(&text[run..])
+    w.write_str(text.get(run..).unwrap_or_default())
 }
