@@ -241,33 +241,21 @@ pub(crate) fn summarize<const N: usize>(
     };
     let quantiles = match (min, max, span) {
         (Some(min), Some(max), Some((first, end))) => {
-            // Each quantile passes over the block sums below its rank and reads again,
-            // bucket by bucket, only the block its rank falls in (or may: a block that could
-            // wrap never passes). A handful of quantiles over at most a few dozen sums.
-            let midpoint = Midpoint::new(min, max, buckets);
-            qs.map(|q| {
-                let rank = rank_of(q, count);
-                let mut seen = 0u64;
-                for (b, &sum) in sums.iter().enumerate() {
-                    let after = seen.saturating_add(sum);
-                    if after < rank {
-                        seen = after;
-                        continue;
-                    }
-                    let start = first + b * BLOCK;
-                    let mut block = [0u64; BLOCK];
-                    let block = &mut block[..(end - start).min(BLOCK)];
-                    values.copy(at(start), block);
-                    for (i, &n) in block.iter().enumerate() {
-                        seen = seen.saturating_add(n);
-                        if seen >= rank {
-                            return Some(midpoint.of(start + i));
-                        }
-                    }
+            let mut walk = Walk::new(Ranks::new(qs, count), min, max, buckets);
+            for (b, &sum) in sums.iter().enumerate() {
+                if walk.passes(sum) {
+                    continue;
                 }
-                // Buckets read mid-update may sum to less than the count said.
-                Some(max)
-            })
+                // A rank falls in this block (or it may wrap): read it again, bucket by bucket.
+                let start = first + b * BLOCK;
+                let mut block = [0u64; BLOCK];
+                let block = &mut block[..(end - start).min(BLOCK)];
+                values.copy(at(start), block);
+                if walk.buckets(start, block) {
+                    break;
+                }
+            }
+            walk.out
         }
         _ => [None; N],
     };
@@ -308,39 +296,113 @@ fn span(buckets: usize, min: u64, max: u64) -> Option<(usize, usize)> {
     Some((first, end))
 }
 
-/// The rank (1-based, nearest-rank) of quantile `q` among `count` values: `ceil(q * count)`
-/// within 1..=count; a NaN `q` reads as 0.
-fn rank_of(q: f64, count: u64) -> u64 {
-    let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-    let exact = q * count as f64;
-    let floor = exact as u64; // saturating cast; `ceil` is not in core
-    let rank = if (floor as f64) < exact {
-        floor + 1
-    } else {
-        floor
-    };
-    rank.clamp(1, count.max(1))
+/// The ranks of the quantiles asked for, and their order.
+struct Ranks<const N: usize> {
+    ranks: [u64; N],
+    /// Indices into `ranks`, lowest rank first (insertion sort: N is a handful), so each
+    /// bucket is compared with the lowest rank not yet reached only.
+    order: [usize; N],
 }
 
-/// What a quantile falling in a bucket reads: its midpoint within min and max, or max for
-/// the overflow bucket (values past the histogram's range).
-struct Midpoint {
+impl<const N: usize> Ranks<N> {
+    fn new(qs: [f64; N], count: u64) -> Ranks<N> {
+        let ranks = qs.map(|q| {
+            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+            let exact = q * count as f64;
+            let floor = exact as u64; // saturating cast; `ceil` is not in core
+            let rank = if (floor as f64) < exact {
+                floor + 1
+            } else {
+                floor
+            };
+            rank.clamp(1, count.max(1))
+        });
+        let mut order: [usize; N] = core::array::from_fn(|i| i);
+        for i in 1..N {
+            let mut j = i;
+            while j > 0 && ranks[order[j - 1]] > ranks[order[j]] {
+                order.swap(j - 1, j);
+                j -= 1;
+            }
+        }
+        Ranks { ranks, order }
+    }
+
+    /// The `k`th lowest rank (`u64::MAX`, never reached, past the last).
+    #[inline]
+    fn nth(&self, k: usize) -> u64 {
+        self.order.get(k).map_or(u64::MAX, |&i| self.ranks[i])
+    }
+}
+
+/// A walk over the buckets in order, giving each quantile the bucket its rank falls in.
+struct Walk<const N: usize> {
+    ranks: Ranks<N>,
+    /// Buckets read mid-update may sum to less than the count said: unreached ranks read max.
+    out: [Option<u64>; N],
+    /// How many quantiles are placed (in rank order), and the rank of the next.
+    placed: usize,
+    target: u64,
+    seen: u64,
     min: u64,
     max: u64,
-    /// The overflow bucket, if the histogram has one.
+    /// The overflow bucket (values past the histogram's range read as max), if it has one.
     overflow: Option<usize>,
 }
 
-impl Midpoint {
-    fn new(min: u64, max: u64, buckets: usize) -> Self {
-        Midpoint {
+impl<const N: usize> Walk<N> {
+    fn new(ranks: Ranks<N>, min: u64, max: u64, buckets: usize) -> Self {
+        let target = ranks.nth(0);
+        Walk {
+            ranks,
+            out: [Some(max); N],
+            placed: 0,
+            target,
+            seen: 0,
             min,
             max,
             overflow: (buckets < MAX_BUCKETS).then(|| buckets.saturating_sub(1)),
         }
     }
 
-    fn of(&self, index: usize) -> u64 {
+    /// Passes over a block of buckets summing to `sum` if it does not reach the next rank
+    /// (`u64::MAX` never passes).
+    #[inline]
+    fn passes(&mut self, sum: u64) -> bool {
+        let after = self.seen.saturating_add(sum);
+        let passes = after < self.target;
+        if passes {
+            self.seen = after;
+        }
+        passes
+    }
+
+    /// Walks `counts`, the buckets from index `start`; true once every quantile is placed.
+    fn buckets(&mut self, start: usize, counts: &[u64]) -> bool {
+        // Locals, not fields, in the loop: they stay in registers.
+        let (mut seen, mut target, mut placed) = (self.seen, self.target, self.placed);
+        for (i, &n) in counts.iter().enumerate() {
+            seen = seen.saturating_add(n);
+            if seen < target {
+                continue;
+            }
+            let value = self.value_at(start + i);
+            while placed < N && seen >= target {
+                self.out[self.ranks.order[placed]] = Some(value);
+                placed += 1;
+                target = self.ranks.nth(placed);
+            }
+            if placed == N {
+                break;
+            }
+        }
+        (self.seen, self.target, self.placed) = (seen, target, placed);
+        placed == N
+    }
+
+    /// What a quantile falling in bucket `index` reads: its midpoint within min and max, or
+    /// max for the overflow bucket.
+    fn value_at(&self, index: usize) -> u64 {
         if Some(index) == self.overflow {
             self.max
         } else {

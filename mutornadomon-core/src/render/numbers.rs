@@ -32,20 +32,24 @@ pub(crate) fn write_histogram_summary(
     sum: u64,
 ) -> fmt::Result {
     let [p50, p90, p99, p999] = summary.quantiles.map(|q| q.unwrap_or(0));
-    let fields = [
-        ("{\"count\":", summary.count),
-        (",\"sum\":", sum),
-        (",\"min\":", summary.min.unwrap_or(0)),
-        (",\"max\":", summary.max.unwrap_or(0)),
-        (",\"p50\":", p50),
-        (",\"p90\":", p90),
-        (",\"p99\":", p99),
-        (",\"p999\":", p999),
-    ];
-    for (name, value) in fields {
-        w.write_str(name)?;
-        w.write_int(value)?;
-    }
+    // Written out, not a loop over (name, value) pairs: each name is then a copy of known
+    // length into the page (a loop the optimiser may or may not unroll cost a JSON page 5%).
+    w.write_str("{\"count\":")?;
+    w.write_int(summary.count)?;
+    w.write_str(",\"sum\":")?;
+    w.write_int(sum)?;
+    w.write_str(",\"min\":")?;
+    w.write_int(summary.min.unwrap_or(0))?;
+    w.write_str(",\"max\":")?;
+    w.write_int(summary.max.unwrap_or(0))?;
+    w.write_str(",\"p50\":")?;
+    w.write_int(p50)?;
+    w.write_str(",\"p90\":")?;
+    w.write_int(p90)?;
+    w.write_str(",\"p99\":")?;
+    w.write_int(p99)?;
+    w.write_str(",\"p999\":")?;
+    w.write_int(p999)?;
     w.write_char('}')
 }
 
