@@ -22,7 +22,7 @@ empty=$(text "$out/empty")
 status=0
 # program, binary, budget in bytes of .text added to an empty program. Budgets hold today's
 # figures (+2%): the targets are 24 KiB and 8 KiB (BENCHMARKS.md, "Code size").
-for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:31850" \
+for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:29950" \
            "statsd only (10 metrics, datagrams):statsd.bin:14250"; do
   IFS=: read -r name bin budget <<< "$row"
   added=$(( $(text "$out/$bin") - empty ))
