@@ -4,7 +4,7 @@
 
 use crate::layout::MAX_HELP_LEN;
 use crate::layout::{unpack_frame, unpack_lengths, words_for};
-use crate::name::{validate_name_bytes, validate_text, validate_unit, TextError};
+use crate::name::{validate_name_bytes, validate_text, validate_unit_bytes, TextError};
 use crate::parse_error::ParseErrorKind::{self, *};
 use crate::words::Words;
 
@@ -77,7 +77,7 @@ impl<'a> Framed<'a> {
         let (help, unit) = if help_and_unit {
             (
                 validate_text(help, MAX_HELP_LEN).map_err(BadHelp)?,
-                validate_unit(unit).map_err(BadUnit)?,
+                validate_unit_bytes(unit).map_err(BadUnit)?,
             )
         } else {
             ("", "")

@@ -141,18 +141,29 @@ fn first_control(text: &[u8]) -> Option<usize> {
 }
 
 /// Checks a unit: empty, or lowercase ASCII letters and `_`, at most 32 bytes.
-pub(crate) fn validate_unit(unit: &[u8]) -> Result<&str, TextError> {
+pub(crate) fn validate_unit(unit: &str) -> Result<&str, TextError> {
+    check_unit_bytes(unit.as_bytes()).map(|()| unit)
+}
+
+/// Checks a unit read from a file (see [`validate_unit`]).
+#[inline(never)] // inlined into the record walker, it was linked larger there
+pub(crate) fn validate_unit_bytes(unit: &[u8]) -> Result<&str, TextError> {
+    check_unit_bytes(unit)?;
+    // All bytes are ASCII, checked just above.
+    core::str::from_utf8(unit).map_err(|_| TextError::NotUtf8)
+}
+
+fn check_unit_bytes(unit: &[u8]) -> Result<(), TextError> {
     if unit.len() > MAX_UNIT_LEN {
         return Err(TextError::TooLong { max: MAX_UNIT_LEN });
     }
-    if let Some(at) = unit
+    match unit
         .iter()
         .position(|&b| !(b.is_ascii_lowercase() || b == b'_'))
     {
-        return Err(TextError::BadByte { at });
+        Some(at) => Err(TextError::BadByte { at }),
+        None => Ok(()),
     }
-    // All bytes are ASCII, checked just above.
-    core::str::from_utf8(unit).map_err(|_| TextError::NotUtf8)
 }
 
 #[cfg(test)]
@@ -199,9 +210,18 @@ mod tests {
             validate_text(&[0xff, 0xfe], MAX_HELP_LEN),
             Err(TextError::NotUtf8)
         );
-        assert_eq!(validate_unit(b"seconds"), Ok("seconds"));
-        assert_eq!(validate_unit(b""), Ok(""));
-        assert_eq!(validate_unit(b"Seconds"), Err(TextError::BadByte { at: 0 }));
+        assert_eq!(validate_unit("seconds"), Ok("seconds"));
+        assert_eq!(validate_unit(""), Ok(""));
+        assert_eq!(validate_unit("Seconds"), Err(TextError::BadByte { at: 0 }));
+        assert_eq!(validate_unit("sécondes"), Err(TextError::BadByte { at: 1 }));
+        assert_eq!(validate_unit_bytes(b"bytes"), Ok("bytes"));
+        assert_eq!(
+            validate_unit_bytes(b"by\xfftes"),
+            Err(TextError::BadByte { at: 2 })
+        );
+        let long = [b'a'; MAX_UNIT_LEN + 1];
+        let too_long = Err(TextError::TooLong { max: MAX_UNIT_LEN });
+        assert_eq!(validate_unit_bytes(&long), too_long);
     }
 }
 

@@ -121,7 +121,7 @@ impl<'a> Region<'a> {
             return Ok(found);
         }
         let help = validate_help(meta.help).map_err(RegisterError::InvalidHelp)?;
-        let unit = validate_unit(meta.unit.as_bytes()).map_err(RegisterError::InvalidUnit)?;
+        let unit = validate_unit(meta.unit).map_err(RegisterError::InvalidUnit)?;
         validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
         // The scan of what is committed runs before the lock; under it, only what others
         // committed meanwhile is checked.
