@@ -17,13 +17,15 @@ cc() { gcc -Os -ffunction-sections -fdata-sections "$@" -Wl,--gc-sections; }
 cc "$here/empty.c" -o "$out/empty"
 cc "$here/full.c" "$out/full/release/libno_std_check.a" -o "$out/full.bin"
 cc "$here/statsd.c" "$out/statsd/release/libstatsd_only.a" -o "$out/statsd.bin"
+cc "$here/update.c" "$out/statsd/release/libstatsd_only.a" -o "$out/update.bin"
 text() { size -A "$1" | awk '$1 == ".text" {print $2}'; }
 empty=$(text "$out/empty")
 status=0
 # program, binary, budget in bytes of .text added to an empty program. Budgets hold today's
 # figures (+2%): the targets are 24 KiB and 8 KiB (BENCHMARKS.md, "Code size").
 for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:29950" \
-           "statsd only (10 metrics, datagrams):statsd.bin:14250"; do
+           "statsd only (10 metrics, datagrams):statsd.bin:14100" \
+           "registration only (10 metrics, region read by another process):update.bin:4625"; do
   IFS=: read -r name bin budget <<< "$row"
   added=$(( $(text "$out/$bin") - empty ))
   printf '%-64s %6d bytes of .text (budget %d)\n' "$name" "$added" "$budget"
