@@ -94,27 +94,28 @@ pub(crate) fn write_value(w: &mut impl WriteInt, v: f64) -> fmt::Result {
 pub(crate) fn write_f64_debug(w: &mut impl Write, v: f64) -> fmt::Result {
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(v);
-    // zmij's text is ASCII: every index below is a character boundary, so `get` finds it.
-    let part = |range: core::ops::Range<usize>| text.get(range).unwrap_or_default();
-    let signed = usize::from(text.starts_with('-'));
-    let unsigned = part(signed..text.len());
+    let (sign, unsigned) = match text.strip_prefix('-') {
+        Some(unsigned) => ("-", unsigned),
+        None => ("", text),
+    };
     if let Some(digits) = unsigned.strip_prefix("0.0000") {
         // 1e-5 <= |v| < 1e-4 (a smaller value has an exponent): `digits` starts at the first
         // significant digit, which is the 5th after the point.
-        let first = digits.len().min(1);
-        w.write_str(part(0..signed))?;
-        w.write_str(digits.get(..first).unwrap_or_default())?;
-        if digits.len() > first {
+        let (first, rest) = digits.split_at_checked(1).unwrap_or((digits, ""));
+        w.write_str(sign)?;
+        w.write_str(first)?;
+        if !rest.is_empty() {
             w.write_char('.')?;
-            w.write_str(digits.get(first..).unwrap_or_default())?;
+            w.write_str(rest)?;
         }
         return w.write_str("e-5");
     }
-    match text.bytes().position(|b| b == b'+') {
-        // `e+`: written without the `+`.
-        Some(plus) => {
-            w.write_str(part(0..plus))?;
-            w.write_str(part(plus + 1..text.len()))
+    // `e+`: written without the `+` (zmij's text is ASCII, so the split is on a boundary).
+    let plus = text.bytes().position(|b| b == b'+');
+    match plus.and_then(|plus| text.split_at_checked(plus)) {
+        Some((mantissa, exponent)) => {
+            w.write_str(mantissa)?;
+            w.write_str(exponent.get(1..).unwrap_or_default())
         }
         None => w.write_str(text),
     }
