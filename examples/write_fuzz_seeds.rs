@@ -75,7 +75,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     one.region().count("sys.pid", 1)?;
     files.push(("one_counter", snapshot(&one.region())));
 
-    for (target, records_only) in [("parse_stats", false), ("parse_stats_with_header", true)] {
+    for (target, records_only) in [
+        ("parse_stats", false),
+        ("parse_stats_with_header", true),
+        ("statsd_region", true),
+    ] {
         let dir = out.join(target);
         std::fs::create_dir_all(&dir)?;
         for (name, bytes) in &files {

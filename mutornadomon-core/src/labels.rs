@@ -121,6 +121,12 @@ impl<'a> SeriesLabels<'a> {
         !cfg!(feature = "labels") || self.names.is_empty()
     }
 
+    /// The series' label values as stored: separated by a zero byte.
+    #[cfg(all(feature = "labels", feature = "statsd"))]
+    pub(crate) fn values_text(&self) -> &'a str {
+        self.values
+    }
+
     /// Whether this is its family's overflow series (the family record itself).
     pub fn is_overflow(&self) -> bool {
         cfg!(feature = "labels") && self.overflow

@@ -98,6 +98,8 @@ mod label_rules;
 mod labelled_records;
 mod labels;
 mod layout;
+#[cfg(feature = "statsd")]
+mod live_records;
 mod metrics;
 mod name;
 mod name_clash;

@@ -4,7 +4,7 @@
 use crate::bucket::MAX_BUCKETS;
 use crate::histogram_reading::HistogramReading;
 use crate::labels::SeriesLabels;
-use crate::layout::{self, words_for, MAX_SHARDS, SHARD_WORDS};
+use crate::layout::{self, kind_code, words_for, MAX_SHARDS, SHARD_WORDS};
 use crate::metrics::{Kind, HISTOGRAM_HEAD_WORDS};
 use crate::name::validate_text;
 use crate::parse_error::ParseErrorKind;
@@ -87,30 +87,20 @@ pub(crate) fn read_value(
     param: usize,
     values: Words<'_>,
 ) -> Result<Value<'_>, ParseErrorKind> {
-    let words = values.bytes.len() / 8;
-    let word = |i: usize| values.get(i * 8).unwrap_or(0);
-    let bad = Err(ParseErrorKind::BadValueLayout);
+    if value_words(code, param) != Some(values.bytes.len() / 8) {
+        return Err(ParseErrorKind::BadValueLayout);
+    }
     match kind {
-        Kind::Counter if words == 1 => Ok(Value::Counter(word(0))),
-        Kind::ShardedCounter
-            if (1..=MAX_SHARDS).contains(&param) && words == param * SHARD_WORDS =>
-        {
-            Ok(Value::Counter(values.counter_at(0, param)))
+        Kind::Counter => Ok(Value::Counter(values.get(0).unwrap_or(0))),
+        Kind::ShardedCounter => Ok(Value::Counter(values.counter_at(0, param))),
+        Kind::Gauge => {
+            let windows = if code == kind_code::GAUGE { 2 } else { 1 };
+            Ok(Value::Gauge(values.gauge_at(0, windows)))
         }
-        Kind::Gauge if (code, param, words) == GAUGE_ONE_WINDOW => {
-            Ok(Value::Gauge(values.gauge_at(0, 1)))
-        }
-        Kind::Gauge if (code, param, words) == GAUGE_TWO_WINDOWS => {
-            Ok(Value::Gauge(values.gauge_at(0, 2)))
-        }
-        Kind::Histogram
-            if (1..=MAX_BUCKETS).contains(&param) && words == HISTOGRAM_HEAD_WORDS + param =>
-        {
-            HistogramReading::at(&values, 0, param)
-                .map(Value::Histogram)
-                .ok_or(ParseErrorKind::BadValueLayout)
-        }
-        Kind::Info if param <= layout::MAX_INFO_LEN && words == words_for(param) => {
+        Kind::Histogram => HistogramReading::at(&values, 0, param)
+            .map(Value::Histogram)
+            .ok_or(ParseErrorKind::BadValueLayout),
+        Kind::Info => {
             let text = values
                 .bytes
                 .get(..param)
@@ -119,15 +109,27 @@ pub(crate) fn read_value(
                 .map(Value::Info)
                 .map_err(ParseErrorKind::BadInfo)
         }
-        _ => bad,
     }
 }
 
-/// A gauge record's (kind code, parameter, value words): the 1.0 layout (one window), and
-/// 1.1's (two windows and an epoch).
-const GAUGE_ONE_WINDOW: (u8, usize, usize) = (layout::kind_code::GAUGE_ONE_WINDOW, 0, 3);
-const GAUGE_TWO_WINDOWS: (u8, usize, usize) = (
-    layout::kind_code::GAUGE,
-    crate::gauge::GAUGE_WINDOWS as usize,
-    crate::gauge::GAUGE_WORDS,
-);
+/// The value words of a record of kind `code` with parameter `param` (FORMAT.md's table of
+/// kinds; a gauge: the 1.0 layout, one window, or 1.1's two windows and an epoch), or `None`
+/// for a parameter the kind does not take or a code with no value area of its own. A value
+/// area of any other size is corrupt.
+pub(crate) fn value_words(code: u8, param: usize) -> Option<usize> {
+    match code {
+        kind_code::COUNTER => Some(1),
+        kind_code::SHARDED_COUNTER if (1..=MAX_SHARDS).contains(&param) => {
+            Some(param * SHARD_WORDS)
+        }
+        kind_code::GAUGE_ONE_WINDOW if param == 0 => Some(3),
+        kind_code::GAUGE if param == crate::gauge::GAUGE_WINDOWS as usize => {
+            Some(crate::gauge::GAUGE_WORDS)
+        }
+        kind_code::HISTOGRAM if (1..=MAX_BUCKETS).contains(&param) => {
+            Some(HISTOGRAM_HEAD_WORDS + param)
+        }
+        kind_code::INFO if param <= layout::MAX_INFO_LEN => Some(words_for(param)),
+        _ => None,
+    }
+}

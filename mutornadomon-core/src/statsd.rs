@@ -28,12 +28,15 @@
 //! label values take more than 256 bytes so written is not sent, and is counted in
 //! [`Encoded::skipped`].
 
-use crate::labels::SeriesLabels;
-#[cfg(feature = "labels")]
-use crate::labels::OVERFLOW_LABEL;
+use crate::labels::{SeriesLabels, OVERFLOW_LABEL};
+use crate::layout::kind_code;
+use crate::live_records::{LiveLabels, LiveRecords};
+use crate::metrics::HISTOGRAM_HEAD_WORDS;
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
-use crate::records::{Record, Value};
+use crate::records::Value;
+use crate::region::Region;
+use crate::values::{summarize, GaugeReading, HistogramSummary, Live, Values, QUANTILES};
 use core::fmt;
 use heapless::{FnvIndexMap, Vec};
 
@@ -145,75 +148,122 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         &mut self,
         stats: &Stats<'_>,
         prefix: &str,
-        mut send: impl FnMut(&Vec<u8, DATAGRAM>),
+        send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
         Self::check_prefix(prefix)?;
-        let mut out = Encoded::default();
-        let mut datagram: Vec<u8, DATAGRAM> = Vec::new();
-        let mut unit: Vec<u8, MAX_UNIT> = Vec::new();
+        let mut packer = Packer::new(prefix, send);
         for record in stats.names_and_values() {
             let record = record.map_err(StatsdError::Corrupt)?;
-            unit.clear();
-            let lines = match self.write_metric(&mut unit, prefix, &record) {
-                Some(lines) => lines,
-                None => {
-                    out.skipped += 1;
+            let reading = match record.value {
+                Value::Counter(n) => Reading::Counter(n),
+                Value::Gauge(g) => Reading::Gauge(g),
+                // The JSON page's quantiles (one summary instance in a program with both).
+                Value::Histogram(h) => Reading::Histogram(h.summary(QUANTILES)),
+                Value::Info(_) => continue,
+            };
+            let name = (record.name.as_bytes(), tail_of(&record.labels));
+            packer.add(self, record.place.values_at, name, reading);
+        }
+        Ok(packer.finish())
+    }
+
+    /// Like [`encode`](Self::encode), reading `region` in place instead of a parsed snapshot:
+    /// no snapshot buffer (a region's size of RAM) and no parse, and on a firmware a few KiB
+    /// less code (BENCHMARKS.md, "Code size"). The datagrams are those `encode` makes from a
+    /// snapshot taken at that moment, and one encoder may take turns with both (a metric's
+    /// previous count is kept under the same key).
+    ///
+    /// The region's words may be memory another process shares, so each record the encoder
+    /// reads is checked as the parser would check it (framing, name, value layout, a series'
+    /// family); a record that fails ends the encode with [`StatsdError::Corrupt`], the
+    /// datagrams before it sent. Help, units and info texts are not read.
+    ///
+    /// ```
+    /// use mutornadomon_core::{Meta, Storage, StatsdEncoder};
+    /// static STATS: Storage<512> = Storage::new();
+    /// let region = STATS.region();
+    /// region.counter("boots", Meta::new())?.inc();
+    /// region.gauge("battery_volts", Meta::new())?.set(3.7);
+    ///
+    /// let mut encoder = StatsdEncoder::<16>::new();
+    /// let mut sent = 0;
+    /// encoder.encode_region::<512>(&region, "fw.", |datagram| {
+    ///     assert!(datagram.starts_with(b"fw.boots:1|c\nfw.battery_volts:3.7|g\n"));
+    ///     sent += 1; // or hand `datagram` to the network stack
+    /// })?;
+    /// assert_eq!(sent, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn encode_region<const DATAGRAM: usize>(
+        &mut self,
+        region: &Region<'_>,
+        prefix: &str,
+        send: impl FnMut(&Vec<u8, DATAGRAM>),
+    ) -> Result<Encoded, StatsdError> {
+        Self::check_prefix(prefix)?;
+        let mut packer = Packer::new(prefix, send);
+        let mut records = LiveRecords::new(region);
+        while let Some(record) = records.next_record() {
+            let record = record.map_err(StatsdError::Corrupt)?;
+            let values = Live(record.values);
+            let word = |i: usize| values.word(i * 8).unwrap_or(0);
+            let reading = match record.code {
+                kind_code::COUNTER => Reading::Counter(word(0)),
+                kind_code::SHARDED_COUNTER => Reading::Counter(values.counter_at(0, record.param)),
+                kind_code::GAUGE => Reading::Gauge(values.gauge_at(0, 2)),
+                kind_code::GAUGE_ONE_WINDOW => Reading::Gauge(values.gauge_at(0, 1)),
+                _ => Reading::Histogram(summarize(
+                    &values,
+                    HISTOGRAM_HEAD_WORDS * 8,
+                    record.param,
+                    word(1),
+                    word(2),
+                    QUANTILES,
+                )),
+            };
+            let tail = match record.labels {
+                LiveLabels::None => Tail::None,
+                #[cfg(feature = "labels")]
+                LiveLabels::Overflow => Tail::Overflow,
+                #[cfg(feature = "labels")]
+                LiveLabels::Series => Tail::Values(record.label_values),
+                #[cfg(feature = "labels")]
+                LiveLabels::TooLong => {
+                    packer.out.skipped += 1;
                     continue;
                 }
             };
-            if lines == 0 {
-                continue;
-            }
-            if datagram.len() + unit.len() > DATAGRAM && !datagram.is_empty() {
-                send(&datagram);
-                out.datagrams += 1;
-                datagram.clear();
-            }
-            if datagram.extend_from_slice(&unit).is_err() {
-                out.skipped += 1; // longer than a whole datagram
-                continue;
-            }
-            out.lines += lines;
+            packer.add(self, record.values_at, (record.name, tail), reading);
         }
-        if !datagram.is_empty() {
-            send(&datagram);
-            out.datagrams += 1;
-        }
-        Ok(out)
+        Ok(packer.finish())
     }
 
-    /// Writes the lines of `record` into `unit` (each ending in `\n`); how many, or `None`
-    /// when a counter has no room for its previous value.
+    /// Writes the lines of one metric into `unit` (each ending in `\n`); how many, or `None`
+    /// when a counter has no room for its previous value or its label values are too long.
     fn write_metric(
         &mut self,
         unit: &mut Vec<u8, MAX_UNIT>,
         prefix: &str,
-        record: &Record<'_>,
+        values_at: usize,
+        name: Name<'_>,
+        reading: &Reading,
     ) -> Option<usize> {
-        let key = u32::try_from(record.place.values_at).ok()?;
-        let label_bytes: usize = if cfg!(feature = "labels") {
-            record.labels.iter().map(|(_, v)| v.len().max(1) + 1).sum()
-        } else {
-            0
-        };
-        if label_bytes > MAX_LABEL_BYTES {
+        let key = u32::try_from(values_at).ok()?;
+        if tail_len(&name.1) > MAX_LABEL_BYTES {
             return None;
         }
         let mut lines = 0;
-        let name = (record.name, &record.labels);
-        match record.value {
-            Value::Counter(now) => {
+        match *reading {
+            Reading::Counter(now) => {
                 let delta = self.delta(key, now)?;
                 lines += write_line(unit, prefix, name, "", Number::Int(delta), "c");
             }
-            Value::Gauge(g) => {
+            Reading::Gauge(g) => {
                 for (suffix, v) in [("", g.value), (".min", g.min), (".max", g.max)] {
                     lines += write_gauge(unit, prefix, name, suffix, v);
                 }
             }
-            Value::Histogram(h) => {
-                // The JSON page's quantiles (one summary instance in a program with both).
-                let summary = h.summary(crate::values::QUANTILES);
+            Reading::Histogram(ref summary) => {
                 let delta = self.delta(key, summary.count)?;
                 lines += write_line(unit, prefix, name, ".count", Number::Int(delta), "c");
                 let [p50, p90, p99, _] = summary.quantiles;
@@ -230,7 +280,6 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                     }
                 }
             }
-            Value::Info(_) => {}
         }
         Some(lines)
     }
@@ -241,6 +290,101 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             Some(before) => Some(now.wrapping_sub(core::mem::replace(before, now))),
             None => self.previous.insert(key, now).ok().map(|_| now),
         }
+    }
+}
+
+/// What one metric sends, as either walk reads it.
+enum Reading {
+    Counter(u64),
+    Gauge(GaugeReading),
+    Histogram(HistogramSummary<{ QUANTILES.len() }>),
+}
+
+/// A metric's name and the tail its labels add to it.
+type Name<'m> = (&'m [u8], Tail<'m>);
+
+/// The tail of a statsd name: nothing, a series' label values (separated by a zero byte, as
+/// stored), or a family's overflow series.
+#[derive(Clone, Copy)]
+enum Tail<'m> {
+    None,
+    #[cfg_attr(not(feature = "labels"), allow(dead_code))]
+    Values(&'m [u8]),
+    #[cfg_attr(not(feature = "labels"), allow(dead_code))]
+    Overflow,
+}
+
+/// The tail of a parsed record's labels.
+fn tail_of<'l>(labels: &SeriesLabels<'l>) -> Tail<'l> {
+    #[cfg(feature = "labels")]
+    if labels.is_overflow() {
+        return Tail::Overflow;
+    } else if !labels.is_empty() {
+        return Tail::Values(labels.values_text().as_bytes());
+    }
+    let _ = labels;
+    Tail::None
+}
+
+/// Fills datagrams with whole metrics and hands each full one to `send`.
+struct Packer<'p, const DATAGRAM: usize, F> {
+    prefix: &'p str,
+    send: F,
+    datagram: Vec<u8, DATAGRAM>,
+    unit: Vec<u8, MAX_UNIT>,
+    out: Encoded,
+}
+
+impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRAM, F> {
+    fn new(prefix: &'p str, send: F) -> Self {
+        Packer {
+            prefix,
+            send,
+            datagram: Vec::new(),
+            unit: Vec::new(),
+            out: Encoded::default(),
+        }
+    }
+
+    /// Adds one metric's lines, sending the datagram first if they do not fit in it. Not
+    /// inlined into the walks: a firmware's code is smaller by 64-128 bytes for it.
+    #[inline(never)]
+    fn add<const COUNTERS: usize>(
+        &mut self,
+        encoder: &mut StatsdEncoder<COUNTERS>,
+        values_at: usize,
+        name: Name<'_>,
+        reading: Reading,
+    ) {
+        self.unit.clear();
+        let Some(lines) =
+            encoder.write_metric(&mut self.unit, self.prefix, values_at, name, &reading)
+        else {
+            self.out.skipped += 1;
+            return;
+        };
+        if lines == 0 {
+            return;
+        }
+        if self.datagram.len() + self.unit.len() > DATAGRAM && !self.datagram.is_empty() {
+            (self.send)(&self.datagram);
+            self.out.datagrams += 1;
+            self.datagram.clear();
+        }
+        if self.datagram.extend_from_slice(&self.unit).is_err() {
+            self.out.skipped += 1; // longer than a whole datagram
+            return;
+        }
+        self.out.lines += lines;
+    }
+
+    /// Sends the last datagram; what was done.
+    fn finish(mut self) -> Encoded {
+        if !self.datagram.is_empty() {
+            (self.send)(&self.datagram);
+            self.out.datagrams += 1;
+        }
+        self.out
     }
 }
 
@@ -260,19 +404,20 @@ fn prefix_is_valid(prefix: &str) -> bool {
             .any(|b| matches!(b, b':' | b'|' | b'@' | b'#' | b' ') || b.is_ascii_control())
 }
 
-/// A series' label values as a statsd name's tail: `.value` each (Graphite style), bytes
-/// other than ASCII letters, digits, `_` and `-` as `_`, an empty value as `_`; a family's
-/// overflow series as `.otel_metric_overflow`.
+/// The bytes a tail adds to a statsd name: `.value` for each label value (Graphite style),
+/// bytes other than ASCII letters, digits, `_` and `-` as `_`, an empty value as `_`; a
+/// family's overflow series as `.otel_metric_overflow`.
 #[cfg(feature = "labels")]
-fn label_bytes<'l>(labels: &'l SeriesLabels<'_>) -> impl Iterator<Item = u8> + 'l {
-    let overflow = labels.is_overflow().then_some(OVERFLOW_LABEL);
-    let values = labels
-        .iter()
-        .map(|(_, v)| v)
-        .filter(move |_| overflow.is_none());
+fn tail_bytes<'t>(tail: &Tail<'t>) -> impl Iterator<Item = u8> + 't {
+    let (values, overflow) = match *tail {
+        Tail::None => (None, None),
+        Tail::Values(values) => (Some(values), None),
+        Tail::Overflow => (None, Some(OVERFLOW_LABEL.as_bytes())),
+    };
+    let values = values.into_iter().flat_map(|v| v.split(|&b| b == 0));
     values.chain(overflow).flat_map(|v| {
         let empty = v.is_empty().then_some(b'_');
-        let safe = |b: u8| {
+        let safe = |&b: &u8| {
             if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
                 b
             } else {
@@ -281,15 +426,24 @@ fn label_bytes<'l>(labels: &'l SeriesLabels<'_>) -> impl Iterator<Item = u8> + '
         };
         Some(b'.')
             .into_iter()
-            .chain(v.bytes().map(safe))
+            .chain(v.iter().map(safe))
             .chain(empty)
     })
 }
 
 /// Without feature `labels` every metric is unlabelled.
 #[cfg(not(feature = "labels"))]
-fn label_bytes(_: &SeriesLabels<'_>) -> core::iter::Empty<u8> {
+fn tail_bytes(_: &Tail<'_>) -> core::iter::Empty<u8> {
     core::iter::empty()
+}
+
+/// How many bytes [`tail_bytes`] gives.
+fn tail_len(tail: &Tail<'_>) -> usize {
+    match *tail {
+        Tail::None => 0,
+        Tail::Values(values) => values.split(|&b| b == 0).map(|v| v.len().max(1) + 1).sum(),
+        Tail::Overflow => OVERFLOW_LABEL.len() + 1,
+    }
 }
 
 /// A value as statsd reads it.
@@ -303,7 +457,7 @@ enum Number {
 fn write_gauge<const N: usize>(
     unit: &mut Vec<u8, N>,
     prefix: &str,
-    name: (&str, &SeriesLabels<'_>),
+    name: Name<'_>,
     suffix: &str,
     v: f64,
 ) -> usize {
@@ -327,7 +481,7 @@ fn write_gauge<const N: usize>(
 fn write_line<const N: usize>(
     unit: &mut Vec<u8, N>,
     prefix: &str,
-    (name, labels): (&str, &SeriesLabels<'_>),
+    (name, tail): Name<'_>,
     suffix: &str,
     value: Number,
     kind: &str,
@@ -339,8 +493,8 @@ fn write_line<const N: usize>(
         Number::Int(n) => int.format(n).as_bytes(),
         Number::Float(v) => float.format_finite(v).as_bytes(),
     };
-    let name_bytes = name.bytes().map(|b| if b == b':' { b'_' } else { b });
-    let label_bytes = label_bytes(labels);
+    let name_bytes = name.iter().map(|&b| if b == b':' { b'_' } else { b });
+    let label_bytes = tail_bytes(&tail);
     let fits = unit.extend_from_slice(prefix.as_bytes()).is_ok()
         && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
         && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())

@@ -6,7 +6,7 @@
 use crate::bucket::{bucket_index, bucket_lower, bucket_upper, MAX_BUCKETS};
 use crate::gauge::extreme_or_value;
 use crate::layout::SHARD_WORDS;
-#[cfg(feature = "templates")]
+#[cfg(any(feature = "templates", feature = "statsd"))]
 use crate::sync::{AtomicU64, Ordering};
 
 /// A gauge as read: its value and its min/max over the previous and the current window (a
@@ -122,10 +122,10 @@ pub(crate) trait Values {
 /// A live region's words. Loads are Relaxed: every value word is an independent statistic, and
 /// the records a page reads were published by the Acquire load of the region's committed end
 /// that told the page its layout (see `Region::committed`).
-#[cfg(feature = "templates")]
+#[cfg(any(feature = "templates", feature = "statsd"))]
 pub(crate) struct Live<'r>(pub(crate) &'r [AtomicU64]);
 
-#[cfg(feature = "templates")]
+#[cfg(any(feature = "templates", feature = "statsd"))]
 impl<'r> Live<'r> {
     /// The `n` words from byte `at` that are there (none past the end).
     fn range(&self, at: usize, n: usize) -> &'r [AtomicU64] {
@@ -135,7 +135,7 @@ impl<'r> Live<'r> {
     }
 }
 
-#[cfg(feature = "templates")]
+#[cfg(any(feature = "templates", feature = "statsd"))]
 impl Values for Live<'_> {
     fn word(&self, at: usize) -> Option<u64> {
         self.0.get(at / 8).map(|w| w.load(Ordering::Relaxed))

@@ -87,6 +87,19 @@ fn main() {
             }
         },
     );
+    expect_no_allocations(
+        "statsd datagrams from the live region (no snapshot), twice",
+        || {
+            let mut encoder = StatsdEncoder::<64>::new();
+            for _ in 0..2 {
+                let mut bytes = 0;
+                let encoded = encoder
+                    .encode_region::<512>(&region, "app.", |datagram| bytes += datagram.len())
+                    .unwrap();
+                assert!(encoded.lines > 10 && encoded.skipped == 0 && bytes > 0);
+            }
+        },
+    );
     #[cfg(feature = "serde")]
     expect_no_allocations(
         "the JSON page and the records through serde-json-core",

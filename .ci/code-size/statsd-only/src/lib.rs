@@ -1,11 +1,11 @@
 //! The code-size budget's small programs: a firmware that registers and updates 10 metrics
 //! (counters, gauges, histograms) and hands them to its network stack as statsd datagrams
-//! (`firmware_tick`), and one that only registers and updates them, its region read by
+//! read from the region in place (`firmware_tick`: no snapshot buffer, no parse), and one that only registers and updates them, its region read by
 //! another process or a debugger (`firmware_update`). Each C main calls one; the linker's
 //! --gc-sections drops the other.
 #![no_std]
 use core::panic::PanicInfo;
-use mutornadomon_core::{parse, Meta, Region, StatsdEncoder, Storage};
+use mutornadomon_core::{Meta, Region, StatsdEncoder, Storage};
 static STATS: Storage<512> = Storage::new();
 
 /// Registers (the first time) and updates the 10 metrics; how many are there.
@@ -32,12 +32,9 @@ pub extern "C" fn firmware_update() -> usize {
 pub extern "C" fn firmware_tick(send: extern "C" fn(*const u8, usize)) -> usize {
     let region = STATS.region();
     update(&region);
-    let mut snapshot = [0u8; 4096];
-    let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };
-    let Ok(stats) = parse(&snapshot[..n]) else { return 0 };
     let mut encoder = StatsdEncoder::<8>::new();
     let mut sent = 0;
-    let _ = encoder.encode::<512>(&stats, "fw.", |d| { send(d.as_ptr(), d.len()); sent += d.len() });
+    let _ = encoder.encode_region::<512>(&region, "fw.", |d| { send(d.as_ptr(), d.len()); sent += d.len() });
     sent
 }
 
