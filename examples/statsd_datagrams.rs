@@ -1,29 +1,23 @@
 //! statsd from the no_std core alone: what a firmware does to push its metrics. The region is
-//! a `static`, the encoder packs heapless datagrams, and each datagram goes to whatever network
-//! stack the program has (smoltcp's or embassy-net's UDP socket on a microcontroller; a
+//! a `static`, the encoder reads it in place (no snapshot buffer, no parse) and packs heapless
+//! datagrams, and each datagram goes to whatever network stack the program has (smoltcp's or embassy-net's UDP socket on a microcontroller; a
 //! `std::net::UdpSocket` here, so that the example runs on a host). Nothing allocates.
 //!
 //! Run: `cargo run -p mutornadomon-examples --example statsd_datagrams [HOST:PORT]`
 //! (default 127.0.0.1:8125; `nc -ul 8125` in another terminal shows the datagrams).
 
-use mutornadomon_core::{parse, Meta, StatsdEncoder, Storage};
+use mutornadomon_core::{Meta, StatsdEncoder, Storage};
 
 static STATS: Storage<2048> = Storage::new();
 
 /// The encoder keeps the previous value of up to 16 counters for their deltas.
 type Encoder = StatsdEncoder<16>;
 
-/// One publish: a snapshot of the region into a stack buffer, then datagrams of at most 512
-/// bytes (safe on any path) handed to `send`.
+/// One publish: datagrams of at most 512 bytes (safe on any path) read from the region in
+/// place and handed to `send`. (A reader of another process's stats file parses a copy of it
+/// and calls `encode` instead: the same datagrams.)
 fn publish(encoder: &mut Encoder, send: &mut impl FnMut(&[u8])) {
-    let mut snapshot = [0u8; 16 * 1024];
-    let Ok(n) = STATS.region().snapshot(&mut snapshot) else {
-        return;
-    };
-    let Ok(stats) = parse(&snapshot[..n]) else {
-        return;
-    };
-    match encoder.encode::<512>(&stats, "fw.", |datagram| send(datagram)) {
+    match encoder.encode_region::<512>(&STATS.region(), "fw.", |datagram| send(datagram)) {
         Ok(encoded) if encoded.skipped > 0 => println!("{} metrics left out", encoded.skipped),
         Ok(_) => {}
         Err(e) => println!("statsd: {e}"),

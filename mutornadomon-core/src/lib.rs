@@ -56,7 +56,8 @@
 //!   ([`RegisterError::NameClash`]): a build without the page registers any valid name;
 //! - `templates` (default; needs `json` and `prometheus`): [`PageTemplate`], a page compiled
 //!   once and filled from each snapshot or the live region;
-//! - `statsd` (default): [`StatsdEncoder`], statsd lines in heapless datagrams;
+//! - `statsd` (default): [`StatsdEncoder`], statsd lines in heapless datagrams, from a parsed
+//!   snapshot or read from the live region in place ([`StatsdEncoder::encode_region`]);
 //! - `labels` (default): labelled families ([`Region::counter_family`] and its kin) with
 //!   bounded series, read, rendered and encoded everywhere; without it, a family's and a
 //!   series' records are kinds this build does not know (skipped, as a 1.1 reader does);

@@ -1,8 +1,8 @@
 //! The code-size budget's small programs: a firmware that registers and updates 10 metrics
-//! (counters, gauges, histograms) and hands them to its network stack as statsd datagrams
-//! read from the region in place (`firmware_tick`: no snapshot buffer, no parse), and one that only registers and updates them, its region read by
-//! another process or a debugger (`firmware_update`). Each C main calls one; the linker's
-//! --gc-sections drops the other.
+//! (counters, gauges, histograms) and hands them to its network stack as statsd datagrams read
+//! from the region in place (`firmware_tick`: no snapshot buffer, no parse), and one that only
+//! registers and updates them, its region read by another process or a debugger
+//! (`firmware_update`). Each C main calls one; the linker's --gc-sections drops the other.
 #![no_std]
 use core::panic::PanicInfo;
 use mutornadomon_core::{Meta, Region, StatsdEncoder, Storage};
