@@ -17,7 +17,6 @@ use crate::layout::{
 use crate::name::{validate_name_bytes, TextError, MAX_NAME_LEN};
 use crate::parse_error::{ParseError, ParseErrorKind};
 use crate::record::value_words;
-
 #[cfg(feature = "labels")]
 use crate::record_words::text_bytes;
 use crate::region::Region;
@@ -279,11 +278,8 @@ impl<'a> Framed<'a> {
 
     /// Copies the record's name into `out`, checked; its length.
     fn name(&self, out: &mut [u8; MAX_NAME_LEN]) -> Result<usize, ParseErrorKind> {
-        let name =
-            out.get_mut(..self.name_len)
-                .ok_or(ParseErrorKind::BadName(TextError::TooLong {
-                    max: MAX_NAME_LEN,
-                }))?;
+        let too_long = ParseErrorKind::BadName(TextError::TooLong { max: MAX_NAME_LEN });
+        let name = out.get_mut(..self.name_len).ok_or(too_long)?;
         copy_text(self.record, name);
         validate_name_bytes(name).map_err(ParseErrorKind::BadName)?;
         Ok(self.name_len)

@@ -179,6 +179,43 @@ fn a_region_damaged_bit_by_bit_never_panics_and_agrees_with_the_parser() {
     assert!(agreed > 500, "{agreed}");
 }
 
+/// A writer registering and updating metrics (plain and labelled) while the live region is
+/// encoded again and again: every encode succeeds (a record is seen whole or not at all), and
+/// the last one, after the writer is done, sends every metric.
+#[test]
+fn encodes_racing_a_writer_always_see_whole_records() {
+    let words = support::words(16 * 1024);
+    let region = Region::format(&words).unwrap();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let family = region
+                .counter_family("by_key", Meta::new(), &["key"], 64)
+                .unwrap();
+            for i in 0..200 {
+                region.counter(&format!("c{i}"), Meta::new()).unwrap().inc();
+                region
+                    .gauge(&format!("g{i}"), Meta::new())
+                    .unwrap()
+                    .set(-(i as f64));
+                family.series(&[&i.to_string()]).unwrap().inc();
+            }
+        });
+        let mut encoder = StatsdEncoder::<1024>::new();
+        for _ in 0..200 {
+            let (_, result) = live(&mut encoder, &region);
+            let encoded = result.expect("a record seen whole or not at all");
+            assert_eq!(encoded.skipped, 0);
+        }
+    });
+    let (sent, result) = live(&mut StatsdEncoder::<1024>::new(), &region);
+    let text = String::from_utf8(sent.concat()).unwrap();
+    assert!(text.contains("app.c199:1|c\n") && text.contains("app.by_key.63:1|c\n"));
+    assert!(
+        text.contains("app.by_key.otel_metric_overflow:136|c\n"),
+        "{result:?}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
