@@ -2,7 +2,8 @@
 # The core's code size, as a firmware links it: each program built with opt-level z, LTO, one
 # codegen unit and panic=abort, linked into a C main by gcc -Os with --gc-sections, and its
 # .text compared with an empty C main's (host x86_64; cross targets cannot be installed here).
-# Fails when a program is over its budget, printing its largest symbols.
+# Fails when a program is over its budget, printing its largest symbols; then measures the
+# statsd program's peak stack in one tick (stack.c) against its budget.
 #
 # Usage: .ci/code-size/check.sh         (run from anywhere; needs gcc and size/nm from binutils)
 set -euo pipefail
@@ -35,4 +36,13 @@ for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bi
     nm --size-sort -S -C "$out/$bin" | awk '$3 ~ /^[tT]$/' | tail -n 15 | sed 's/^/    /'
   fi
 done
+# RAM: the statsd program's peak stack in one tick (no snapshot buffer: encode_region).
+gcc -O0 "$here/stack.c" "$out/statsd/release/libstatsd_only.a" -o "$out/stack"
+stack=$("$out/stack")
+stack_budget=5700
+printf '%-64s %6d bytes of stack (budget %d)\n' "statsd only, one tick: peak stack" "$stack" "$stack_budget"
+if (( stack > stack_budget )); then
+  status=1
+  echo "  over budget: a buffer on the encode path grew, or is copied (see BENCHMARKS.md, Code size)"
+fi
 exit $status

@@ -40,9 +40,19 @@ use crate::values::{summarize, GaugeReading, HistogramSummary, Live, Values, QUA
 use core::fmt;
 use heapless::{FnvIndexMap, Vec};
 
-/// The longest line one metric can need: a prefix and a name of at most 128 bytes each, 256
-/// bytes of label values, a suffix, two values (a negative gauge's two lines) and their types.
-const MAX_UNIT: usize = 2 * (128 + 128 + MAX_LABEL_BYTES + 6 + 1 + 24 + 2) + 1;
+/// The most bytes one metric's lines can take: six lines (a gauge's value, min and max, each
+/// two lines when negative; a histogram's count, three quantiles, min and max), each of a
+/// prefix and a name of at most 128 bytes, its label values, a suffix, a value of at most 24
+/// characters and its type. A metric's lines are written whole into this buffer before they go
+/// into a datagram, so none is ever left out for want of room.
+const MAX_UNIT: usize = 6 * (128 + 128 + LABEL_ROOM + ".count".len() + 1 + 24 + 3);
+
+/// Room for label values in a line: none without feature `labels`.
+const LABEL_ROOM: usize = if cfg!(feature = "labels") {
+    MAX_LABEL_BYTES
+} else {
+    0
+};
 
 /// The most bytes a series' label values may take in a statsd name (`.` before each).
 const MAX_LABEL_BYTES: usize = 256;
@@ -151,7 +161,8 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
         Self::check_prefix(prefix)?;
-        let mut packer = Packer::new(prefix, send);
+        let mut buffers = (Vec::new(), Vec::new());
+        let mut packer = Packer::new(prefix, send, &mut buffers);
         for record in stats.names_and_values() {
             let record = record.map_err(StatsdError::Corrupt)?;
             let reading = match record.value {
@@ -201,7 +212,8 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
         Self::check_prefix(prefix)?;
-        let mut packer = Packer::new(prefix, send);
+        let mut buffers = (Vec::new(), Vec::new());
+        let mut packer = Packer::new(prefix, send, &mut buffers);
         let mut records = LiveRecords::new(region);
         while let Some(record) = records.next_record() {
             let record = record.map_err(StatsdError::Corrupt)?;
@@ -327,21 +339,27 @@ fn tail_of<'l>(labels: &SeriesLabels<'l>) -> Tail<'l> {
 }
 
 /// Fills datagrams with whole metrics and hands each full one to `send`.
+///
+/// The buffers are the caller's locals, borrowed: a packer moved by value would copy them,
+/// doubling the stack an encode takes.
 struct Packer<'p, const DATAGRAM: usize, F> {
     prefix: &'p str,
     send: F,
-    datagram: Vec<u8, DATAGRAM>,
-    unit: Vec<u8, MAX_UNIT>,
+    datagram: &'p mut Vec<u8, DATAGRAM>,
+    unit: &'p mut Vec<u8, MAX_UNIT>,
     out: Encoded,
 }
 
+/// The buffers one encode fills: the datagram, and one metric's lines.
+type Buffers<const DATAGRAM: usize> = (Vec<u8, DATAGRAM>, Vec<u8, MAX_UNIT>);
+
 impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRAM, F> {
-    fn new(prefix: &'p str, send: F) -> Self {
+    fn new(prefix: &'p str, send: F, (datagram, unit): &'p mut Buffers<DATAGRAM>) -> Self {
         Packer {
             prefix,
             send,
-            datagram: Vec::new(),
-            unit: Vec::new(),
+            datagram,
+            unit,
             out: Encoded::default(),
         }
     }
@@ -357,8 +375,7 @@ impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRA
         reading: Reading,
     ) {
         self.unit.clear();
-        let Some(lines) =
-            encoder.write_metric(&mut self.unit, self.prefix, values_at, name, &reading)
+        let Some(lines) = encoder.write_metric(self.unit, self.prefix, values_at, name, &reading)
         else {
             self.out.skipped += 1;
             return;
@@ -367,11 +384,11 @@ impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRA
             return;
         }
         if self.datagram.len() + self.unit.len() > DATAGRAM && !self.datagram.is_empty() {
-            (self.send)(&self.datagram);
+            (self.send)(self.datagram);
             self.out.datagrams += 1;
             self.datagram.clear();
         }
-        if self.datagram.extend_from_slice(&self.unit).is_err() {
+        if self.datagram.extend_from_slice(self.unit).is_err() {
             self.out.skipped += 1; // longer than a whole datagram
             return;
         }
@@ -381,7 +398,7 @@ impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRA
     /// Sends the last datagram; what was done.
     fn finish(mut self) -> Encoded {
         if !self.datagram.is_empty() {
-            (self.send)(&self.datagram);
+            (self.send)(self.datagram);
             self.out.datagrams += 1;
         }
         self.out

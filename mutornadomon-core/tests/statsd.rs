@@ -225,3 +225,60 @@ fn damaged_help_does_not_stop_the_datagrams() {
         .unwrap();
     assert_eq!(sent.concat(), b"served:4|c\n");
 }
+
+/// Regression: a metric's lines were written into a buffer sized for two lines, so with a long
+/// prefix and name a negative gauge's `.max` lines and a histogram's `.min` and `.max` were
+/// left out without a word. The longest prefix, names and label values, with the longest
+/// values: every line of every metric is sent, in both walks.
+#[test]
+fn the_longest_names_and_values_send_every_line() {
+    let words = support::words(8192);
+    let region = Region::format(&words).unwrap();
+    let long = |c: &str| c.repeat(128);
+    let gauge = region.gauge(&long("g"), Meta::new()).unwrap();
+    let family = region
+        .gauge_family(&long("f"), Meta::new(), &["k"], 4)
+        .unwrap();
+    let series = family.series(&["v".repeat(255).as_str()]).unwrap();
+    for g in [gauge, series] {
+        for v in [
+            -1.2345678901234567e-300,
+            -2.2250738585072014e-308,
+            -1.7976931348623157e308,
+        ] {
+            g.set(v);
+        }
+    }
+    let h = region.histogram(&long("h"), Meta::new()).unwrap();
+    h.record(u64::MAX - 1);
+    h.record(u64::MAX / 3);
+    let prefix = format!("{}.", "p".repeat(127));
+    let bytes = support::snapshot(&region);
+    let stats = parse(&bytes).unwrap();
+    let mut parsed = Vec::new();
+    let encoded = StatsdEncoder::<8>::new()
+        .encode::<8192>(&stats, &prefix, |d| parsed.push(d.to_vec()))
+        .unwrap();
+    let mut live = Vec::new();
+    let live_encoded = StatsdEncoder::<8>::new()
+        .encode_region::<8192>(&region, &prefix, |d| live.push(d.to_vec()))
+        .unwrap();
+    assert_eq!((&live, live_encoded), (&parsed, encoded));
+    let text = String::from_utf8(parsed.concat()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // The gauge and the series: value, min, max, each `0` then the negative value; the
+    // family's overflow series (zero): three lines; the histogram: six.
+    assert_eq!(encoded.lines, 6 + 6 + 3 + 6, "{lines:#?}");
+    assert_eq!(encoded.skipped, 0);
+    let suffixes = [".min:", ".max:", ".count:", ".p50:", ".p90:", ".p99:"];
+    for suffix in suffixes {
+        assert!(lines.iter().any(|l| l.contains(suffix)), "{suffix} missing");
+    }
+    assert!(lines.iter().all(|l| l.starts_with(&prefix)));
+    assert!(lines
+        .iter()
+        .any(|l| l.ends_with(":-1.7976931348623157e+308|g")));
+    assert!(lines
+        .iter()
+        .any(|l| l.ends_with(":-2.2250738585072014e-308|g")));
+}
