@@ -1,6 +1,6 @@
 //! The stats parser: any `&[u8]` in, records or a typed error out.
 //!
-//! Total by construction: every offset comes from [`Cursor`]-style checked arithmetic on
+//! Total by construction: every offset comes from checked arithmetic on
 //! untrusted numbers, every slice is taken with `get`, and each record is looked at once, so time
 //! is linear in the input. This is the entry point the fuzz targets drive.
 

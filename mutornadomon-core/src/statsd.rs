@@ -1,7 +1,10 @@
-//! statsd lines from a parsed region, packed into datagrams: what a push-based collector reads
-//! (statsd, collectd's statsd plugin, Telegraf, the Datadog agent). No allocation: each
-//! datagram is a [`heapless::Vec`] of the size the caller picks, and the previous counter values
-//! that deltas need live in the encoder, a [`heapless::FnvIndexMap`] of fixed capacity.
+//! statsd lines from a region, packed into datagrams: what a push-based collector reads
+//! (statsd, collectd's statsd plugin, Telegraf, the Datadog agent). The region is read in place
+//! ([`StatsdEncoder::encode_region`]: a firmware needs no snapshot buffer) or from a parsed
+//! snapshot or stats file ([`StatsdEncoder::encode`]); both send the same lines. No
+//! allocation: each datagram is a [`heapless::Vec`] of the size the caller picks, and the
+//! previous counter values that deltas need live in the encoder, a [`heapless::FnvIndexMap`]
+//! of fixed capacity.
 //!
 //! What is sent, for a metric `name` under `prefix`:
 //!
@@ -60,6 +63,9 @@ const MAX_LABEL_BYTES: usize = 256;
 /// Turns a region into statsd datagrams, keeping the previous value of up to `COUNTERS`
 /// counters (histogram counts included) for their deltas. `COUNTERS` must be a power of two
 /// (heapless' index map).
+///
+/// From a parsed snapshot (a program reading its own region in place calls
+/// [`encode_region`](Self::encode_region) instead, with no snapshot buffer):
 ///
 /// ```
 /// use mutornadomon_core::{parse, Meta, Storage, StatsdEncoder};
