@@ -185,10 +185,10 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
     }
 
     /// Like [`encode`](Self::encode), reading `region` in place instead of a parsed snapshot:
-    /// no snapshot buffer (a region's size of RAM) and no parse, and on a firmware a few KiB
-    /// less code (BENCHMARKS.md, "Code size"). The datagrams are those `encode` makes from a
-    /// snapshot taken at that moment, and one encoder may take turns with both (a metric's
-    /// previous count is kept under the same key).
+    /// no snapshot buffer (a region's size of RAM) and no parse (a firmware's statsd tick
+    /// takes 3 KiB less stack and 0.7 KiB less code; BENCHMARKS.md, "Code size"). The
+    /// datagrams are those `encode` makes from a snapshot taken at that moment, and one
+    /// encoder may take turns with both (a metric's previous count is kept under the same key).
     ///
     /// The region's words may be memory another process shares, so each record the encoder
     /// reads is checked as the parser would check it (framing, name, value layout, a series'
