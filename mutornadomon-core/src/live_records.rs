@@ -30,6 +30,8 @@ pub(crate) const MAX_LIVE_LABEL_BYTES: usize = 256;
 
 /// Copies the first `out.len()` bytes of a record's text (its name, or a series' label
 /// values) into `out`, a word at a time.
+// Not inlined into each of its callers: 112 B less code for a call per text.
+#[inline(never)]
 fn copy_text(record: &[AtomicU64], out: &mut [u8]) {
     let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
     for (chunk, word) in out.chunks_mut(8).zip(text) {

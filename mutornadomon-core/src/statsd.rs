@@ -477,6 +477,8 @@ enum Number {
 }
 
 /// One gauge line, or two for a negative value (`0`, then the value): see the module docs.
+/// Not inlined: three calls per gauge, each inlined, were 96 B more code.
+#[inline(never)]
 fn write_gauge<const N: usize>(
     unit: &mut Vec<u8, N>,
     prefix: &str,
