@@ -22,11 +22,11 @@ use crate::record_words::text_bytes;
 use crate::region::Region;
 use crate::sync::{AtomicU64, Ordering};
 
-/// The most bytes of a series' label values (zero-separated, as stored) the walk copies; a
-/// series with more is marked [`LiveLabels::TooLong`] (the statsd encoder skips it: its
-/// name would take more than its 256 bytes of label values).
-#[cfg(feature = "labels")]
-pub(crate) const MAX_LIVE_LABEL_BYTES: usize = 256;
+/// The most bytes a series' label values may take in a statsd name (`.` before each). The
+/// walk copies a series' stored values (zero-separated) only up to this many: stored values
+/// longer than that take more in a name, so the encoder skips the series
+/// ([`LiveLabels::TooLong`]).
+pub(crate) const MAX_LABEL_BYTES: usize = 256;
 
 /// Copies the first `out.len()` bytes of a record's text (its name, or a series' label
 /// values) into `out`, a word at a time.
@@ -52,7 +52,7 @@ pub(crate) enum LiveLabels {
     /// A series: its label values are [`LiveRecord::label_values`].
     #[cfg(feature = "labels")]
     Series,
-    /// A series whose label values take more than [`MAX_LIVE_LABEL_BYTES`].
+    /// A series whose label values take more than [`MAX_LABEL_BYTES`].
     #[cfg(feature = "labels")]
     TooLong,
 }
@@ -98,7 +98,7 @@ pub(crate) struct LiveRecords<'a> {
     failed: bool,
     name: [u8; MAX_NAME_LEN],
     #[cfg(feature = "labels")]
-    label_values: [u8; MAX_LIVE_LABEL_BYTES],
+    label_values: [u8; MAX_LABEL_BYTES],
 }
 
 impl<'a> LiveRecords<'a> {
@@ -110,7 +110,7 @@ impl<'a> LiveRecords<'a> {
             failed: false,
             name: [0; MAX_NAME_LEN],
             #[cfg(feature = "labels")]
-            label_values: [0; MAX_LIVE_LABEL_BYTES],
+            label_values: [0; MAX_LABEL_BYTES],
         }
     }
 
@@ -206,7 +206,7 @@ impl<'a> LiveRecords<'a> {
             .map_err(|_| ParseErrorKind::BadFamily)?;
         // The label values, and one more than the separators between them.
         let len = series.name_len;
-        let (labels, label_len, count) = if len <= MAX_LIVE_LABEL_BYTES {
+        let (labels, label_len, count) = if len <= MAX_LABEL_BYTES {
             let values = &mut self.label_values[..len];
             copy_text(series.record, values);
             let count = values.iter().filter(|&&b| b == 0).count() + 1;

@@ -33,7 +33,7 @@
 
 use crate::labels::{SeriesLabels, OVERFLOW_LABEL};
 use crate::layout::kind_code;
-use crate::live_records::{LiveLabels, LiveRecords};
+use crate::live_records::{LiveLabels, LiveRecords, MAX_LABEL_BYTES};
 use crate::metrics::HISTOGRAM_HEAD_WORDS;
 use crate::parse::Stats;
 use crate::parse_error::ParseError;
@@ -56,9 +56,6 @@ const LABEL_ROOM: usize = if cfg!(feature = "labels") {
 } else {
     0
 };
-
-/// The most bytes a series' label values may take in a statsd name (`.` before each).
-const MAX_LABEL_BYTES: usize = 256;
 
 /// Turns a region into statsd datagrams, keeping the previous value of up to `COUNTERS`
 /// counters (histogram counts included) for their deltas. `COUNTERS` must be a power of two
