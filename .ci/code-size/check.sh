@@ -12,21 +12,27 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 export CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_LTO=true \
   CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_PANIC=abort
-cargo build -q --release --manifest-path "$here/../no-std-check/Cargo.toml" --target-dir "$out/full"
+cargo build -q --release --manifest-path "$here/../no-std-check/Cargo.toml" --target-dir "$out/pages"
+cargo build -q --release --manifest-path "$here/../no-std-check/Cargo.toml" --target-dir "$out/full" \
+  --features statsd
 cargo build -q --release --manifest-path "$here/statsd-only/Cargo.toml" --target-dir "$out/statsd"
 cc() { gcc -Os -ffunction-sections -fdata-sections "$@" -Wl,--gc-sections; }
 cc "$here/empty.c" -o "$out/empty"
+cc "$here/full.c" "$out/pages/release/libno_std_check.a" -o "$out/pages.bin"
 cc "$here/full.c" "$out/full/release/libno_std_check.a" -o "$out/full.bin"
 cc "$here/statsd.c" "$out/statsd/release/libstatsd_only.a" -o "$out/statsd.bin"
 cc "$here/update.c" "$out/statsd/release/libstatsd_only.a" -o "$out/update.bin"
 text() { size -A "$1" | awk '$1 == ".text" {print $2}'; }
 empty=$(text "$out/empty")
 status=0
-# program, binary, budget in bytes of .text added to an empty program. Budgets hold today's
-# figures (+2%): the targets are 24 KiB and 8 KiB (BENCHMARKS.md, "Code size").
-for row in "no-std check (every kind, parser, JSON, OpenMetrics, statsd):full.bin:29950" \
-           "statsd only (10 metrics, datagrams read in place):statsd.bin:12650" \
-           "registration only (10 metrics, region read by another process):update.bin:4500"; do
+# program, binary, budget in bytes of .text added to an empty program. The programs build the
+# core without feature `perf` (size-first code), as a firmware does. The pages program's
+# budget is the target, 24 KiB; the others hold today's figures (+2%); the statsd program's
+# target is 8 KiB (BENCHMARKS.md, "Code size").
+for row in "no-std check (every kind, snapshot, parser, JSON, OpenMetrics):pages.bin:24576" \
+           "the same and the statsd encoder:full.bin:28000" \
+           "statsd only (10 metrics, datagrams read in place):statsd.bin:11350" \
+           "registration only (10 metrics, region read by another process):update.bin:4160"; do
   IFS=: read -r name bin budget <<< "$row"
   added=$(( $(text "$out/$bin") - empty ))
   printf '%-64s %6d bytes of .text (budget %d)\n' "$name" "$added" "$budget"
@@ -39,7 +45,7 @@ done
 # RAM: the statsd program's peak stack in one tick (no snapshot buffer: encode_region).
 gcc -O0 "$here/stack.c" "$out/statsd/release/libstatsd_only.a" -o "$out/stack"
 stack=$("$out/stack")
-stack_budget=4900
+stack_budget=3750
 printf '%-64s %6d bytes of stack (budget %d)\n' "statsd only, one tick: peak stack" "$stack" "$stack_budget"
 if (( stack > stack_budget )); then
   status=1

@@ -190,6 +190,7 @@ impl<'n> ExposedName<'n> {
     }
 
     /// The bytes of one rendered name: sanitised base, infix, `_unit`, suffix.
+    #[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
     fn name(&self, (infix, suffix): (&'static str, &'static str)) -> NameBytes<'_> {
         NameBytes {
             base: self.base,
@@ -256,6 +257,7 @@ fn family_base_bytes<'n>(
 #[cfg(feature = "prometheus")]
 /// The key of an FNV-1a hash: its top byte after MurmurHash3's finaliser (FNV alone leaves
 /// the last bytes of a name out of its top bits), 0 made 1 (0 means "no key").
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 fn key_of(h: u64) -> u8 {
     let mut h = h ^ (h >> 33);
     h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -289,6 +291,7 @@ struct NameBytes<'a> {
 }
 
 impl NameBytes<'_> {
+    #[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
     fn len(&self) -> usize {
         let unit = if self.unit.is_empty() {
             0
@@ -336,6 +339,7 @@ fn sanitised(b: u8) -> u8 {
 }
 
 /// Compared from the end: names that differ usually differ there (`route_1`, `route_2`).
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 fn same_bytes(a: NameBytes<'_>, b: NameBytes<'_>) -> bool {
     let len = a.len();
     len == b.len() && (0..len).rev().all(|i| a.byte(i) == b.byte(i))

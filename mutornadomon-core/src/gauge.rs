@@ -41,6 +41,7 @@ pub(crate) fn initial_word(i: usize) -> u64 {
 
 /// A reported extreme: the windows' `extreme`, or the `value` when no value was set in
 /// either window (both slots NaN): a gauge never set reads its value as its min and max.
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 pub(crate) fn extreme_or_value(extreme: f64, value: f64) -> f64 {
     if extreme.is_nan() {
         value

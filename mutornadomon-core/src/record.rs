@@ -81,6 +81,7 @@ pub enum Value<'a> {
     Info(&'a str),
 }
 
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 pub(crate) fn read_value(
     kind: Kind,
     code: u8,

@@ -148,6 +148,7 @@ fn skip_unwanted(
 
 /// Reads the record at `at`: its length and, for known kinds, its contents (without help and
 /// unit unless `help_and_unit`).
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 fn read_record(
     words: Words<'_>,
     at: usize,

@@ -361,6 +361,16 @@ impl Serialize for SectionMap<'_, '_> {
     }
 }
 
+/// The page's sections in order, each under its title (read-only data, not built per page).
+const PAGE_SECTIONS: [(&str, Section); 6] = [
+    ("counters", Section::Counters),
+    ("gauges", Section::Gauges),
+    ("min_gauges", Section::MinGauges),
+    ("max_gauges", Section::MaxGauges),
+    ("histograms", Section::Histograms),
+    ("info", Section::Info),
+];
+
 impl Serialize for MutornadomonPage<'_, '_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let has_units = self
@@ -372,15 +382,7 @@ impl Serialize for MutornadomonPage<'_, '_> {
         if let Some(process) = self.process {
             page.serialize_entry("process", &Process(process))?;
         }
-        let sections = [
-            ("counters", Section::Counters),
-            ("gauges", Section::Gauges),
-            ("min_gauges", Section::MinGauges),
-            ("max_gauges", Section::MaxGauges),
-            ("histograms", Section::Histograms),
-            ("info", Section::Info),
-        ];
-        for (name, section) in sections {
+        for (name, section) in PAGE_SECTIONS {
             page.serialize_entry(name, &SectionMap(self.stats, section))?;
         }
         #[cfg(feature = "labels")]

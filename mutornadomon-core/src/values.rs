@@ -41,7 +41,6 @@ pub(crate) trait Values {
     fn word(&self, at: usize) -> Option<u64>;
 
     /// The wrapping sum of the `n` words from byte `at`; words that are not there count as 0.
-    #[cfg_attr(not(any(feature = "json", feature = "prometheus")), allow(dead_code))]
     fn sum(&self, at: usize, n: usize) -> u64;
 
     /// Whether any of the `n` words from byte `at` is not zero.
@@ -73,6 +72,7 @@ pub(crate) trait Values {
 
     /// The counter whose value words start at byte `at`: one word, or for `shards > 0` the
     /// wrapping sum of that many shards. Words that are not there read as 0.
+    #[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
     fn counter_at(&self, at: usize, shards: usize) -> u64 {
         let word = |i: usize| self.word(at + i * 8).unwrap_or(0);
         if shards == 0 {
@@ -206,10 +206,12 @@ pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 ///
 /// Every value recorded lies between min and max, so every bucket outside theirs is empty:
 /// the count and the quantiles read only the buckets from min's to max's (a few dozen to a
-/// couple of hundred of a latency histogram's hundreds). One pass sums them in blocks of
-/// [`BLOCK`] into a local array; the quantiles then pass over the block sums
-/// and read again only the blocks their ranks fall in. A value recorded while this reads may
+/// couple of hundred of a latency histogram's hundreds). A value recorded while this reads may
 /// be left out, as from any read of a histogram being written.
+///
+/// With feature `perf` the buckets are summed in blocks and the quantiles pass over whole
+/// blocks ([`in_blocks`]); without it each bucket is read in turn ([`bucket_by_bucket`]:
+/// smaller code, the same summary).
 // Not inlined: inlined into the statsd walk it was linked 480 B larger, and one call per
 // histogram costs nothing measurable (bench/page_cost.sh).
 #[inline(never)]
@@ -221,7 +223,66 @@ pub(crate) fn summarize<const N: usize>(
     max: u64,
     qs: [f64; N],
 ) -> HistogramSummary<N> {
-    let span = span(buckets, min, max);
+    let histogram = Buckets {
+        at: buckets_at,
+        len: buckets,
+        min,
+        max,
+    };
+    if cfg!(feature = "perf") {
+        in_blocks(values, &histogram, qs)
+    } else {
+        bucket_by_bucket(values, &histogram, qs)
+    }
+}
+
+/// A histogram's buckets: where they start (a byte offset), how many, and the min and max
+/// recorded.
+struct Buckets {
+    at: usize,
+    len: usize,
+    min: u64,
+    max: u64,
+}
+
+impl Buckets {
+    /// The byte offset of bucket `index`.
+    fn at(&self, index: usize) -> usize {
+        self.at + index * 8
+    }
+
+    /// The summary's min and max: none when nothing was recorded (`count` is 0 and no bucket
+    /// holds a value, or min and max are out of order).
+    fn extremes(&self, values: &impl Values, count: u64) -> Option<(u64, u64)> {
+        let recorded = count > 0 || values.any(self.at, self.len);
+        (self.min <= self.max && recorded).then_some((self.min, self.max))
+    }
+
+    /// The summary of `count` values with these extremes and quantiles.
+    fn summary<const N: usize>(
+        &self,
+        count: u64,
+        extremes: Option<(u64, u64)>,
+        quantiles: [Option<u64>; N],
+    ) -> HistogramSummary<N> {
+        HistogramSummary {
+            count,
+            min: extremes.map(|(min, _)| min),
+            max: extremes.map(|(_, max)| max),
+            quantiles,
+        }
+    }
+}
+
+/// [`summarize`] for speed (feature `perf`): one pass sums the buckets from min's to max's in
+/// blocks of [`BLOCK`] into a local array; the quantiles then pass over the block sums and
+/// read again only the blocks their ranks fall in.
+fn in_blocks<const N: usize>(
+    values: &impl Values,
+    histogram: &Buckets,
+    qs: [f64; N],
+) -> HistogramSummary<N> {
+    let span = span(histogram);
     let (first, n) = span.map_or((0, 0), |(first, end)| (first, end - first));
     let blocks = n.div_ceil(BLOCK).min(MAX_BLOCKS);
     // The block sums live on the stack, zeroed first: 256 bytes for the usual span, the full
@@ -234,17 +295,11 @@ pub(crate) fn summarize<const N: usize>(
         all = [0u64; MAX_BLOCKS];
         &mut all[..blocks]
     };
-    let at = |bucket: usize| buckets_at + bucket * 8;
-    let count = values.block_sums(at(first), n, sums);
-    let extremes = min <= max && (count > 0 || values.any(buckets_at, buckets));
-    let (min, max) = if extremes {
-        (Some(min), Some(max))
-    } else {
-        (None, None)
-    };
-    let quantiles = match (min, max, span) {
-        (Some(min), Some(max), Some((first, end))) => {
-            let mut walk = Walk::new(Ranks::new(qs, count), min, max, buckets);
+    let count = values.block_sums(histogram.at(first), n, sums);
+    let extremes = histogram.extremes(values, count);
+    let quantiles = match (extremes, span) {
+        (Some((min, max)), Some((first, end))) => {
+            let mut walk = Walk::new(Ranks::new(qs, count), min, max, histogram.len);
             for (b, &sum) in sums.iter().enumerate() {
                 if walk.passes(sum) {
                     continue;
@@ -253,7 +308,7 @@ pub(crate) fn summarize<const N: usize>(
                 let start = first + b * BLOCK;
                 let mut block = [0u64; BLOCK];
                 let block = &mut block[..(end - start).min(BLOCK)];
-                values.copy(at(start), block);
+                values.copy(histogram.at(start), block);
                 if walk.buckets(start, block) {
                     break;
                 }
@@ -262,12 +317,34 @@ pub(crate) fn summarize<const N: usize>(
         }
         _ => [None; N],
     };
-    HistogramSummary {
-        count,
-        min,
-        max,
-        quantiles,
-    }
+    histogram.summary(count, extremes, quantiles)
+}
+
+/// [`summarize`] for size (without feature `perf`): the count is the sum of the buckets from
+/// min's to max's, then the quantiles walk them one at a time.
+fn bucket_by_bucket<const N: usize>(
+    values: &impl Values,
+    histogram: &Buckets,
+    qs: [f64; N],
+) -> HistogramSummary<N> {
+    let span = span(histogram);
+    let (first, end) = span.unwrap_or((0, 0));
+    let count = values.sum(histogram.at(first), end - first);
+    let extremes = histogram.extremes(values, count);
+    let quantiles = match extremes {
+        Some((min, max)) => {
+            let mut walk = Walk::new(Ranks::new(qs, count), min, max, histogram.len);
+            for b in first..end {
+                let n = values.word(histogram.at(b)).unwrap_or(0);
+                if walk.buckets(b, &[n]) {
+                    break;
+                }
+            }
+            walk.out
+        }
+        None => [None; N],
+    };
+    histogram.summary(count, extremes, quantiles)
 }
 
 /// Buckets summed together when a summary passes over those below the next rank.
@@ -289,13 +366,13 @@ fn sum_block(block: &[u64; BLOCK]) -> (u64, u64) {
 
 /// The first bucket that can hold a value (min's) and the end of max's, if min and max are in
 /// order and there are buckets.
-fn span(buckets: usize, min: u64, max: u64) -> Option<(usize, usize)> {
-    let last = buckets.checked_sub(1)?;
-    if min > max {
+fn span(histogram: &Buckets) -> Option<(usize, usize)> {
+    let last = histogram.len.checked_sub(1)?;
+    if histogram.min > histogram.max {
         return None;
     }
-    let first = bucket_index(min).min(last);
-    let end = bucket_index(max).min(last) + 1;
+    let first = bucket_index(histogram.min).min(last);
+    let end = bucket_index(histogram.max).min(last) + 1;
     Some((first, end))
 }
 
@@ -414,3 +491,6 @@ impl<const N: usize> Walk<N> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,13 +1,11 @@
 //! A no_std, no-alloc consumer of mutornadomon-core: a static region, every kind, a snapshot,
-//! the parser, both renderers and the statsd encoder (heapless datagrams); with feature `serde`,
-//! the JSON page through serde and serde-json-core too; with feature `labels`, a labelled
-//! family's series too.
+//! the parser and both renderers; with feature `statsd`, the statsd encoder too (heapless
+//! datagrams); with feature `serde`, the JSON page through serde and serde-json-core; with
+//! feature `labels`, a labelled family's series.
 #![no_std]
 
 use core::panic::PanicInfo;
-use mutornadomon_core::{
-    parse, render_json, render_prometheus, Meta, StatsdEncoder, Storage, TextFormat,
-};
+use mutornadomon_core::{parse, render_json, render_prometheus, Meta, Storage, TextFormat};
 
 static STATS: Storage<1024> = Storage::new();
 
@@ -30,10 +28,16 @@ pub extern "C" fn mutornadomon_no_std_check(out: *mut u8, len: usize) -> usize {
     let mut snapshot = [0u8; 8192];
     let Ok(n) = region.snapshot(&mut snapshot) else { return 0 };
     let Ok(stats) = parse(&snapshot[..n]) else { return 0 };
-    let mut encoder = StatsdEncoder::<8>::new();
-    let mut statsd_bytes = 0;
-    let _ = encoder.encode::<256>(&stats, "fw.", |datagram| statsd_bytes += datagram.len());
-    if out.is_null() || statsd_bytes == 0 {
+    #[cfg(feature = "statsd")]
+    {
+        let mut encoder = mutornadomon_core::StatsdEncoder::<8>::new();
+        let mut statsd_bytes = 0;
+        let _ = encoder.encode::<256>(&stats, "fw.", |datagram| statsd_bytes += datagram.len());
+        if statsd_bytes == 0 {
+            return 0;
+        }
+    }
+    if out.is_null() {
         return 0;
     }
     // SAFETY: the C caller promises `out` points to `len` writable bytes.

@@ -117,6 +117,7 @@ pub(crate) struct Cursor {
 
 impl Cursor {
     /// The cursor at the start of the histogram whose buckets start at byte `buckets_at`.
+    #[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
     fn start(words: &impl Values, buckets_at: usize) -> Cursor {
         Cursor {
             buckets_at,

@@ -84,6 +84,56 @@ fn gauge_entry<'r>(r: &Record<'r>, field: usize) -> Option<Entry<'r>> {
     matches!(r.value, Value::Gauge(_)).then_some(Entry::Number(hole))
 }
 
+/// The page's sections: a title, the kinds its records are of, and the entry each record
+/// gives. A constant: the table is read-only data, not built on the stack for every page.
+const SECTIONS: [Section; 6] = [
+    (
+        "counters",
+        |k| matches!(k, Kind::Counter | Kind::ShardedCounter),
+        |r| match r.value {
+            Value::Counter(_) => Some(Entry::Number(Hole::counter(
+                &r.place,
+                r.kind == Kind::ShardedCounter,
+                1.0,
+            ))),
+            _ => None,
+        },
+    ),
+    ("gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 0)),
+    ("min_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 1)),
+    ("max_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 2)),
+    (
+        "histograms",
+        |k| k == Kind::Histogram,
+        |r| match r.value {
+            Value::Histogram(_) => Some(Entry::Number(Hole::JsonHistogram {
+                at: r.place.values_at,
+                buckets: r.place.param,
+            })),
+            _ => None,
+        },
+    ),
+    (
+        "info",
+        |k| k == Kind::Info,
+        |r| match r.value {
+            Value::Info(text) => Some(Entry::Text(text)),
+            _ => None,
+        },
+    ),
+];
+
+/// The process section: the text before each number, and the number.
+const PROCESS_PARTS: [(&str, ProcessField); 7] = [
+    (r#""process":{"uptime":"#, ProcessField::Uptime),
+    (r#","num_fds":"#, ProcessField::OpenFds),
+    (r#","meminfo":{"rss_bytes":"#, ProcessField::Rss),
+    (r#","vsz_bytes":"#, ProcessField::Vsz),
+    (r#"},"cpu":{"user_time":"#, ProcessField::UserTime),
+    (r#","system_time":"#, ProcessField::SystemTime),
+    (r#","num_threads":"#, ProcessField::Threads),
+];
+
 fn write_json(
     w: &mut impl PageWrite,
     stats: &Stats<'_>,
@@ -93,56 +143,14 @@ fn write_json(
     w.write_char('{')?;
     if process.is_some() {
         let no_words = Words::empty();
-        let parts: [(&str, ProcessField); 7] = [
-            (r#""process":{"uptime":"#, ProcessField::Uptime),
-            (r#","num_fds":"#, ProcessField::OpenFds),
-            (r#","meminfo":{"rss_bytes":"#, ProcessField::Rss),
-            (r#","vsz_bytes":"#, ProcessField::Vsz),
-            (r#"},"cpu":{"user_time":"#, ProcessField::UserTime),
-            (r#","system_time":"#, ProcessField::SystemTime),
-            (r#","num_threads":"#, ProcessField::Threads),
-        ];
-        for (text, field) in parts {
+        for &(text, field) in PROCESS_PARTS.iter() {
             w.write_str(text)?;
             let style = Style::Json;
             w.hole(Hole::Process { field, style }, &no_words, process)?;
         }
         w.write_str("}},")?;
     }
-    let counters = |k| matches!(k, Kind::Counter | Kind::ShardedCounter);
-    let sections: [Section; 6] = [
-        ("counters", counters, |r| match r.value {
-            Value::Counter(_) => Some(Entry::Number(Hole::counter(
-                &r.place,
-                r.kind == Kind::ShardedCounter,
-                1.0,
-            ))),
-            _ => None,
-        }),
-        ("gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 0)),
-        ("min_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 1)),
-        ("max_gauges", |k| k == Kind::Gauge, |r| gauge_entry(r, 2)),
-        (
-            "histograms",
-            |k| k == Kind::Histogram,
-            |r| match r.value {
-                Value::Histogram(_) => Some(Entry::Number(Hole::JsonHistogram {
-                    at: r.place.values_at,
-                    buckets: r.place.param,
-                })),
-                _ => None,
-            },
-        ),
-        (
-            "info",
-            |k| k == Kind::Info,
-            |r| match r.value {
-                Value::Info(text) => Some(Entry::Text(text)),
-                _ => None,
-            },
-        ),
-    ];
-    for (i, (title, kinds, entry)) in sections.iter().enumerate() {
+    for (i, &(title, kinds, entry)) in SECTIONS.iter().enumerate() {
         if i > 0 {
             w.write_char(',')?;
         }
@@ -150,7 +158,7 @@ fn write_json(
         w.write_str(title)?;
         w.write_str("\":{")?;
         let mut first = true;
-        for record in stats.names_and_values_of(*kinds) {
+        for record in stats.names_and_values_of(kinds) {
             let record = record.map_err(|e| {
                 *corrupt = Some(e);
                 fmt::Error

@@ -115,6 +115,7 @@ fn write_all(
     Ok(())
 }
 
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 fn write_record(w: &mut impl PageWrite, r: &Record<'_>, format: TextFormat) -> fmt::Result {
     write_family_group(w, || core::iter::once((*r, &[][..])), format)
 }
@@ -225,6 +226,7 @@ fn same_kind(a: &Value<'_>, b: &Value<'_>) -> bool {
 
 /// HELP/TYPE of the first member's family, then every member's samples. Members of another
 /// kind of value than the first are skipped.
+#[cfg_attr(not(feature = "perf"), inline(never))] // smaller, slower: see `perf`
 fn write_family_group<'r, 'l, I>(
     w: &mut impl PageWrite,
     members: impl Fn() -> I,
