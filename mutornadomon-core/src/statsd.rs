@@ -3,8 +3,9 @@
 //! ([`StatsdEncoder::encode_region`]: a firmware needs no snapshot buffer) or from a parsed
 //! snapshot or stats file ([`StatsdEncoder::encode`]); both send the same lines. No
 //! allocation: each datagram is a [`heapless::Vec`] of the size the caller picks, and the
-//! previous counter values that deltas need live in the encoder, a [`heapless::FnvIndexMap`]
-//! of fixed capacity.
+//! previous counter values that deltas need live in the encoder, a [`heapless::Vec`] of fixed
+//! capacity kept in the order the walks meet the counters (so each lookup is the entry after
+//! the last one, and a binary search when it is not).
 //!
 //! What is sent, for a metric `name` under `prefix`:
 //!
@@ -41,7 +42,7 @@ use crate::records::Value;
 use crate::region::Region;
 use crate::values::{summarize, GaugeReading, HistogramSummary, Live, Values, QUANTILES};
 use core::fmt;
-use heapless::{FnvIndexMap, Vec};
+use heapless::Vec;
 
 /// The most bytes one metric's lines can take: six lines (a gauge's value, min and max, each
 /// two lines when negative; a histogram's count, three quantiles, min and max), each of a
@@ -63,8 +64,7 @@ const LABEL_ROOM: usize = if cfg!(feature = "labels") {
 };
 
 /// Turns a region into statsd datagrams, keeping the previous value of up to `COUNTERS`
-/// counters (histogram counts included) for their deltas. `COUNTERS` must be a power of two
-/// (heapless' index map).
+/// counters (histogram counts included) for their deltas.
 ///
 /// From a parsed snapshot (a program reading its own region in place calls
 /// [`encode_region`](Self::encode_region) instead, with no snapshot buffer):
@@ -90,7 +90,11 @@ const LABEL_ROOM: usize = if cfg!(feature = "labels") {
 pub struct StatsdEncoder<const COUNTERS: usize> {
     /// Previous counts by the byte offset of the counter's value in the region (records never
     /// move, so the offset names a counter for the region's life).
-    previous: FnvIndexMap<u32, u64, COUNTERS>,
+    previous: Vec<(u32, u64), COUNTERS>,
+    /// Where the next counter's entry is expected: both walks meet the counters in the
+    /// region's order, which is the entries' order, so a lookup after a hit at `i` tries
+    /// `i + 1` first. Reset by each encode.
+    next: usize,
 }
 
 /// What one [`StatsdEncoder::encode`] did.
@@ -140,7 +144,8 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
     /// An encoder that has sent nothing yet: each counter's first delta is its whole count.
     pub const fn new() -> Self {
         StatsdEncoder {
-            previous: FnvIndexMap::new(),
+            previous: Vec::new(),
+            next: 0,
         }
     }
 
@@ -169,6 +174,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
         Self::check_prefix(prefix)?;
+        self.next = 0;
         let mut buffers = (Vec::new(), Vec::new());
         let mut packer = Packer::new(prefix, send, &mut buffers);
         for record in stats.names_and_values() {
@@ -220,6 +226,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
         Self::check_prefix(prefix)?;
+        self.next = 0;
         let mut buffers = (Vec::new(), Vec::new());
         let mut packer = Packer::new(prefix, send, &mut buffers);
         let mut records = LiveRecords::new(region);
@@ -272,38 +279,57 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         if tail_len(&name.1) > MAX_LABEL_BYTES {
             return None;
         }
-        let mut lines = 0;
+        let mut lines = Lines {
+            unit,
+            prefix,
+            name,
+            written: 0,
+        };
         match *reading {
             Reading::Counter(now) => {
                 let delta = self.delta(key, now)?;
-                lines += write_line(unit, prefix, name, "", Number::Int(delta), "c");
+                lines.line("", Number::Int(delta), b'c');
             }
             Reading::Gauge(g) => {
                 for (suffix, v) in GAUGE_SUFFIXES.iter().zip([g.value, g.min, g.max]) {
-                    lines += write_gauge(unit, prefix, name, suffix, v);
+                    lines.gauge(suffix, v);
                 }
             }
             Reading::Histogram(ref summary) => {
                 let delta = self.delta(key, summary.count)?;
-                lines += write_line(unit, prefix, name, ".count", Number::Int(delta), "c");
+                lines.line(".count", Number::Int(delta), b'c');
                 let [p50, p90, p99, _] = summary.quantiles;
                 let gauges = [p50, p90, p99, summary.min, summary.max];
                 for (suffix, v) in HISTOGRAM_SUFFIXES.iter().zip(gauges) {
                     if let Some(v) = v {
-                        lines += write_line(unit, prefix, name, suffix, Number::Int(v), "g");
+                        lines.line(suffix, Number::Int(v), b'g');
                     }
                 }
             }
         }
-        Some(lines)
+        Some(lines.written)
     }
 
-    /// `now` minus the previous value of the counter at `key` (wrapping), remembering `now`.
+    /// `now` minus the previous value of the counter at `key` (wrapping), remembering `now`;
+    /// `None` for a counter first seen when the encoder holds `COUNTERS` already.
     fn delta(&mut self, key: u32, now: u64) -> Option<u64> {
-        match self.previous.get_mut(&key) {
-            Some(before) => Some(now.wrapping_sub(core::mem::replace(before, now))),
-            None => self.previous.insert(key, now).ok().map(|_| now),
-        }
+        let at = match self.previous.get(self.next) {
+            Some(&(k, _)) if k == key => Ok(self.next),
+            _ => self.previous.binary_search_by_key(&key, |&(k, _)| k),
+        };
+        let delta = match at {
+            Ok(i) => {
+                self.next = i;
+                now.wrapping_sub(core::mem::replace(&mut self.previous[i].1, now))
+            }
+            Err(i) => {
+                self.previous.insert(i, (key, now)).ok()?;
+                self.next = i;
+                now
+            }
+        };
+        self.next += 1;
+        Some(delta)
     }
 }
 
@@ -472,63 +498,62 @@ enum Number {
     Float(f64),
 }
 
-/// One gauge line, or two for a negative value (`0`, then the value): see the module docs.
-/// Not inlined: three calls per gauge, each inlined, were 96 B more code.
-#[inline(never)]
-fn write_gauge<const N: usize>(
-    unit: &mut Vec<u8, N>,
-    prefix: &str,
-    name: Name<'_>,
-    suffix: &str,
-    v: f64,
-) -> usize {
-    if !v.is_finite() {
-        return 0;
-    }
-    if v == 0.0 {
-        // -0.0 too: "-0.0" would read as "no change".
-        return write_line(unit, prefix, name, suffix, Number::Int(0), "g");
-    }
-    let zero = if v < 0.0 {
-        write_line(unit, prefix, name, suffix, Number::Int(0), "g")
-    } else {
-        0
-    };
-    zero + write_line(unit, prefix, name, suffix, Number::Float(v), "g")
+/// One metric's lines, written into `unit`: `prefix name tail suffix:value|type`, each
+/// ending in `\n`.
+struct Lines<'u, 'm, const N: usize> {
+    unit: &'u mut Vec<u8, N>,
+    prefix: &'m str,
+    name: Name<'m>,
+    /// Lines written so far.
+    written: usize,
 }
 
-/// Writes `prefix name suffix:value|kind\n`; 1 if it fit in `unit`, else 0 (and `unit` is
-/// left as it was).
-fn write_line<const N: usize>(
-    unit: &mut Vec<u8, N>,
-    prefix: &str,
-    (name, tail): Name<'_>,
-    suffix: &str,
-    value: Number,
-    kind: &str,
-) -> usize {
-    let start = unit.len();
-    let mut float = zmij::Buffer::new();
-    let mut int = itoa::Buffer::new();
-    let value = match value {
-        Number::Int(n) => int.format(n).as_bytes(),
-        Number::Float(v) => float.format_finite(v).as_bytes(),
-    };
-    let name_bytes = name.iter().map(|&b| if b == b':' { b'_' } else { b });
-    let label_bytes = tail_bytes(&tail);
-    let fits = unit.extend_from_slice(prefix.as_bytes()).is_ok()
-        && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
-        && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
-        && unit.extend_from_slice(suffix.as_bytes()).is_ok()
-        && unit.push(b':').is_ok()
-        && unit.extend_from_slice(value).is_ok()
-        && unit.push(b'|').is_ok()
-        && unit.extend_from_slice(kind.as_bytes()).is_ok()
-        && unit.push(b'\n').is_ok();
-    if fits {
-        1
-    } else {
-        unit.truncate(start);
-        0
+impl<const N: usize> Lines<'_, '_, N> {
+    /// One gauge line, or two for a negative value (`0`, then the value): see the module
+    /// docs. Not inlined: three calls per gauge, each inlined, were 96 B more code.
+    #[inline(never)]
+    fn gauge(&mut self, suffix: &str, v: f64) {
+        if !v.is_finite() {
+            return;
+        }
+        if v == 0.0 {
+            // -0.0 too: "-0.0" would read as "no change".
+            return self.line(suffix, Number::Int(0), b'g');
+        }
+        if v < 0.0 {
+            self.line(suffix, Number::Int(0), b'g');
+        }
+        self.line(suffix, Number::Float(v), b'g');
+    }
+
+    /// Writes `prefix name tail suffix:value|kind\n` if it fits in `unit` (counted in
+    /// `written`); if not, `unit` is left as it was.
+    fn line(&mut self, suffix: &str, value: Number, kind: u8) {
+        let unit = &mut *self.unit;
+        let start = unit.len();
+        let mut float = zmij::Buffer::new();
+        let mut int = itoa::Buffer::new();
+        let value = match value {
+            Number::Int(n) => int.format(n).as_bytes(),
+            Number::Float(v) => float.format_finite(v).as_bytes(),
+        };
+        let (name, tail) = self.name;
+        let name_bytes = name.iter().map(|&b| if b == b':' { b'_' } else { b });
+        let label_bytes = tail_bytes(&tail);
+        let fits = unit.extend_from_slice(self.prefix.as_bytes()).is_ok()
+            && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
+            && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
+            && unit.extend_from_slice(suffix.as_bytes()).is_ok()
+            && unit.push(b':').is_ok()
+            && unit.extend_from_slice(value).is_ok()
+            && unit.extend_from_slice(&[b'|', kind, b'\n']).is_ok();
+        if fits {
+            self.written += 1;
+        } else {
+            unit.truncate(start);
+        }
     }
 }
+
+#[cfg(test)]
+mod tests;

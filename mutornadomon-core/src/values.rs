@@ -321,7 +321,8 @@ fn in_blocks<const N: usize>(
 }
 
 /// [`summarize`] for size (without feature `perf`): the count is the sum of the buckets from
-/// min's to max's, then the quantiles walk them one at a time.
+/// min's to max's, then each quantile walks them from min's until its rank is reached (the
+/// quantiles of the block walk, each found on its own).
 fn bucket_by_bucket<const N: usize>(
     values: &impl Values,
     histogram: &Buckets,
@@ -331,19 +332,19 @@ fn bucket_by_bucket<const N: usize>(
     let (first, end) = span.unwrap_or((0, 0));
     let count = values.sum(histogram.at(first), end - first);
     let extremes = histogram.extremes(values, count);
-    let quantiles = match extremes {
-        Some((min, max)) => {
-            let mut walk = Walk::new(Ranks::new(qs, count), min, max, histogram.len);
-            for b in first..end {
-                let n = values.word(histogram.at(b)).unwrap_or(0);
-                if walk.buckets(b, &[n]) {
-                    break;
-                }
+    let overflow = overflow_bucket(histogram.len);
+    let quantiles = qs.map(|q| {
+        let (min, max) = extremes?;
+        let rank = rank(q, count);
+        let mut seen = 0u64;
+        for b in first..end {
+            seen = seen.saturating_add(values.word(histogram.at(b)).unwrap_or(0));
+            if seen >= rank {
+                return Some(value_in(b, overflow, min, max));
             }
-            walk.out
         }
-        None => [None; N],
-    };
+        Some(max)
+    });
     histogram.summary(count, extremes, quantiles)
 }
 
@@ -386,17 +387,7 @@ struct Ranks<const N: usize> {
 
 impl<const N: usize> Ranks<N> {
     fn new(qs: [f64; N], count: u64) -> Ranks<N> {
-        let ranks = qs.map(|q| {
-            let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
-            let exact = q * count as f64;
-            let floor = exact as u64; // saturating cast; `ceil` is not in core
-            let rank = if (floor as f64) < exact {
-                floor + 1
-            } else {
-                floor
-            };
-            rank.clamp(1, count.max(1))
-        });
+        let ranks = qs.map(|q| rank(q, count));
         let mut order: [usize; N] = core::array::from_fn(|i| i);
         for i in 1..N {
             let mut j = i;
@@ -412,6 +403,37 @@ impl<const N: usize> Ranks<N> {
     #[inline]
     fn nth(&self, k: usize) -> u64 {
         self.order.get(k).map_or(u64::MAX, |&i| self.ranks[i])
+    }
+}
+
+/// The rank of quantile `q` (clamped to 0..=1, NaN as 0) among `count` values: the lowest
+/// whole rank at or above `q * count`, from 1 to `count`.
+fn rank(q: f64, count: u64) -> u64 {
+    let q = if q.is_nan() { 0.0 } else { q.clamp(0.0, 1.0) };
+    let exact = q * count as f64;
+    let floor = exact as u64; // saturating cast; `ceil` is not in core
+    let rank = if (floor as f64) < exact {
+        floor + 1
+    } else {
+        floor
+    };
+    rank.clamp(1, count.max(1))
+}
+
+/// The overflow bucket of a histogram of `buckets` buckets (values past its range read as
+/// max), if it has one: the last of any narrower than the widest.
+fn overflow_bucket(buckets: usize) -> Option<usize> {
+    (buckets < MAX_BUCKETS).then(|| buckets.saturating_sub(1))
+}
+
+/// What a quantile falling in bucket `index` reads: its midpoint within min and max, or max
+/// for the overflow bucket.
+fn value_in(index: usize, overflow: Option<usize>, min: u64, max: u64) -> u64 {
+    if Some(index) == overflow {
+        max
+    } else {
+        let (lo, hi) = (bucket_lower(index), bucket_upper(index));
+        (lo + (hi - lo) / 2).clamp(min, max)
     }
 }
 
@@ -441,7 +463,7 @@ impl<const N: usize> Walk<N> {
             seen: 0,
             min,
             max,
-            overflow: (buckets < MAX_BUCKETS).then(|| buckets.saturating_sub(1)),
+            overflow: overflow_bucket(buckets),
         }
     }
 
@@ -480,15 +502,9 @@ impl<const N: usize> Walk<N> {
         placed == N
     }
 
-    /// What a quantile falling in bucket `index` reads: its midpoint within min and max, or
-    /// max for the overflow bucket.
+    /// What a quantile falling in bucket `index` reads (see [`value_in`]).
     fn value_at(&self, index: usize) -> u64 {
-        if Some(index) == self.overflow {
-            self.max
-        } else {
-            let (lo, hi) = (bucket_lower(index), bucket_upper(index));
-            (lo + (hi - lo) / 2).clamp(self.min, self.max)
-        }
+        value_in(index, self.overflow, self.min, self.max)
     }
 }
 

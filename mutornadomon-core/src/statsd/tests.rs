@@ -1,0 +1,54 @@
+//! The encoder's previous counts: a sorted vector looked up from where the last lookup
+//! ended, against a map that forgets nothing.
+
+use super::StatsdEncoder;
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+use std::vec::Vec;
+
+proptest! {
+    /// Whatever order the keys come in (a walk's increasing order, a second region's keys
+    /// between the first's, repeats), each delta is `now` less the key's previous value, a
+    /// key first seen gives its whole value, and a key first seen when `COUNTERS` are held
+    /// is refused (and still refused later, its value not kept).
+    #[test]
+    fn deltas_are_those_of_a_map_whatever_the_order_of_keys(
+        encodes in proptest::collection::vec(
+            proptest::collection::vec((0u32..24, any::<u64>()), 0..20),
+            1..6,
+        ),
+    ) {
+        let mut encoder = StatsdEncoder::<8>::new();
+        let mut model: BTreeMap<u32, u64> = BTreeMap::new();
+        for lookups in encodes {
+            encoder.next = 0; // what each encode does first
+            for (key, now) in lookups {
+                let full = model.len() == 8;
+                let want = match model.get_mut(&key) {
+                    Some(before) => Some(now.wrapping_sub(core::mem::replace(before, now))),
+                    None if full => None,
+                    None => {
+                        model.insert(key, now);
+                        Some(now)
+                    }
+                };
+                prop_assert_eq!(encoder.delta(key, now), want, "key {}", key);
+            }
+            let held: Vec<(u32, u64)> = model.iter().map(|(&k, &v)| (k, v)).collect();
+            prop_assert_eq!(&encoder.previous[..], &held[..]);
+        }
+    }
+}
+
+#[test]
+fn a_walk_in_the_entries_order_finds_each_at_the_next_place() {
+    let mut encoder = StatsdEncoder::<4>::new();
+    for key in [8, 16, 24] {
+        assert_eq!(encoder.delta(key, 5), Some(5));
+    }
+    encoder.next = 0;
+    for (i, key) in [8, 16, 24].into_iter().enumerate() {
+        assert_eq!(encoder.next, i);
+        assert_eq!(encoder.delta(key, 7), Some(2));
+    }
+}
