@@ -30,9 +30,9 @@ status=0
 # budget is the target, 24 KiB; the others hold today's figures (+2%); the statsd program's
 # target is 8 KiB (BENCHMARKS.md, "Code size").
 for row in "no-std check (every kind, snapshot, parser, JSON, OpenMetrics):pages.bin:24576" \
-           "the same and the statsd encoder:full.bin:26800" \
-           "statsd only (10 metrics, datagrams read in place):statsd.bin:10160" \
-           "registration only (10 metrics, region read by another process):update.bin:4160"; do
+           "the same and the statsd encoder:full.bin:26580" \
+           "statsd only (10 metrics, datagrams read in place):statsd.bin:9920" \
+           "registration only (10 metrics, region read by another process):update.bin:4060"; do
   IFS=: read -r name bin budget <<< "$row"
   added=$(( $(text "$out/$bin") - empty ))
   printf '%-64s %6d bytes of .text (budget %d)\n' "$name" "$added" "$budget"

@@ -52,7 +52,7 @@
 //! - `perf` (default): the speed-tuned code: histogram summaries that sum buckets in blocks of
 //!   eight and pass over whole blocks, the parser's and the Prometheus page's inner steps
 //!   inlined into their loops. Without it the same bytes come out of smaller, slower code (a
-//!   firmware linking both pages is 1.9 KB smaller and renders them 2-4% slower; BENCHMARKS.md,
+//!   firmware linking both pages is 2.5 KB smaller and renders them 3-5% slower; BENCHMARKS.md,
 //!   "Code size"): a firmware that counts flash leaves it out;
 //! - `json` (default): [`render_json`], mutornadomon's JSON page;
 //! - `prometheus` (default): [`render_prometheus`], [`write_prometheus_family`],

@@ -37,6 +37,27 @@ pub(crate) struct Spec<'t> {
     pub value_text: &'t str,
 }
 
+/// What a counter's registration asks for (a constant: read-only data, not a value built on
+/// the stack by each call).
+const COUNTER: Spec<'static> = Spec {
+    kind: Kind::Counter,
+    param: 0,
+    value_words: 1,
+    init: &|_| 0,
+    labels: &[],
+    value_text: "",
+};
+
+/// What a gauge's registration asks for.
+const GAUGE: Spec<'static> = Spec {
+    kind: Kind::Gauge,
+    param: GAUGE_WINDOWS,
+    value_words: GAUGE_WORDS,
+    init: &gauge::initial_word,
+    labels: &[],
+    value_text: "",
+};
+
 /// Without feature `labels` no registration has label names: their text is empty.
 #[cfg(not(feature = "labels"))]
 fn joined<'p>(_: &'p [&'p str]) -> core::iter::Empty<u8> {
@@ -261,15 +282,7 @@ impl<'a> Region<'a> {
     /// # Ok::<(), mutornadomon_core::RegisterError>(())
     /// ```
     pub fn counter(&self, name: &str, meta: Meta<'_>) -> Result<Counter<'a>, RegisterError> {
-        let spec = Spec {
-            kind: Kind::Counter,
-            param: 0,
-            value_words: 1,
-            init: &|_| 0,
-            labels: &[],
-            value_text: "",
-        };
-        Counter::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+        Counter::from_values(self.register(name, &meta, &COUNTER)?).ok_or(RegisterError::Corrupt)
     }
 
     /// Registers a sharded counter with `writers` single-writer shards (plus one shared shard),
@@ -325,15 +338,7 @@ impl<'a> Region<'a> {
     /// # Ok::<(), mutornadomon_core::RegisterError>(())
     /// ```
     pub fn gauge(&self, name: &str, meta: Meta<'_>) -> Result<Gauge<'a>, RegisterError> {
-        let spec = Spec {
-            kind: Kind::Gauge,
-            param: GAUGE_WINDOWS,
-            value_words: GAUGE_WORDS,
-            init: &gauge::initial_word,
-            labels: &[],
-            value_text: "",
-        };
-        Gauge::from_values(self.register(name, &meta, &spec)?).ok_or(RegisterError::Corrupt)
+        Gauge::from_values(self.register(name, &meta, &GAUGE)?).ok_or(RegisterError::Corrupt)
     }
 
     /// Registers a histogram that buckets values up to 2^40 - 1 (larger ones share an overflow
