@@ -209,9 +209,9 @@ pub(crate) const QUANTILES: [f64; 4] = [0.5, 0.9, 0.99, 0.999];
 /// couple of hundred of a latency histogram's hundreds). A value recorded while this reads may
 /// be left out, as from any read of a histogram being written.
 ///
-/// With feature `perf` the buckets are summed in blocks and the quantiles pass over whole
-/// blocks ([`in_blocks`]); without it each bucket is read in turn ([`bucket_by_bucket`]:
-/// smaller code, the same summary).
+/// With feature `perf` the buckets are summed in blocks and one walk places every quantile,
+/// passing over whole blocks ([`in_blocks`]); without it each quantile walks the buckets on
+/// its own ([`bucket_by_bucket`]: smaller code, the same summary).
 // Not inlined: inlined into the statsd walk it was linked 480 B larger, and one call per
 // histogram costs nothing measurable (bench/page_cost.sh).
 #[inline(never)]
