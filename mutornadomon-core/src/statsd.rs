@@ -173,8 +173,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         prefix: &str,
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
-        Self::check_prefix(prefix)?;
-        self.next = 0;
+        self.begin(prefix)?;
         let mut buffers = (Vec::new(), Vec::new());
         let mut packer = Packer::new(prefix, send, &mut buffers);
         for record in stats.names_and_values() {
@@ -225,8 +224,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         prefix: &str,
         send: impl FnMut(&Vec<u8, DATAGRAM>),
     ) -> Result<Encoded, StatsdError> {
-        Self::check_prefix(prefix)?;
-        self.next = 0;
+        self.begin(prefix)?;
         let mut buffers = (Vec::new(), Vec::new());
         let mut packer = Packer::new(prefix, send, &mut buffers);
         let mut records = LiveRecords::new(region);
@@ -263,6 +261,14 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             packer.add(self, record.values_at, (record.name, tail), reading);
         }
         Ok(packer.finish())
+    }
+
+    /// Starts an encode: refuses a bad prefix, and expects the first counter at the first
+    /// entry of the previous counts (both walks meet counters in the region's order).
+    fn begin(&mut self, prefix: &str) -> Result<(), StatsdError> {
+        Self::check_prefix(prefix)?;
+        self.next = 0;
+        Ok(())
     }
 
     /// Writes the lines of one metric into `unit` (each ending in `\n`); how many, or `None`

@@ -258,19 +258,30 @@ impl Buckets {
         (self.min <= self.max && recorded).then_some((self.min, self.max))
     }
 
-    /// The summary of `count` values with these extremes and quantiles.
-    fn summary<const N: usize>(
-        &self,
-        count: u64,
-        extremes: Option<(u64, u64)>,
-        quantiles: [Option<u64>; N],
-    ) -> HistogramSummary<N> {
-        HistogramSummary {
-            count,
-            min: extremes.map(|(min, _)| min),
-            max: extremes.map(|(_, max)| max),
-            quantiles,
+    /// The first bucket that can hold a value (min's) and the end of max's, if min and max
+    /// are in order and there are buckets.
+    fn span(&self) -> Option<(usize, usize)> {
+        let last = self.len.checked_sub(1)?;
+        if self.min > self.max {
+            return None;
         }
+        let first = bucket_index(self.min).min(last);
+        let end = bucket_index(self.max).min(last) + 1;
+        Some((first, end))
+    }
+}
+
+/// The summary of `count` values with these extremes and quantiles.
+fn summary<const N: usize>(
+    count: u64,
+    extremes: Option<(u64, u64)>,
+    quantiles: [Option<u64>; N],
+) -> HistogramSummary<N> {
+    HistogramSummary {
+        count,
+        min: extremes.map(|(min, _)| min),
+        max: extremes.map(|(_, max)| max),
+        quantiles,
     }
 }
 
@@ -282,7 +293,7 @@ fn in_blocks<const N: usize>(
     histogram: &Buckets,
     qs: [f64; N],
 ) -> HistogramSummary<N> {
-    let span = span(histogram);
+    let span = histogram.span();
     let (first, n) = span.map_or((0, 0), |(first, end)| (first, end - first));
     let blocks = n.div_ceil(BLOCK).min(MAX_BLOCKS);
     // The block sums live on the stack, zeroed first: 256 bytes for the usual span, the full
@@ -317,7 +328,7 @@ fn in_blocks<const N: usize>(
         }
         _ => [None; N],
     };
-    histogram.summary(count, extremes, quantiles)
+    summary(count, extremes, quantiles)
 }
 
 /// [`summarize`] for size (without feature `perf`): the count is the sum of the buckets from
@@ -328,7 +339,7 @@ fn bucket_by_bucket<const N: usize>(
     histogram: &Buckets,
     qs: [f64; N],
 ) -> HistogramSummary<N> {
-    let span = span(histogram);
+    let span = histogram.span();
     let (first, end) = span.unwrap_or((0, 0));
     let count = values.sum(histogram.at(first), end - first);
     let extremes = histogram.extremes(values, count);
@@ -345,7 +356,7 @@ fn bucket_by_bucket<const N: usize>(
         }
         Some(max)
     });
-    histogram.summary(count, extremes, quantiles)
+    summary(count, extremes, quantiles)
 }
 
 /// Buckets summed together when a summary passes over those below the next rank.
@@ -363,18 +374,6 @@ fn sum_block(block: &[u64; BLOCK]) -> (u64, u64) {
     let sum = block.iter().fold(0u64, |s, &n| s.wrapping_add(n));
     let or = block.iter().fold(0u64, |o, &n| o | n);
     (if or >> 60 == 0 { sum } else { u64::MAX }, sum)
-}
-
-/// The first bucket that can hold a value (min's) and the end of max's, if min and max are in
-/// order and there are buckets.
-fn span(histogram: &Buckets) -> Option<(usize, usize)> {
-    let last = histogram.len.checked_sub(1)?;
-    if histogram.min > histogram.max {
-        return None;
-    }
-    let first = bucket_index(histogram.min).min(last);
-    let end = bucket_index(histogram.max).min(last) + 1;
-    Some((first, end))
 }
 
 /// The ranks of the quantiles asked for, and their order.

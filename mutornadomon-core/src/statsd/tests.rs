@@ -21,7 +21,7 @@ proptest! {
         let mut encoder = StatsdEncoder::<8>::new();
         let mut model: BTreeMap<u32, u64> = BTreeMap::new();
         for lookups in encodes {
-            encoder.next = 0; // what each encode does first
+            encoder.next = 0; // what each encode does first (`begin`)
             for (key, now) in lookups {
                 let full = model.len() == 8;
                 let want = match model.get_mut(&key) {
