@@ -116,28 +116,24 @@ pub(crate) fn validate_str(text: &str, max: usize) -> Result<&str, TextError> {
 /// the next byte. A word with other bytes is checked byte by byte.
 fn first_control(text: &[u8]) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    let is_control = |at: usize| {
-        let b = text.get(at).copied().unwrap_or(0);
-        b < 0x20 || b == 0x7f || (b == 0xc2 && matches!(text.get(at + 1), Some(0x80..=0x9f)))
-    };
+    // Whole ASCII words without a control character are passed over; the rest is read byte
+    // by byte from the first word that is not such a word.
     let mut at = 0;
-    for chunk in text.chunks_exact(8) {
+    while let Some(chunk) = text.get(at..at + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
-        if x & HIGH == 0 {
-            let control = (!x.wrapping_add(0x6060_6060_6060_6060)
-                | x.wrapping_add(0x0101_0101_0101_0101))
-                & HIGH;
-            if control != 0 {
-                return Some(at + (control.trailing_zeros() / 8) as usize);
-            }
-        } else if let Some(found) = (at..at + 8).find(|&i| is_control(i)) {
-            return Some(found);
+        let control =
+            (!x.wrapping_add(0x6060_6060_6060_6060) | x.wrapping_add(0x0101_0101_0101_0101)) & HIGH;
+        if (x | control) & HIGH != 0 {
+            break;
         }
         at += 8;
     }
-    (at..text.len()).find(|&i| is_control(i))
+    (at..text.len()).find(|&i| {
+        let b = text[i];
+        b < 0x20 || b == 0x7f || (b == 0xc2 && matches!(text.get(i + 1), Some(0x80..=0x9f)))
+    })
 }
 
 /// Checks a unit: empty, or lowercase ASCII letters and `_`, at most 32 bytes.

@@ -4,8 +4,9 @@
 //! snapshot or stats file ([`StatsdEncoder::encode`]); both send the same lines. No
 //! allocation: each datagram is a [`heapless::Vec`] of the size the caller picks, and the
 //! previous counter values that deltas need live in the encoder, a [`heapless::Vec`] of fixed
-//! capacity kept in the order the walks meet the counters (so each lookup is the entry after
-//! the last one, and a binary search when it is not).
+//! capacity in the order the walks first met the counters, which is the order they meet them
+//! in (so each lookup is the entry after the last one; a new counter, placed after every one
+//! held, is added without a search).
 //!
 //! What is sent, for a metric `name` under `prefix`:
 //!
@@ -32,7 +33,9 @@
 //! label values take more than 256 bytes so written is not sent, and is counted in
 //! [`Encoded::skipped`].
 
-use crate::labels::{SeriesLabels, OVERFLOW_LABEL};
+use crate::labels::SeriesLabels;
+#[cfg(feature = "labels")]
+use crate::labels::OVERFLOW_LABEL;
 use crate::layout::kind_code;
 use crate::live_records::{LiveLabels, LiveRecords, MAX_LABEL_BYTES};
 use crate::metrics::HISTOGRAM_HEAD_WORDS;
@@ -95,6 +98,9 @@ pub struct StatsdEncoder<const COUNTERS: usize> {
     /// region's order, which is the entries' order, so a lookup after a hit at `i` tries
     /// `i + 1` first. Reset by each encode.
     next: usize,
+    /// The highest key held (0 when none is): a key above it is a new counter, added without
+    /// a scan. Only keys in another order (two regions through one encoder) are scanned for.
+    highest: u32,
 }
 
 /// What one [`StatsdEncoder::encode`] did.
@@ -146,6 +152,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         StatsdEncoder {
             previous: Vec::new(),
             next: 0,
+            highest: 0,
         }
     }
 
@@ -294,7 +301,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         match *reading {
             Reading::Counter(now) => {
                 let delta = self.delta(key, now)?;
-                lines.line("", Number::Int(delta), b'c');
+                lines.line("", Number::int(delta), b'c');
             }
             Reading::Gauge(g) => {
                 for (suffix, v) in GAUGE_SUFFIXES.iter().zip([g.value, g.min, g.max]) {
@@ -303,7 +310,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             }
             Reading::Histogram(ref summary) => {
                 let delta = self.delta(key, summary.count)?;
-                lines.line(".count", Number::Int(delta), b'c');
+                lines.line(".count", Number::int(delta), b'c');
                 // Read in place, not gathered into an array first (128 B less code).
                 for (i, suffix) in HISTOGRAM_SUFFIXES.iter().enumerate() {
                     let v = match i {
@@ -312,7 +319,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                         _ => summary.max,
                     };
                     if let Some(v) = v {
-                        lines.line(suffix, Number::Int(v), b'g');
+                        lines.line(suffix, Number::int(v), b'g');
                     }
                 }
             }
@@ -323,18 +330,21 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
     /// `now` minus the previous value of the counter at `key` (wrapping), remembering `now`;
     /// `None` for a counter first seen when the encoder holds `COUNTERS` already.
     fn delta(&mut self, key: u32, now: u64) -> Option<u64> {
-        let at = match self.previous.get(self.next) {
-            Some(&(k, _)) if k == key => Ok(self.next),
-            _ => self.previous.binary_search_by_key(&key, |&(k, _)| k),
+        let found = match self.previous.get(self.next) {
+            Some(&(k, _)) if k == key => Some(self.next),
+            // Past every key held (a walk's new counter): not held, no scan.
+            _ if key > self.highest => None,
+            _ => self.previous.iter().position(|&(k, _)| k == key),
         };
-        let delta = match at {
-            Ok(i) => {
+        let delta = match found {
+            Some(i) => {
                 self.next = i;
                 now.wrapping_sub(core::mem::replace(&mut self.previous[i].1, now))
             }
-            Err(i) => {
-                self.previous.insert(i, (key, now)).ok()?;
-                self.next = i;
+            None => {
+                self.previous.push((key, now)).ok()?;
+                self.highest = self.highest.max(key);
+                self.next = self.previous.len() - 1;
                 now
             }
         };
@@ -493,6 +503,7 @@ fn tail_bytes(_: &Tail<'_>) -> core::iter::Empty<u8> {
 }
 
 /// How many bytes [`tail_bytes`] gives.
+#[cfg(feature = "labels")]
 fn tail_len(tail: &Tail<'_>) -> usize {
     match *tail {
         Tail::None => 0,
@@ -501,11 +512,33 @@ fn tail_len(tail: &Tail<'_>) -> usize {
     }
 }
 
-/// A value as statsd reads it.
+/// Without feature `labels` every metric is unlabelled.
+#[cfg(not(feature = "labels"))]
+fn tail_len(_: &Tail<'_>) -> usize {
+    0
+}
+
+/// A value as statsd reads it: a `u64`, or the bits of an `f64`.
 #[derive(Clone, Copy)]
-enum Number {
-    Int(u64),
-    Float(f64),
+struct Number {
+    bits: u64,
+    float: bool,
+}
+
+impl Number {
+    fn int(n: u64) -> Self {
+        Number {
+            bits: n,
+            float: false,
+        }
+    }
+
+    fn float(v: f64) -> Self {
+        Number {
+            bits: v.to_bits(),
+            float: true,
+        }
+    }
 }
 
 /// One metric's lines, written into `unit`: `prefix name tail suffix:value|type`, each
@@ -528,12 +561,12 @@ impl<const N: usize> Lines<'_, '_, N> {
         }
         if v == 0.0 {
             // -0.0 too: "-0.0" would read as "no change".
-            return self.line(suffix, Number::Int(0), b'g');
+            return self.line(suffix, Number::int(0), b'g');
         }
         if v < 0.0 {
-            self.line(suffix, Number::Int(0), b'g');
+            self.line(suffix, Number::int(0), b'g');
         }
-        self.line(suffix, Number::Float(v), b'g');
+        self.line(suffix, Number::float(v), b'g');
     }
 
     /// Writes `prefix name tail suffix:value|kind\n` if it fits in `unit` (counted in
@@ -543,9 +576,10 @@ impl<const N: usize> Lines<'_, '_, N> {
         let start = unit.len();
         let mut float = zmij::Buffer::new();
         let mut int = itoa::Buffer::new();
-        let value = match value {
-            Number::Int(n) => int.format(n).as_bytes(),
-            Number::Float(v) => float.format_finite(v).as_bytes(),
+        let value = if value.float {
+            float.format_finite(f64::from_bits(value.bits)).as_bytes()
+        } else {
+            int.format(value.bits).as_bytes()
         };
         let (name, tail) = self.name;
         let name_bytes = name.iter().map(|&b| if b == b':' { b'_' } else { b });
