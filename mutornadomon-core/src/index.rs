@@ -19,11 +19,19 @@ fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
     if usize::from(name_len) != name.len() {
         return false;
     }
-    let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
-    name.chunks(8).zip(text).all(|(chunk, word)| {
-        let stored = word.load(Ordering::Relaxed).to_ne_bytes();
-        stored[..chunk.len()] == *chunk
-    })
+    if cfg!(feature = "perf") {
+        let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
+        name.chunks(8).zip(text).all(|(chunk, word)| {
+            let stored = word.load(Ordering::Relaxed).to_ne_bytes();
+            stored[..chunk.len()] == *chunk
+        })
+    } else {
+        // A byte at a time: smaller code (see `perf`).
+        let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+        name.iter()
+            .enumerate()
+            .all(|(i, &b)| word(RECORD_HEAD_WORDS + i / 8).to_ne_bytes()[i % 8] == b)
+    }
 }
 
 impl<'a> Region<'a> {

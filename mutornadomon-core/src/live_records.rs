@@ -29,15 +29,21 @@ use crate::sync::{AtomicU64, Ordering};
 pub(crate) const MAX_LABEL_BYTES: usize = 256;
 
 /// Copies the first `out.len()` bytes of a record's text (its name, or a series' label
-/// values) into `out`, a word at a time.
+/// values) into `out`: a word at a time with feature `perf`, a byte at a time without.
 // Not inlined into each of its callers: 112 B less code for a call per text.
 #[inline(never)]
 fn copy_text(record: &[AtomicU64], out: &mut [u8]) {
-    let text = record.get(RECORD_HEAD_WORDS..).unwrap_or(&[]);
-    for (chunk, word) in out.chunks_mut(8).zip(text) {
-        // Relaxed: see `Framed::at`.
-        let word = word.load(Ordering::Relaxed).to_ne_bytes();
-        chunk.copy_from_slice(&word[..chunk.len()]);
+    // Relaxed: see `Framed::at`.
+    let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));
+    if cfg!(feature = "perf") {
+        for (i, chunk) in out.chunks_mut(8).enumerate() {
+            chunk.copy_from_slice(&word(RECORD_HEAD_WORDS + i).to_ne_bytes()[..chunk.len()]);
+        }
+    } else {
+        // A load per byte: 144 B less code in the statsd program (see `perf`).
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = word(RECORD_HEAD_WORDS + i / 8).to_ne_bytes()[i % 8];
+        }
     }
 }
 

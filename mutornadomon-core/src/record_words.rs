@@ -33,14 +33,25 @@ pub(crate) fn text_bytes(
 
 /// Stores `parts` back to back as bytes into `dst`, zero-padding the last word.
 pub(crate) fn store_bytes(dst: &[AtomicU64], parts: &[&[u8]]) {
-    let mut bytes = parts.iter().flat_map(|part| part.iter().copied());
-    for word in dst {
-        let mut chunk = [0u8; 8];
-        for (slot, byte) in chunk.iter_mut().zip(&mut bytes) {
-            *slot = byte;
+    // Relaxed stores: published by the Release store of the committed length.
+    let mut words = dst.iter();
+    let mut chunk = [0u8; 8];
+    let mut filled = 0;
+    for part in parts {
+        for &byte in *part {
+            chunk[filled] = byte;
+            filled += 1;
+            if filled == 8 {
+                if let Some(word) = words.next() {
+                    word.store(u64::from_ne_bytes(chunk), Ordering::Relaxed);
+                }
+                (chunk, filled) = ([0; 8], 0);
+            }
         }
-        // Relaxed: published by the Release store of the committed length.
+    }
+    for word in words {
         word.store(u64::from_ne_bytes(chunk), Ordering::Relaxed);
+        chunk = [0; 8];
     }
 }
 
