@@ -100,7 +100,10 @@ pub(crate) trait Values {
     /// layout; 2: two slots of min and max, reported together). Words that are not there read
     /// as 0; `f64::min`/`max` pass over a NaN slot.
     fn gauge_at(&self, at: usize, windows: usize) -> GaugeReading {
-        let word = |i: usize| f64::from_bits(self.word(at + i * 8).unwrap_or(0));
+        // The five words of two windows, read at once (a one-window gauge uses three of them).
+        let mut words = [0u64; 5];
+        self.copy(at, &mut words);
+        let word = |i: usize| f64::from_bits(words[i]);
         let (min, max) = (word(1), word(2));
         let (min, max) = if windows == 2 {
             let value = word(0);

@@ -1,12 +1,21 @@
 //! The encoder's previous counts: a vector in the order counters were first met, looked up
 //! from where the last lookup ended, against a map that forgets nothing.
 
-use super::StatsdEncoder;
+use super::{decimal, StatsdEncoder};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::vec::Vec;
 
 proptest! {
+    /// The digit-at-a-time decimal (builds without `perf`) writes what itoa writes.
+    #[test]
+    fn decimal_digits_are_itoa_s(n in any::<u64>(), digits in 0u32..20) {
+        for n in [n, n % 10u64.pow(digits)] {
+            let (mut buf, mut itoa) = ([0u8; 20], itoa::Buffer::new());
+            prop_assert_eq!(decimal(n, &mut buf), itoa.format(n).as_bytes());
+        }
+    }
+
     /// Whatever order the keys come in (a walk's increasing order, a second region's keys
     /// between the first's, repeats), each delta is `now` less the key's previous value, a
     /// key first seen gives its whole value, and a key first seen when `COUNTERS` are held
@@ -39,6 +48,14 @@ proptest! {
             kept.sort_unstable();
             prop_assert_eq!(&kept[..], &held[..]);
         }
+    }
+}
+
+#[test]
+fn decimal_digits_at_the_edges() {
+    for n in [0, 9, 10, 99, 100, u64::MAX / 10, u64::MAX] {
+        let mut buf = [0u8; 20];
+        assert_eq!(decimal(n, &mut buf), std::format!("{n}").as_bytes());
     }
 }
 
