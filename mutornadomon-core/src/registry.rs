@@ -138,21 +138,25 @@ impl<'a> Region<'a> {
             validate_label_names(spec.labels.iter().map(|l| l.as_bytes()))
                 .map_err(RegisterError::InvalidLabels)?;
         }
-        if let Some(found) = self.existing(name, spec)? {
-            return Ok(found);
-        }
-        let help = validate_help(meta.help).map_err(RegisterError::InvalidHelp)?;
-        let unit = validate_unit(meta.unit).map_err(RegisterError::InvalidUnit)?;
-        validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
-        // The scan of what is committed runs before the lock; under it, only what others
-        // committed meanwhile is checked.
-        let clash = ClashCheck::before_lock(self, name, unit, spec.kind)?;
-
-        let _lock = self.lock();
-        // Someone may have registered the name while we waited for the lock.
-        if let Some(found) = self.existing(name, spec)? {
-            return Ok(found);
-        }
+        // The name is looked up twice: first without the lock, then under it (someone may
+        // have registered it while we waited). One call site for both: the lookup's result is
+        // as large as an error, and each call site moved it (123 B of code each).
+        let mut checked = None;
+        let (help, unit, clash, _lock) = loop {
+            if let Some(done) = self.existing(name, spec) {
+                return done;
+            }
+            if let Some(checked) = checked {
+                break checked;
+            }
+            let help = validate_help(meta.help).map_err(RegisterError::InvalidHelp)?;
+            let unit = validate_unit(meta.unit).map_err(RegisterError::InvalidUnit)?;
+            validate_info(spec.value_text).map_err(RegisterError::InvalidInfo)?;
+            // The scan of what is committed runs before the lock; under it, only what others
+            // committed meanwhile is checked.
+            let clash = ClashCheck::before_lock(self, name, unit, spec.kind)?;
+            checked = Some((help, unit, clash, self.lock()));
+        };
         clash.under_lock(self)?;
         let labels_len = joined_len(spec.labels);
         let text_words = words_for(name.len() + help.len() + unit.len() + labels_len);
@@ -237,15 +241,14 @@ impl<'a> Region<'a> {
         self.words[header::COMMITTED].store(((start + record_words) * 8) as u64, Ordering::Release);
     }
 
-    /// Looks the name up; a record of another kind, or with other label names, is an error.
+    /// Looks the name up: `None` if it is not registered, else what registering it gives (the
+    /// record, or the error for a record of another kind or with other label names).
     fn existing(
         &self,
         name: &str,
         spec: &Spec<'_>,
-    ) -> Result<Option<&'a [AtomicU64]>, RegisterError> {
-        let Some((code, record)) = self.find(name.as_bytes()) else {
-            return Ok(None);
-        };
+    ) -> Option<Result<&'a [AtomicU64], RegisterError>> {
+        let (code, record) = self.find(name.as_bytes())?;
         let kind = spec.kind;
         let (stored_code, stored_labels) = if cfg!(feature = "labels") && code == kind_code::FAMILY
         {
@@ -259,15 +262,15 @@ impl<'a> Region<'a> {
             (code, None)
         };
         if stored_code != kind.code() {
-            return Err(RegisterError::KindMismatch {
+            return Some(Err(RegisterError::KindMismatch {
                 existing: Kind::from_code(stored_code).unwrap_or(kind),
                 requested: kind,
-            });
+            }));
         }
-        match (stored_labels, spec.labels.is_empty()) {
-            (None, true) | (Some(true), false) => Ok(Some(record)),
+        Some(match (stored_labels, spec.labels.is_empty()) {
+            (None, true) | (Some(true), false) => Ok(record),
             _ => Err(RegisterError::LabelsMismatch),
-        }
+        })
     }
 
     /// Registers a counter, or returns the one already under `name`.
