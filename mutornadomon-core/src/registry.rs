@@ -104,6 +104,9 @@ impl<'a> Region<'a> {
     }
 
     /// Registers a record, or finds the one already under this name. Returns its value words.
+    // Inlined into each registration call: called, it moved the whole result (as large as a
+    // `RegisterError`) once more (80 B more code in the statsd program, 144 B in the pages').
+    #[inline(always)]
     pub(crate) fn register(
         &self,
         name: &str,
