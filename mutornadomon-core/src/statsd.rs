@@ -417,9 +417,11 @@ impl<'p, const DATAGRAM: usize, F: FnMut(&Vec<u8, DATAGRAM>)> Packer<'p, DATAGRA
         }
     }
 
-    /// Adds one metric's lines, sending the datagram first if they do not fit in it. Not
-    /// inlined into the walks: a firmware's code is smaller by 64-128 bytes for it.
-    #[inline(never)]
+    /// Adds one metric's lines, sending the datagram first if they do not fit in it. Inlined
+    /// into the walk (a program links one of them, or both: each has one call): the reading is
+    /// then built where it is used, not moved into a call (112 B less code in the statsd
+    /// program).
+    #[inline(always)]
     fn add<const COUNTERS: usize>(
         &mut self,
         encoder: &mut StatsdEncoder<COUNTERS>,
