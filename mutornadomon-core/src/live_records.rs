@@ -30,8 +30,6 @@ pub(crate) const MAX_LABEL_BYTES: usize = 256;
 
 /// Copies the first `out.len()` bytes of a record's text (its name, or a series' label
 /// values) into `out`: a word at a time with feature `perf`, a byte at a time without.
-// Not inlined into each of its callers: 112 B less code for a call per text.
-#[inline(never)]
 fn copy_text(record: &[AtomicU64], out: &mut [u8]) {
     // Relaxed: see `Framed::at`.
     let word = |i: usize| record.get(i).map_or(0, |w| w.load(Ordering::Relaxed));

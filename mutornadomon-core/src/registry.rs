@@ -128,6 +128,7 @@ impl<'a> Region<'a> {
             .map_err(|e| self.refuse(e))
     }
 
+    #[inline(always)]
     fn register_inner(
         &self,
         name: &str,

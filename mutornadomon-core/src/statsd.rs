@@ -54,6 +54,15 @@ use heapless::Vec;
 /// into a datagram, so none is ever left out for want of room.
 const MAX_UNIT: usize = 6 * (128 + 128 + LABEL_ROOM + ".count".len() + 1 + 24 + 3);
 
+/// The quantiles a statsd histogram summary takes: the three it sends; with the JSON page or
+/// serde compiled too, their four (the fourth not sent), so that a program links one summary.
+#[cfg(any(feature = "json", feature = "serde"))]
+const SUMMARY_QUANTILES: [f64; 4] = QUANTILES;
+/// The quantiles a statsd histogram summary takes: the three it sends (16 B less code than
+/// four, in a program with no other summary).
+#[cfg(not(any(feature = "json", feature = "serde")))]
+const SUMMARY_QUANTILES: [f64; 3] = [QUANTILES[0], QUANTILES[1], QUANTILES[2]];
+
 /// The names a gauge's lines add to its own: its value, min and max.
 const GAUGE_SUFFIXES: [&str; 3] = ["", ".min", ".max"];
 /// The names a histogram's gauge lines add to its own: three quantiles, min and max.
@@ -98,8 +107,11 @@ pub struct StatsdEncoder<const COUNTERS: usize> {
     /// region's order, which is the entries' order, so a lookup after a hit at `i` tries
     /// `i + 1` first. Reset by each encode.
     next: usize,
-    /// The highest key held (0 when none is): a key above it is a new counter, added without
-    /// a scan. Only keys in another order (two regions through one encoder) are scanned for.
+    /// With feature `perf`, the highest key held (0 when none is): a key above it is a new
+    /// counter, added without a scan (without `perf`, each new counter is looked for among
+    /// those held first: a firmware's few). Only keys in another order (two regions through
+    /// one encoder) are scanned for.
+    #[cfg(feature = "perf")]
     highest: u32,
 }
 
@@ -152,6 +164,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         StatsdEncoder {
             previous: Vec::new(),
             next: 0,
+            #[cfg(feature = "perf")]
             highest: 0,
         }
     }
@@ -188,8 +201,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             let reading = match record.value {
                 Value::Counter(n) => Reading::Counter(n),
                 Value::Gauge(g) => Reading::Gauge(g),
-                // The JSON page's quantiles (one summary instance in a program with both).
-                Value::Histogram(h) => Reading::Histogram(h.summary(QUANTILES)),
+                Value::Histogram(h) => Reading::Histogram(h.summary(SUMMARY_QUANTILES)),
                 Value::Info(_) => continue,
             };
             let name = (record.name.as_bytes(), tail_of(&record.labels));
@@ -250,7 +262,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                     record.param,
                     word(1),
                     word(2),
-                    QUANTILES,
+                    SUMMARY_QUANTILES,
                 )),
             };
             let tail = match record.labels {
@@ -280,6 +292,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
 
     /// Writes the lines of one metric into `unit` (each ending in `\n`); how many, or `None`
     /// when a counter has no room for its previous value or its label values are too long.
+    #[inline(never)]
     fn write_metric(
         &mut self,
         unit: &mut Vec<u8, MAX_UNIT>,
@@ -333,6 +346,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         let found = match self.previous.get(self.next) {
             Some(&(k, _)) if k == key => Some(self.next),
             // Past every key held (a walk's new counter): not held, no scan.
+            #[cfg(feature = "perf")]
             _ if key > self.highest => None,
             _ => self.previous.iter().position(|&(k, _)| k == key),
         };
@@ -343,7 +357,10 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
             }
             None => {
                 self.previous.push((key, now)).ok()?;
-                self.highest = self.highest.max(key);
+                #[cfg(feature = "perf")]
+                {
+                    self.highest = self.highest.max(key);
+                }
                 self.next = self.previous.len() - 1;
                 now
             }
@@ -357,7 +374,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
 enum Reading {
     Counter(u64),
     Gauge(GaugeReading),
-    Histogram(HistogramSummary<{ QUANTILES.len() }>),
+    Histogram(HistogramSummary<{ SUMMARY_QUANTILES.len() }>),
 }
 
 /// A metric's name and the tail its labels add to it.
@@ -576,8 +593,9 @@ struct Lines<'u, 'm, const N: usize> {
 
 impl<const N: usize> Lines<'_, '_, N> {
     /// One gauge line, or two for a negative value (`0`, then the value): see the module
-    /// docs. Not inlined: three calls per gauge, each inlined, were 96 B more code.
-    #[inline(never)]
+    /// docs. Inlined into its one call, the loop over a gauge's three values (32 B less code
+    /// than called).
+    #[inline(always)]
     fn gauge(&mut self, suffix: &str, v: f64) {
         if !v.is_finite() {
             return;
