@@ -26,7 +26,7 @@ case $program in
   *) echo "unknown program: $program" >&2; exit 2 ;;
 esac
 gcc -Os -ffunction-sections -fdata-sections "$main" "$lib" -Wl,--gc-sections -o "$out/bin"
-objdump -d -l --no-show-raw-insn "$out/bin" > "$out/dis"
+objdump -d -l -C --no-show-raw-insn "$out/bin" > "$out/dis"
 python3 - "$out/dis" "$pattern" <<'PY'
 import collections, re, sys
 path, pattern = sys.argv[1], sys.argv[2]

@@ -12,7 +12,7 @@ pub(crate) fn hash_name(name: &[u8]) -> u64 {
 }
 
 /// Whether the record's name is `name`.
-#[inline(always)] // one caller (`find`); called, 64 B more code in the statsd program
+#[cfg_attr(not(feature = "perf"), inline(always))] // one caller (`find`); called, 64 B more code in the statsd program
 fn name_matches(record: &[AtomicU64], name: &[u8]) -> bool {
     // Relaxed: the record was made visible by the Acquire load of its index slot.
     let (_, _, name_len) = unpack_frame(record[0].load(Ordering::Relaxed));
