@@ -108,16 +108,15 @@ pub(crate) fn validate_str(text: &str, max: usize) -> Result<&str, TextError> {
     }
 }
 
-/// The index of the first control character (C0, DEL or C1) in UTF-8 `text`, eight bytes at a
-/// time. C0 and DEL are single bytes; a C1 character (U+0080-U+009F) is 0xC2 then 0x80-0x9F,
-/// and in UTF-8 a 0xC2 byte is always a lead byte, so nothing is decoded. An ASCII word (the
-/// usual case) is checked at once: for a byte `b < 0x80`, `b + 0x60` has its top bit set
-/// exactly when `b >= 0x20`, and `b + 0x01` exactly when `b == 0x7f`; neither sum carries into
-/// the next byte. A word with other bytes is checked byte by byte.
+/// The index of the first control character (C0, DEL or C1) in UTF-8 `text`. C0 and DEL are
+/// single bytes; a C1 character (U+0080-U+009F) is 0xC2 then 0x80-0x9F, and in UTF-8 a 0xC2
+/// byte is always a lead byte, so nothing is decoded. Leading ASCII words without a control
+/// character (the usual text is all of them) are passed over eight bytes at a time: for a
+/// byte `b < 0x80`, `b + 0x60` has its top bit set exactly when `b >= 0x20`, and `b + 0x01`
+/// exactly when `b == 0x7f`; neither sum carries into the next byte. From the first other
+/// word on, bytes are checked one by one (one byte loop for both cases: smaller code).
 fn first_control(text: &[u8]) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whole ASCII words without a control character are passed over; the rest is read byte
-    // by byte from the first word that is not such a word.
     let mut at = 0;
     while let Some(chunk) = text.get(at..at + 8) {
         let mut word = [0u8; 8];

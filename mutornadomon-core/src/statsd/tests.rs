@@ -9,7 +9,7 @@ use std::vec::Vec;
 proptest! {
     /// The digit-at-a-time decimal (builds without `perf`) writes what itoa writes.
     #[test]
-    fn decimal_digits_are_itoa_s(n in any::<u64>(), digits in 0u32..20) {
+    fn decimal_writes_what_itoa_writes(n in any::<u64>(), digits in 0u32..20) {
         for n in [n, n % 10u64.pow(digits)] {
             let (mut buf, mut itoa) = ([0u8; 20], itoa::Buffer::new());
             prop_assert_eq!(decimal(n, &mut buf), itoa.format(n).as_bytes());
