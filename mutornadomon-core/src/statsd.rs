@@ -32,9 +32,6 @@
 //! label values take more than 256 bytes so written is not sent, and is counted in
 //! [`Encoded::skipped`].
 
-use crate::labels::SeriesLabels;
-#[cfg(feature = "labels")]
-use crate::labels::OVERFLOW_LABEL;
 use crate::layout::kind_code;
 use crate::live_records::{LiveLabels, LiveRecords, MAX_LABEL_BYTES};
 use crate::metrics::HISTOGRAM_HEAD_WORDS;
@@ -45,6 +42,7 @@ use crate::region::Region;
 use crate::values::{summarize, GaugeReading, HistogramSummary, Live, Values, QUANTILES};
 use core::fmt;
 use heapless::Vec;
+use lines::{tail_len, tail_of, Lines, Name, Number, Tail};
 
 /// The most bytes one metric's lines can take: six lines (a gauge's value, min and max, each
 /// two lines when negative; a histogram's count, three quantiles, min and max), each of a
@@ -305,12 +303,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
         if tail_len(&name.1) > MAX_LABEL_BYTES {
             return None;
         }
-        let mut lines = Lines {
-            unit,
-            prefix,
-            name,
-            written: 0,
-        };
+        let mut lines = Lines::new(unit, prefix, name);
         match *reading {
             Reading::Counter(now) => {
                 let delta = self.delta(key, now)?;
@@ -337,7 +330,7 @@ impl<const COUNTERS: usize> StatsdEncoder<COUNTERS> {
                 }
             }
         }
-        Some(lines.written)
+        Some(lines.written())
     }
 
     /// `now` minus the previous value of the counter at `key` (wrapping), remembering `now`;
@@ -375,37 +368,6 @@ enum Reading {
     Counter(u64),
     Gauge(GaugeReading),
     Histogram(HistogramSummary<{ SUMMARY_QUANTILES.len() }>),
-}
-
-/// A metric's name and the tail its labels add to it.
-type Name<'m> = (&'m [u8], Tail<'m>);
-
-/// The tail of a statsd name: nothing, a series' label values (separated by a zero byte, as
-/// stored), or a family's overflow series.
-#[derive(Clone, Copy)]
-enum Tail<'m> {
-    None,
-    #[cfg(feature = "labels")]
-    Values(&'m [u8]),
-    #[cfg(feature = "labels")]
-    Overflow,
-    /// Never made: it keeps the lifetime when the labelled tails are not compiled, so that an
-    /// unlabelled build's tail takes no room (32 B less code).
-    #[cfg(not(feature = "labels"))]
-    #[allow(dead_code)]
-    Unlabelled(core::convert::Infallible, core::marker::PhantomData<&'m ()>),
-}
-
-/// The tail of a parsed record's labels.
-fn tail_of<'l>(labels: &SeriesLabels<'l>) -> Tail<'l> {
-    #[cfg(feature = "labels")]
-    if labels.is_overflow() {
-        return Tail::Overflow;
-    } else if !labels.is_empty() {
-        return Tail::Values(labels.values_text().as_bytes());
-    }
-    let _ = labels;
-    Tail::None
 }
 
 /// Fills datagrams with whole metrics and hands each full one to `send`.
@@ -493,155 +455,6 @@ fn prefix_is_valid(prefix: &str) -> bool {
             .any(|b| matches!(b, b':' | b'|' | b'@' | b'#' | b' ') || b.is_ascii_control())
 }
 
-/// The bytes a tail adds to a statsd name: `.value` for each label value (Graphite style),
-/// bytes other than ASCII letters, digits, `_` and `-` as `_`, an empty value as `_`; a
-/// family's overflow series as `.otel_metric_overflow`.
-#[cfg(feature = "labels")]
-fn tail_bytes<'t>(tail: &Tail<'t>) -> impl Iterator<Item = u8> + 't {
-    let (values, overflow) = match *tail {
-        Tail::None => (None, None),
-        Tail::Values(values) => (Some(values), None),
-        Tail::Overflow => (None, Some(OVERFLOW_LABEL.as_bytes())),
-    };
-    let values = values.into_iter().flat_map(|v| v.split(|&b| b == 0));
-    values.chain(overflow).flat_map(|v| {
-        let empty = v.is_empty().then_some(b'_');
-        let safe = |&b: &u8| {
-            if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
-                b
-            } else {
-                b'_'
-            }
-        };
-        Some(b'.')
-            .into_iter()
-            .chain(v.iter().map(safe))
-            .chain(empty)
-    })
-}
-
-/// Without feature `labels` every metric is unlabelled.
-#[cfg(not(feature = "labels"))]
-fn tail_bytes(_: &Tail<'_>) -> core::iter::Empty<u8> {
-    core::iter::empty()
-}
-
-/// How many bytes [`tail_bytes`] gives.
-#[cfg(feature = "labels")]
-fn tail_len(tail: &Tail<'_>) -> usize {
-    match *tail {
-        Tail::None => 0,
-        Tail::Values(values) => values.split(|&b| b == 0).map(|v| v.len().max(1) + 1).sum(),
-        Tail::Overflow => OVERFLOW_LABEL.len() + 1,
-    }
-}
-
-/// Without feature `labels` every metric is unlabelled.
-#[cfg(not(feature = "labels"))]
-fn tail_len(_: &Tail<'_>) -> usize {
-    0
-}
-
-/// `n` in decimal at the end of `digits`, a digit at a time: smaller code than itoa's two
-/// digits per step, for builds without feature `perf`.
-fn decimal(mut n: u64, digits: &mut [u8; 20]) -> &[u8] {
-    // u64::MAX has 20 digits: every step has a place.
-    let mut at = digits.len();
-    for digit in digits.iter_mut().rev() {
-        *digit = b'0' + (n % 10) as u8;
-        at -= 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    &digits[at..]
-}
-
-/// A value as statsd reads it: a `u64`, or the bits of an `f64`.
-#[derive(Clone, Copy)]
-struct Number {
-    bits: u64,
-    float: bool,
-}
-
-impl Number {
-    fn int(n: u64) -> Self {
-        Number {
-            bits: n,
-            float: false,
-        }
-    }
-
-    fn float(v: f64) -> Self {
-        Number {
-            bits: v.to_bits(),
-            float: true,
-        }
-    }
-}
-
-/// One metric's lines, written into `unit`: `prefix name tail suffix:value|type`, each
-/// ending in `\n`.
-struct Lines<'u, 'm, const N: usize> {
-    unit: &'u mut Vec<u8, N>,
-    prefix: &'m str,
-    name: Name<'m>,
-    /// Lines written so far.
-    written: usize,
-}
-
-impl<const N: usize> Lines<'_, '_, N> {
-    /// One gauge line, or two for a negative value (`0`, then the value): see the module
-    /// docs. Inlined into its one call, the loop over a gauge's three values (32 B less code
-    /// than called).
-    #[inline(always)]
-    fn gauge(&mut self, suffix: &str, v: f64) {
-        if !v.is_finite() {
-            return;
-        }
-        if v == 0.0 {
-            // -0.0 too: "-0.0" would read as "no change".
-            return self.line(suffix, Number::int(0), b'g');
-        }
-        if v < 0.0 {
-            self.line(suffix, Number::int(0), b'g');
-        }
-        self.line(suffix, Number::float(v), b'g');
-    }
-
-    /// Writes `prefix name tail suffix:value|kind\n` if it fits in `unit` (counted in
-    /// `written`); if not, `unit` is left as it was.
-    fn line(&mut self, suffix: &str, value: Number, kind: u8) {
-        let unit = &mut *self.unit;
-        let start = unit.len();
-        let mut float = zmij::Buffer::new();
-        let mut int = itoa::Buffer::new();
-        let mut digits = [0u8; 20];
-        let value = if value.float {
-            float.format_finite(f64::from_bits(value.bits)).as_bytes()
-        } else if cfg!(feature = "perf") {
-            int.format(value.bits).as_bytes()
-        } else {
-            decimal(value.bits, &mut digits)
-        };
-        let (name, tail) = self.name;
-        let name_bytes = name.iter().map(|&b| if b == b':' { b'_' } else { b });
-        let label_bytes = tail_bytes(&tail);
-        let fits = unit.extend_from_slice(self.prefix.as_bytes()).is_ok()
-            && name_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
-            && label_bytes.map(|b| unit.push(b)).all(|r| r.is_ok())
-            && unit.extend_from_slice(suffix.as_bytes()).is_ok()
-            && unit.push(b':').is_ok()
-            && unit.extend_from_slice(value).is_ok()
-            && unit.extend_from_slice(&[b'|', kind, b'\n']).is_ok();
-        if fits {
-            self.written += 1;
-        } else {
-            unit.truncate(start);
-        }
-    }
-}
-
+mod lines;
 #[cfg(test)]
 mod tests;

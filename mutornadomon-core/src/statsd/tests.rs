@@ -1,7 +1,8 @@
 //! The encoder's previous counts: a vector in the order counters were first met, looked up
 //! from where the last lookup ended, against a map that forgets nothing.
 
-use super::{decimal, StatsdEncoder};
+use super::lines::decimal;
+use super::StatsdEncoder;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::vec::Vec;
